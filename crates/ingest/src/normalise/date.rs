@@ -1,0 +1,288 @@
+//! Publication dates: parsing what metadata declares, finding time stamp lines in text and dates
+//! in URLs, and reading local times in the profile's time zone.
+
+use crate::profile::Profile;
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use regex::Regex;
+use storyline_core::{DatePrecision, DateSource, PubDate};
+
+/// Parses a date a source declared, in any of the forms feeds, news-please, trafilatura and
+/// HTML metadata write: RFC 3339, RFC 2822, `YYYY-MM-DD[ HH:MM[:SS]]`, `YYYY-MM`, `YYYY`,
+/// `DD.MM.YYYY[ HH:MM]`, Unix seconds.
+pub fn parse_declared(raw: &str, source: DateSource) -> Option<PubDate> {
+    let s = raw.trim();
+    let evidence = s.to_owned();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s).or_else(|_| DateTime::parse_from_rfc2822(s)) {
+        return Some(from_fixed(dt, DatePrecision::Second, None, source, evidence));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S %z"] {
+        if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
+            return Some(from_fixed(dt, DatePrecision::Second, None, source, evidence));
+        }
+    }
+    for (fmt, prec) in [
+        ("%Y-%m-%d %H:%M:%S%.f", DatePrecision::Second),
+        ("%Y-%m-%dT%H:%M:%S%.f", DatePrecision::Second),
+        ("%Y-%m-%d %H:%M", DatePrecision::Minute),
+        ("%Y-%m-%dT%H:%M", DatePrecision::Minute),
+        ("%d.%m.%Y %H:%M", DatePrecision::Minute),
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(from_naive(naive, prec, None, source, evidence));
+        }
+    }
+    for fmt in ["%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return Some(day(d, source, evidence));
+        }
+    }
+    if let Some((y, m)) = s.split_once('-') {
+        if let (Ok(y), Ok(m)) = (y.parse::<i32>(), m.parse::<u32>()) {
+            return month(y, m, source, evidence);
+        }
+    }
+    if s.len() == 4 {
+        if let Ok(y) = s.parse::<i32>() {
+            return year(y, source, evidence);
+        }
+    }
+    if s.len() >= 9 && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let secs: i64 = s.parse().ok()?;
+        let dt = Utc.timestamp_opt(secs, 0).single()?;
+        return Some(from_fixed(dt.fixed_offset(), DatePrecision::Second, None, source, evidence));
+    }
+    None
+}
+
+fn from_fixed(
+    dt: DateTime<FixedOffset>,
+    precision: DatePrecision,
+    timezone: Option<String>,
+    source: DateSource,
+    evidence: String,
+) -> PubDate {
+    let iso = match precision {
+        DatePrecision::Minute => dt.format("%Y-%m-%dT%H:%M%:z").to_string(),
+        _ => dt.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+    };
+    PubDate { iso, start_utc: dt.with_timezone(&Utc), precision, timezone, source, evidence }
+}
+
+fn from_naive(
+    naive: NaiveDateTime,
+    precision: DatePrecision,
+    tz: Option<&str>,
+    source: DateSource,
+    evidence: String,
+) -> PubDate {
+    match tz.and_then(|tz| local_offset(tz, naive).map(|o| (tz, o))) {
+        Some((tz, offset)) => {
+            let dt = offset.from_local_datetime(&naive).single().expect("fixed offsets are unambiguous");
+            from_fixed(dt, precision, Some(tz.to_owned()), source, evidence)
+        }
+        None => {
+            // No zone known: keep the local time as written, and order it as if it were UTC.
+            let iso = match precision {
+                DatePrecision::Minute => naive.format("%Y-%m-%dT%H:%M").to_string(),
+                _ => naive.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            };
+            PubDate { iso, start_utc: naive.and_utc(), precision, timezone: None, source, evidence }
+        }
+    }
+}
+
+fn day(d: NaiveDate, source: DateSource, evidence: String) -> PubDate {
+    PubDate {
+        iso: d.format("%Y-%m-%d").to_string(),
+        start_utc: d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
+        precision: DatePrecision::Day,
+        timezone: None,
+        source,
+        evidence,
+    }
+}
+
+fn month(y: i32, m: u32, source: DateSource, evidence: String) -> Option<PubDate> {
+    let d = NaiveDate::from_ymd_opt(y, m, 1)?;
+    Some(PubDate { iso: format!("{y:04}-{m:02}"), precision: DatePrecision::Month, ..day(d, source, evidence) })
+}
+
+fn year(y: i32, source: DateSource, evidence: String) -> Option<PubDate> {
+    if !(1900..=2100).contains(&y) {
+        return None;
+    }
+    let d = NaiveDate::from_ymd_opt(y, 1, 1)?;
+    Some(PubDate { iso: format!("{y:04}"), precision: DatePrecision::Year, ..day(d, source, evidence) })
+}
+
+/// The UTC offset of a zone at a local time, for the zones the profiles name. Central European
+/// zones follow the EU rule (summer time from the last Sunday of March to the last Sunday of
+/// October, switching at 01:00 UTC); Moscow is UTC+3 since 2014.
+pub fn local_offset(tz: &str, local: NaiveDateTime) -> Option<FixedOffset> {
+    match tz {
+        "UTC" | "Etc/UTC" => FixedOffset::east_opt(0),
+        "Europe/Moscow" => FixedOffset::east_opt(3 * 3600),
+        "Europe/Berlin" | "Europe/Vienna" | "Europe/Zurich" | "Europe/Paris" | "Europe/Rome"
+        | "Europe/Madrid" | "Europe/Amsterdam" | "Europe/Brussels" => {
+            let y = local.year();
+            let start = last_sunday(y, 3)?.and_hms_opt(1, 0, 0)?;
+            let end = last_sunday(y, 10)?.and_hms_opt(1, 0, 0)?;
+            // Read the local time as summer time; if that instant is not in summer, it is winter.
+            let as_summer_utc = local - Duration::hours(2);
+            let summer = as_summer_utc >= start && as_summer_utc < end;
+            FixedOffset::east_opt(if summer { 2 * 3600 } else { 3600 })
+        }
+        _ => None,
+    }
+}
+
+fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
+    let first_next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    let mut d = first_next.pred_opt()?;
+    while d.weekday() != Weekday::Sun {
+        d = d.pred_opt()?;
+    }
+    Some(d)
+}
+
+/// A compiled time stamp pattern of one profile.
+#[derive(Debug)]
+pub struct StampRule {
+    regex: Regex,
+    months: Vec<Vec<String>>,
+    timezone: Option<String>,
+}
+
+/// A time stamp found in the text: the date and the byte range of the stamp in its line.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    /// The date it states.
+    pub date: PubDate,
+    /// Byte range of the stamp inside the line searched.
+    pub range: std::ops::Range<usize>,
+}
+
+impl StampRule {
+    /// Builds the rule for one profile: a stamp prefix followed by `DD.MM.YYYY[, HH:MM [Uhr]]`,
+    /// `DD. Monat YYYY[, HH:MM]`, `YYYY-MM-DD[ HH:MM]` or `YYYY-MM`.
+    pub fn new(p: &Profile) -> StampRule {
+        let alt = |items: &[String]| {
+            let mut v: Vec<String> = items.iter().map(|s| regex::escape(s)).collect();
+            v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            v.join("|")
+        };
+        let months: Vec<String> = p.months.iter().flatten().cloned().collect();
+        let suffix = if p.time_suffixes.is_empty() { String::new() } else { format!(r"(?:\s*(?:{}))?", alt(&p.time_suffixes)) };
+        let pattern = format!(
+            r"(?i)(?:^|\s)(?:{prefixes})\s*(?:(?P<d>\d{{1,2}})\.\s?(?P<m>\d{{1,2}})\.\s?(?P<y>\d{{4}})|(?P<d2>\d{{1,2}})\.?\s+(?P<mn>{months})\.?\s+(?P<y2>\d{{4}})|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})(?:-(?P<d3>\d{{2}}))?)(?:,?\s*(?:um\s+|at\s+|à\s+)?(?P<h>\d{{1,2}})[:.](?P<min>\d{{2}}){suffix})?",
+            prefixes = alt(&p.date_stamp_prefixes),
+            months = alt(&months),
+        );
+        StampRule {
+            regex: Regex::new(&pattern).expect("stamp pattern is built from escaped words"),
+            months: p.months.clone(),
+            timezone: p.timezone.clone(),
+        }
+    }
+
+    /// Finds the first time stamp in `line`.
+    pub fn find(&self, line: &str) -> Option<Stamp> {
+        for caps in self.regex.captures_iter(line) {
+            let whole = caps.get(0)?;
+            let num = |n: &str| caps.name(n).and_then(|m| m.as_str().parse::<u32>().ok());
+            let (y, m, d) = if let Some(y) = num("y") {
+                (y as i32, num("m"), num("d"))
+            } else if let Some(y) = num("y2") {
+                let name = caps.name("mn")?.as_str().to_lowercase();
+                let m = self.months.iter().position(|alts| alts.contains(&name))? as u32 + 1;
+                (y as i32, Some(m), num("d2"))
+            } else {
+                (num("y3")? as i32, num("m3"), num("d3"))
+            };
+            let evidence = whole.as_str().trim().to_owned();
+            let start = whole.start() + (whole.as_str().len() - whole.as_str().trim_start().len());
+            let date = match (m, d) {
+                (Some(m), Some(d)) => {
+                    let date = NaiveDate::from_ymd_opt(y, m, d)?;
+                    match (num("h"), num("min")) {
+                        (Some(h), Some(min)) => {
+                            let naive = date.and_hms_opt(h, min, 0)?;
+                            from_naive(naive, DatePrecision::Minute, self.timezone.as_deref(), DateSource::Text, evidence)
+                        }
+                        _ => day(date, DateSource::Text, evidence),
+                    }
+                }
+                (Some(m), None) => month(y, m, DateSource::Text, evidence)?,
+                _ => continue,
+            };
+            return Some(Stamp { date, range: start..whole.end() });
+        }
+        None
+    }
+}
+
+/// Finds a date in a URL path: `/2023/09/12/` or `/2023-09-12/`.
+pub fn date_from_url(url: &str) -> Option<PubDate> {
+    static_regex().captures(url).and_then(|c| {
+        let y = c.name("y")?.as_str().parse().ok()?;
+        let m = c.name("m")?.as_str().parse().ok()?;
+        let d = c.name("d")?.as_str().parse().ok()?;
+        Some(day(NaiveDate::from_ymd_opt(y, m, d)?, DateSource::Url, c.get(0)?.as_str().to_owned()))
+    })
+}
+
+fn static_regex() -> &'static Regex {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]\d)[/-](?P<d>[0-3]\d)(?:/|-|\.|$)").expect("valid")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::builtin_profiles;
+
+    fn de() -> StampRule {
+        StampRule::new(&builtin_profiles().unwrap()[0])
+    }
+
+    #[test]
+    fn stand_line_in_berlin_summer_time() {
+        let s = de().find("Kim in Russland eingetroffen Stand: 12.09.2023 07:43 Uhr").unwrap();
+        assert_eq!(s.date.iso, "2023-09-12T07:43+02:00");
+        assert_eq!(s.date.precision, DatePrecision::Minute);
+        assert_eq!(s.date.timezone.as_deref(), Some("Europe/Berlin"));
+        assert_eq!(s.date.start_utc.to_rfc3339(), "2023-09-12T05:43:00+00:00");
+    }
+
+    #[test]
+    fn winter_time_and_month_names() {
+        let s = de().find("Veröffentlicht am 14. März 2024, 10:15 Uhr").unwrap();
+        assert_eq!(s.date.iso, "2024-03-14T10:15+01:00");
+        let s = de().find(" date 2023-09 Nordkoreas Diktator").unwrap();
+        assert_eq!((s.date.iso.as_str(), s.date.precision), ("2023-09", DatePrecision::Month));
+        assert_eq!(&" date 2023-09 Nordkoreas Diktator"[s.range], "date 2023-09");
+    }
+
+    #[test]
+    fn declared_forms() {
+        let p = |s| parse_declared(s, DateSource::Metadata).map(|d| (d.iso, d.precision));
+        assert_eq!(p("2023-09-12 07:43:00").unwrap().0, "2023-09-12T07:43:00");
+        assert_eq!(p("2023-09-12T07:43:00+02:00").unwrap().0, "2023-09-12T07:43:00+02:00");
+        assert_eq!(p("Tue, 12 Sep 2023 05:43:00 GMT").unwrap().0, "2023-09-12T05:43:00+00:00");
+        assert_eq!(p("12.09.2023").unwrap(), ("2023-09-12".into(), DatePrecision::Day));
+        assert_eq!(p("2023-09").unwrap(), ("2023-09".into(), DatePrecision::Month));
+        assert_eq!(p("yesterday"), None);
+    }
+
+    #[test]
+    fn url_dates() {
+        assert_eq!(date_from_url("https://x.de/politik/2023/09/12/kim.html").unwrap().iso, "2023-09-12");
+        assert!(date_from_url("https://x.de/politik/kim-2023").is_none());
+    }
+}

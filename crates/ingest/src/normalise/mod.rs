@@ -1,0 +1,321 @@
+//! Normalisation: a [`RawDoc`] becomes an [`Article`] with clean text, title, date, language and
+//! outlet, each chosen for a recorded reason.
+
+pub mod clean;
+pub mod date;
+mod lang;
+
+use crate::profile::{builtin_profiles, Profile};
+use crate::{IngestError, Reject, RejectKind};
+use clean::{line_key, Cleaner, LineHistory};
+use storyline_core::{Article, DateSource, Decision, Field, PubDate, RawDoc};
+
+/// Words before a full stop that do not end a sentence.
+const ABBREVIATIONS: &[&str] =
+    &["dr", "prof", "nr", "st", "bzw", "ca", "vgl", "mr", "mrs", "ms", "jr", "sr", "etc", "usw", "z.b", "u.a", "gen", "vs"];
+
+/// Titles longer than this are not titles but leads.
+const MAX_TITLE_CHARS: usize = 250;
+
+/// The result of normalising one document.
+#[derive(Debug, Clone)]
+pub struct Normalised {
+    /// The article.
+    pub article: Article,
+    /// Hashes of the raw text's short lines, to add to the outlet's line history once stored.
+    pub line_hashes: Vec<u64>,
+}
+
+/// Turns raw documents into articles. Built once (it holds the profiles, compiled patterns and the
+/// language detector) and shared by all threads.
+pub struct Normaliser {
+    profiles: Vec<Profile>,
+    cleaner: Cleaner,
+    detector: lang::Detector,
+}
+
+impl std::fmt::Debug for Normaliser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Normaliser").field("profiles", &self.profiles.len()).finish()
+    }
+}
+
+impl Normaliser {
+    /// Builds a normaliser with the built-in language profiles.
+    pub fn new() -> Result<Normaliser, IngestError> {
+        let profiles = builtin_profiles()?;
+        let cleaner = Cleaner::new(&profiles);
+        Ok(Normaliser { profiles, cleaner, detector: lang::Detector::new() })
+    }
+
+    /// The language codes this normaliser has profiles for.
+    pub fn languages(&self) -> Vec<&str> {
+        self.profiles.iter().map(|p| p.code.as_str()).collect()
+    }
+
+    /// Normalises one document. `history` tells which lines the document's outlet repeats.
+    /// Rejects a document with no text left to read.
+    pub fn normalise(&self, doc: RawDoc, history: &dyn LineHistory) -> Result<Normalised, Reject> {
+        let id = doc.article_id();
+        let mut decisions = doc.decisions.clone();
+        let mut meta = Meta::default();
+        let text = if doc.is_html { self.html_text(&doc, &mut meta, &mut decisions)? } else { doc.body.clone() };
+
+        // Outlet known before cleaning, so the outlet's repeated lines can be dropped.
+        let mut outlet = doc.outlet.clone().map(|o| tidy_outlet(&o));
+        let mut outlet_reason = if decisions.iter().any(|d| d.field == Field::Outlet) {
+            None
+        } else {
+            outlet.as_ref().map(|_| "declared by the source".to_owned())
+        };
+        if outlet.is_none() {
+            if let Some(site) = meta.sitename.clone() {
+                outlet = Some(site);
+                outlet_reason = Some("the page's site name metadata".into());
+            }
+        }
+        let url = doc.url.clone().or(meta.url.clone());
+        if outlet.is_none() {
+            if let Some(host) = url.as_deref().and_then(host_of) {
+                outlet = Some(host);
+                outlet_reason = Some("host of the article's URL".into());
+            }
+        }
+
+        let cleaned = self.cleaner.clean(&text, outlet.as_deref(), history);
+        decisions.extend(cleaned.decisions);
+        let mut lines = cleaned.lines;
+
+        // Title.
+        let declared_title = doc.title.clone().or(meta.title.clone()).filter(|t| !t.trim().is_empty());
+        let title = match declared_title {
+            Some(t) => {
+                let t = crate::decode::repair_mojibake(t.trim()).0;
+                let why = if doc.title.is_some() { "declared by the source" } else { "the page's title metadata" };
+                decisions.push(Decision::new(Field::Title, &t, why));
+                if lines.first().is_some_and(|l| line_key(l) == line_key(&t)) {
+                    lines.remove(0);
+                }
+                t
+            }
+            None => self.title_from_text(&mut lines, &mut decisions),
+        };
+        if lines.len() > 1 && lines.last().is_some_and(|l| line_key(l) == line_key(&title)) {
+            let l = lines.pop().unwrap_or_default();
+            decisions.push(Decision::new(Field::Boilerplate, l, "headline repeated at the end"));
+        }
+        let body = lines.join("\n\n");
+        if body.trim().is_empty() && title.trim().is_empty() {
+            return Err(reject(&doc, RejectKind::NoText, "no text left after removing boilerplate"));
+        }
+
+        // Date.
+        let date = self.choose_date(&doc, &meta, cleaned.stamp.map(|s| s.date), url.as_deref(), &mut decisions);
+
+        // Language.
+        let lang = self.choose_lang(&doc, &meta, &title, &body, &mut decisions);
+
+        // Outlet from credit lines, as a last resort.
+        if outlet.is_none() && !cleaned.agencies.is_empty() {
+            outlet = Some(cleaned.agencies.join(", "));
+            outlet_reason = Some("agency credit line at the end of the text".into());
+        }
+        match (&outlet, outlet_reason) {
+            (Some(o), Some(why)) => decisions.push(Decision::new(Field::Outlet, o, why)),
+            (None, _) => decisions.push(Decision::new(
+                Field::Outlet,
+                "unknown",
+                "no outlet in metadata, URL or credit lines",
+            )),
+            _ => {}
+        }
+
+        let article = Article { id, source: doc.source, url, title, text: body, date, lang, outlet, decisions };
+        Ok(Normalised { article, line_hashes: cleaned.line_hashes })
+    }
+
+    fn html_text(&self, doc: &RawDoc, meta: &mut Meta, decisions: &mut Vec<Decision>) -> Result<String, Reject> {
+        let opts = trafilatura::Options::default().with_fallback(true);
+        let extracted = trafilatura::extract(&doc.body, &opts).ok();
+        if let Some(r) = &extracted {
+            let m = &r.metadata;
+            let nonempty = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+            meta.title = nonempty(&m.title);
+            meta.sitename = nonempty(&m.sitename).or_else(|| nonempty(&m.hostname));
+            meta.url = nonempty(&m.url);
+            meta.lang = nonempty(&m.language);
+            meta.date = m.date.map(|d| d.format("%Y-%m-%d").to_string());
+        }
+        let main = extracted.map(|r| r.content_text).unwrap_or_default();
+        if !main.trim().is_empty() {
+            decisions.push(Decision::new(Field::Text, "main text", "extracted from the HTML page by trafilatura"));
+            return Ok(main);
+        }
+        let all = trafilatura::html2txt(&doc.body);
+        if !all.trim().is_empty() {
+            decisions.push(Decision::new(Field::Text, "whole page text", "no main text block found; all text of the page kept"));
+            return Ok(all);
+        }
+        Err(reject(doc, RejectKind::NoText, "HTML page has no text"))
+    }
+
+    fn title_from_text(&self, lines: &mut Vec<String>, decisions: &mut Vec<Decision>) -> String {
+        let Some(first) = lines.first().cloned() else {
+            decisions.push(Decision::new(Field::Title, "", "no text to take a title from"));
+            return String::new();
+        };
+        let sentence_end = first_sentence_end(&first);
+        if first.chars().count() <= MAX_TITLE_CHARS && sentence_end.is_none_or(|e| e >= first.len()) {
+            lines.remove(0);
+            let t = first.trim_end_matches('.').to_owned();
+            decisions.push(Decision::new(Field::Title, &t, "first line of the text"));
+            return t;
+        }
+        // The text runs straight into its lead: take the lead's first sentence, keep the line.
+        let end = sentence_end.unwrap_or(first.len());
+        let mut t = first[..end].trim().trim_end_matches('.').to_owned();
+        if t.chars().count() > MAX_TITLE_CHARS {
+            t = t.chars().take(MAX_TITLE_CHARS).collect::<String>().trim_end().to_owned() + "…";
+        }
+        decisions.push(Decision::new(Field::Title, &t, "first sentence of the lead; the text has no separate title line"));
+        t
+    }
+
+    fn choose_date(
+        &self,
+        doc: &RawDoc,
+        meta: &Meta,
+        stamp: Option<PubDate>,
+        url: Option<&str>,
+        decisions: &mut Vec<Decision>,
+    ) -> Option<PubDate> {
+        let fetched = decisions
+            .iter()
+            .position(|d| d.field == Field::Date && d.reason.starts_with("WARC-Date"))
+            .map(|i| decisions.remove(i).value);
+        let mut problems = Vec::new();
+        let candidates: [(Option<&String>, &str); 2] =
+            [(doc.date.as_ref(), "declared by the source"), (meta.date.as_ref(), "the page's date metadata")];
+        for (raw, why) in candidates {
+            if let Some(raw) = raw {
+                match date::parse_declared(raw, DateSource::Metadata) {
+                    Some(d) => {
+                        decisions.push(Decision::new(Field::Date, &d.iso, format!("{why}: {raw:?}")));
+                        return Some(d);
+                    }
+                    None => problems.push(format!("{why} {raw:?} is not a date form Storyline reads")),
+                }
+            }
+        }
+        if let Some(d) = stamp {
+            decisions.push(Decision::new(Field::Date, &d.iso, format!("time stamp in the text: {:?}", d.evidence)));
+            return Some(d);
+        }
+        if let Some(d) = url.and_then(date::date_from_url) {
+            decisions.push(Decision::new(Field::Date, &d.iso, format!("date in the URL path: {:?}", d.evidence)));
+            return Some(d);
+        }
+        if let Some(d) = fetched.as_deref().and_then(|f| date::parse_declared(f, DateSource::Metadata)) {
+            decisions.push(Decision::new(Field::Date, &d.iso, "WARC-Date: the page states no date, so the time it was fetched (published on or before)"));
+            return Some(d);
+        }
+        problems.push("no date in metadata, time stamp line or URL".into());
+        decisions.push(Decision::new(Field::Date, "unknown", problems.join("; ")));
+        None
+    }
+
+    fn choose_lang(
+        &self,
+        doc: &RawDoc,
+        meta: &Meta,
+        title: &str,
+        body: &str,
+        decisions: &mut Vec<Decision>,
+    ) -> Option<String> {
+        for (raw, why) in [(doc.lang.as_ref(), "declared by the source"), (meta.lang.as_ref(), "the page's language metadata")] {
+            if let Some(code) = raw.and_then(|r| lang::normalise_code(r)) {
+                decisions.push(Decision::new(Field::Language, &code, why));
+                return Some(code);
+            }
+        }
+        match self.detector.detect(title, body) {
+            Some((code, confidence)) => {
+                decisions.push(Decision::new(
+                    Field::Language,
+                    &code,
+                    format!("detected from title and text (confidence {confidence:.2})"),
+                ));
+                Some(code)
+            }
+            None => {
+                decisions.push(Decision::new(Field::Language, "unknown", "text too short or too mixed to tell"));
+                None
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Meta {
+    title: Option<String>,
+    sitename: Option<String>,
+    url: Option<String>,
+    lang: Option<String>,
+    date: Option<String>,
+}
+
+fn reject(doc: &RawDoc, kind: RejectKind, message: &str) -> Reject {
+    Reject { path: doc.source.path.clone(), line: doc.source.line, kind, message: message.into() }
+}
+
+/// Byte offset just past the first sentence of `line`, if a sentence ends before the line does.
+fn first_sentence_end(line: &str) -> Option<usize> {
+    let bytes: Vec<(usize, char)> = line.char_indices().collect();
+    for w in 0..bytes.len().saturating_sub(2) {
+        let (i, c) = bytes[w];
+        if matches!(c, '.' | '!' | '?') && bytes[w + 1].1 == ' ' && bytes[w + 2].1.is_uppercase() {
+            // Not after a one-letter abbreviation or a number ("Dr.", "4.").
+            let before = line[..i].rsplit(' ').next().unwrap_or("");
+            let abbreviation = before.chars().count() < 2
+                || ABBREVIATIONS.contains(&before.to_lowercase().as_str())
+                || before.chars().all(|c| c.is_ascii_digit());
+            if !abbreviation {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
+}
+
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?.split('@').next_back()?.split(':').next()?;
+    (!host.is_empty()).then(|| host.trim_start_matches("www.").to_ascii_lowercase())
+}
+
+fn tidy_outlet(o: &str) -> String {
+    let o = o.trim();
+    if o.contains('.') && !o.contains(' ') {
+        host_of(o).unwrap_or_else(|| o.trim_start_matches("www.").to_ascii_lowercase())
+    } else {
+        o.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_of("https://www.tagesschau.de/ausland/x.html").as_deref(), Some("tagesschau.de"));
+        assert_eq!(tidy_outlet("www.Spiegel.de"), "spiegel.de");
+        assert_eq!(tidy_outlet("Der Standard"), "Der Standard");
+    }
+
+    #[test]
+    fn sentence_ends() {
+        assert_eq!(first_sentence_end("Kim reist ab. Dann kommt er an."), Some(13));
+        assert_eq!(first_sentence_end("Am 4. September kam Dr. Kim an"), None);
+    }
+}

@@ -1,0 +1,272 @@
+//! Readers: turn files, folders and standard input into [`RawDoc`]s, pushing each document or
+//! [`Reject`] into a sink as soon as it is read.
+//!
+//! Push, not pull: a reader walks a folder or streams a JSONL file of any length and hands over
+//! one document at a time, so memory stays flat however large the input, and the caller (the
+//! engine) decides how to batch, parallelise and store. A reader never stops at a bad document:
+//! it rejects that one, naming the file and line, and goes on.
+
+mod feed;
+mod jsonl;
+mod warc;
+
+use crate::decode::{decode, DecodeProblem};
+use crate::{Reject, RejectKind};
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use storyline_core::{RawDoc, SourceFormat, SourceRef};
+
+pub use jsonl::record_to_doc;
+
+/// Which reader to use. `Auto` decides per file from its name and first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Decide per file.
+    Auto,
+    /// Plain text, one article a file.
+    Text,
+    /// One JSON object a line.
+    Jsonl,
+    /// One HTML page a file.
+    Html,
+    /// RSS or Atom, one article an entry.
+    Feed,
+    /// WARC, one article a response record.
+    Warc,
+}
+
+impl Format {
+    /// Parses a `--format` value.
+    pub fn parse(s: &str) -> Option<Format> {
+        Some(match s {
+            "auto" => Format::Auto,
+            "text" | "txt" => Format::Text,
+            "jsonl" | "ndjson" => Format::Jsonl,
+            "html" => Format::Html,
+            "feed" | "rss" | "atom" => Format::Feed,
+            "warc" => Format::Warc,
+            _ => return None,
+        })
+    }
+}
+
+/// How readers behave.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// The reader to use.
+    pub format: Format,
+    /// The largest single document accepted, in bytes (default 10 MiB). A larger text or HTML
+    /// file, JSONL line or WARC record is rejected by name.
+    pub max_doc_bytes: u64,
+    /// An outlet name to record for documents whose source declares none (`--source`).
+    pub source_name: Option<String>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions { format: Format::Auto, max_doc_bytes: 10 * 1024 * 1024, source_name: None }
+    }
+}
+
+/// Where documents come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file or a folder, read recursively.
+    Path(PathBuf),
+    /// JSONL on standard input.
+    Stdin,
+}
+
+impl Input {
+    /// `-` means standard input; anything else a path.
+    pub fn from_arg(arg: &str) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
+    }
+}
+
+/// Reads one input, pushing every document and every reject into `sink`, in input order.
+/// Folders are walked recursively in name order, skipping hidden entries.
+pub fn read_input(input: &Input, opts: &ReadOptions, sink: &mut dyn FnMut(Result<RawDoc, Reject>)) {
+    let mut sink = |item: Result<RawDoc, Reject>| {
+        sink(item.map(|mut doc| {
+            if doc.outlet.is_none() {
+                doc.outlet.clone_from(&opts.source_name);
+            }
+            doc
+        }))
+    };
+    match input {
+        Input::Stdin => {
+            let stdin = std::io::stdin();
+            jsonl::read_jsonl(BufReader::new(stdin.lock()), "-", opts, &mut sink);
+        }
+        Input::Path(path) => read_path(path, opts, true, &mut sink),
+    }
+}
+
+fn read_path(
+    path: &Path,
+    opts: &ReadOptions,
+    named: bool,
+    sink: &mut dyn FnMut(Result<RawDoc, Reject>),
+) {
+    let shown = path.display().to_string();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return sink(Err(Reject::file(shown, RejectKind::NotFound, "no such file or folder")));
+        }
+        Err(e) => return sink(Err(Reject::file(shown, RejectKind::Io, e.to_string()))),
+    };
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => return sink(Err(Reject::file(shown, RejectKind::Io, e.to_string()))),
+        };
+        entries.sort();
+        for entry in entries {
+            let hidden = entry.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            if !hidden {
+                read_path(&entry, opts, false, sink);
+            }
+        }
+        return;
+    }
+    let format = match opts.format {
+        Format::Auto => match format_from_name(path) {
+            Some(f) => f,
+            // A file met while walking a folder must look like one of ours; one named on the
+            // command line is read as text when nothing else fits.
+            None if named => Format::Text,
+            None => return,
+        },
+        forced => {
+            if !named && format_from_name(path).is_some_and(|f| f != forced) {
+                return;
+            }
+            forced
+        }
+    };
+    read_file(path, format, meta.len(), opts, sink);
+}
+
+/// The format a file name suggests: `.txt`, `.jsonl`, `.json`, `.html`, `.rss`/`.atom`/`.xml`,
+/// `.warc`, each optionally gzipped.
+pub fn format_from_name(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let ext = name.rsplit_once('.').map(|(_, e)| e)?;
+    Some(match ext {
+        "txt" | "text" => Format::Text,
+        "jsonl" | "ndjson" | "json" => Format::Jsonl,
+        "html" | "htm" | "xhtml" => Format::Html,
+        "rss" | "atom" | "xml" => Format::Feed,
+        "warc" => Format::Warc,
+        _ => return None,
+    })
+}
+
+fn open(path: &Path) -> std::io::Result<Box<dyn Read>> {
+    let file = std::fs::File::open(path)?;
+    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    Ok(if gz { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) })
+}
+
+fn read_file(
+    path: &Path,
+    format: Format,
+    len: u64,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Result<RawDoc, Reject>),
+) {
+    let shown = path.display().to_string();
+    let reader = match open(path) {
+        Ok(r) => r,
+        Err(e) => return sink(Err(Reject::file(shown, RejectKind::Io, e.to_string()))),
+    };
+    match format {
+        Format::Jsonl => jsonl::read_jsonl(BufReader::new(reader), &shown, opts, sink),
+        Format::Warc => warc::read_warc(BufReader::new(reader), &shown, opts, sink),
+        Format::Feed => match read_limited(reader, &shown, 16 * opts.max_doc_bytes, len) {
+            Ok(bytes) => feed::read_feed(&bytes, &shown, sink),
+            Err(r) => sink(Err(r)),
+        },
+        Format::Text | Format::Html | Format::Auto => {
+            let bytes = match read_limited(reader, &shown, opts.max_doc_bytes, len) {
+                Ok(b) => b,
+                Err(r) => return sink(Err(r)),
+            };
+            let is_html = format == Format::Html || (format == Format::Auto && sniff_html(&bytes));
+            let fmt = if is_html { SourceFormat::Html } else { SourceFormat::Text };
+            let source = SourceRef {
+                path: shown.clone(),
+                line: None,
+                format: fmt,
+                external_id: path.file_stem().and_then(|s| s.to_str()).map(|s| {
+                    s.strip_suffix(".txt").or(s.strip_suffix(".html")).unwrap_or(s).to_owned()
+                }),
+            };
+            sink(decode_doc(&bytes, source, is_html));
+        }
+    }
+}
+
+/// Reads a whole file, refusing one larger than `limit` bytes before reading it.
+fn read_limited(
+    reader: Box<dyn Read>,
+    shown: &str,
+    limit: u64,
+    len: u64,
+) -> Result<Vec<u8>, Reject> {
+    let too_large = |n: u64| {
+        Reject::file(
+            shown,
+            RejectKind::TooLarge,
+            format!(
+                "{:.1} MB is more than the {:.1} MB allowed for one document (--max-doc-mb)",
+                n as f64 / 1e6,
+                limit as f64 / 1e6
+            ),
+        )
+    };
+    if len > limit {
+        return Err(too_large(len));
+    }
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Reject::file(shown, RejectKind::Io, e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+fn sniff_html(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    let head = head.trim_start();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body")
+}
+
+/// Decodes one document's bytes into a [`RawDoc`], or rejects it by name.
+pub(crate) fn decode_doc(bytes: &[u8], source: SourceRef, is_html: bool) -> Result<RawDoc, Reject> {
+    match decode(bytes) {
+        Ok((body, decisions)) => {
+            let mut doc = RawDoc::new(source, body, is_html);
+            doc.decisions = decisions;
+            Ok(doc)
+        }
+        Err(problem) => {
+            let (kind, message) = match problem {
+                DecodeProblem::Empty => (RejectKind::Empty, "the file is empty"),
+                DecodeProblem::Binary => (RejectKind::Binary, "binary file, not text"),
+            };
+            Err(Reject { path: source.path, line: source.line, kind, message: message.into() })
+        }
+    }
+}

@@ -1,0 +1,399 @@
+//! The embedded store: everything Storyline knows lives in one data directory, in a SQLite
+//! database with a versioned schema. Writes are transactional, one batch a transaction, and
+//! inserting an article that is already stored does nothing, so ingest is idempotent and an
+//! interrupted ingest, run again, completes without duplicates.
+//!
+//! # Brief overview
+//! [`Store::open`] creates or opens a data directory and migrates its schema. The engine writes
+//! batches of [`NewArticle`]s with [`Store::write_batch`]; readers list and fetch
+//! [`storyline_core::Article`]s. The store also keeps, per outlet, how many articles carried
+//! each short line, which normalisation uses to learn an outlet's boilerplate.
+//!
+//! This crate does not clean, analyse or cluster anything; it stores what the stages decided.
+//!
+//! # Example
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = storyline_store::Store::open(dir.path()).unwrap();
+//! assert_eq!(store.count().unwrap(), 0);
+//! assert_eq!(store.schema_version().unwrap(), storyline_store::SCHEMA_VERSION);
+//! ```
+#![deny(missing_docs)]
+
+mod schema;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use storyline_core::{
+    Article, ArticleId, DatePrecision, DateSource, Decision, Field, PubDate, SourceFormat, SourceRef,
+};
+
+pub use schema::SCHEMA_VERSION;
+
+/// The database file's name inside the data directory.
+pub const DB_FILE: &str = "storyline.db";
+
+/// Store errors. `ReadOnly`, `NewerSchema` and `NotADirectory` are the user's to fix; `Sqlite`
+/// and `Io` may be either's.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The data directory cannot be written.
+    #[error("data directory {0} is read-only; choose another with --data-dir or make it writable")]
+    ReadOnly(PathBuf),
+    /// The data directory path exists and is a file.
+    #[error("data directory {0} exists and is not a directory")]
+    NotADirectory(PathBuf),
+    /// The data directory was written by a newer Storyline.
+    #[error("data directory {path} has schema version {found}; this Storyline reads up to {SCHEMA_VERSION}")]
+    NewerSchema {
+        /// The data directory.
+        path: PathBuf,
+        /// The version found.
+        found: i64,
+    },
+    /// A file system error on the data directory.
+    #[error("data directory {path}: {source}")]
+    Io {
+        /// The data directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A database error.
+    #[error("database {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// The underlying error.
+        source: rusqlite::Error,
+    },
+    /// A stored value that does not parse: the database was edited by hand or is damaged.
+    #[error("database {path}: article {id} has a bad {field} value")]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// The article.
+        id: String,
+        /// The column.
+        field: &'static str,
+    },
+}
+
+/// An article to store, with the hashes of its raw short lines for its outlet's line history.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    /// The normalised article.
+    pub article: Article,
+    /// Hashes of its raw short lines (see `storyline_ingest::line_key`).
+    pub line_hashes: Vec<u64>,
+}
+
+/// A line of `storyline articles list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleSummary {
+    /// The article id.
+    pub id: ArticleId,
+    /// The id the source gave it, if any.
+    pub external_id: Option<String>,
+    /// The title.
+    pub title: String,
+    /// The date in ISO form at its precision, if known.
+    pub date: Option<String>,
+    /// The language code, if known.
+    pub lang: Option<String>,
+    /// The outlet, if known.
+    pub outlet: Option<String>,
+}
+
+/// What a batch write did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteOutcome {
+    /// Articles newly stored.
+    pub inserted: usize,
+    /// Articles that were stored already and left as they were.
+    pub existing: usize,
+}
+
+/// The embedded store. One writer at a time; open it again for reading in another thread.
+pub struct Store {
+    conn: Connection,
+    db_path: PathBuf,
+    /// Per outlet, the lines that have become boilerplate (seen in enough articles).
+    boilerplate: HashMap<String, HashSet<u64>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("db_path", &self.db_path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the data directory `dir` and migrates its schema.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let io = |source| StoreError::Io { path: dir.to_owned(), source };
+        match std::fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => return Err(StoreError::NotADirectory(dir.to_owned())),
+            Ok(m) if m.permissions().readonly() => return Err(StoreError::ReadOnly(dir.to_owned())),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                        StoreError::ReadOnly(dir.to_owned())
+                    }
+                    _ => io(e),
+                })?
+            }
+            Err(e) => return Err(io(e)),
+        }
+        let db_path = dir.join(DB_FILE);
+        if std::fs::metadata(&db_path).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(StoreError::ReadOnly(dir.to_owned()));
+        }
+        let sql = |source| StoreError::Sqlite { path: db_path.clone(), source };
+        let conn = Connection::open(&db_path).map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => StoreError::ReadOnly(dir.to_owned()),
+            _ => sql(e),
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        let mut store = Store { conn, db_path: db_path.clone(), boilerplate: HashMap::new() };
+        schema::migrate(&store.conn, dir).map_err(|e| match e {
+            schema::MigrateError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
+                StoreError::ReadOnly(dir.to_owned())
+            }
+            schema::MigrateError::Sqlite(e) => sql(e),
+            schema::MigrateError::Newer(found) => StoreError::NewerSchema { path: dir.to_owned(), found },
+        })?;
+        store.load_boilerplate()?;
+        Ok(store)
+    }
+
+    fn sql(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite { path: self.db_path.clone(), source }
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        schema::version(&self.conn).map_err(|e| self.sql(e))
+    }
+
+    /// The number of stored articles.
+    pub fn count(&self) -> Result<u64, StoreError> {
+        self.conn.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(|e| self.sql(e))
+    }
+
+    /// True when an article with this id is stored.
+    pub fn contains(&self, id: &ArticleId) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT 1 FROM articles WHERE id = ?1", [id.as_str()], |_| Ok(()))
+            .optional()
+            .map(|r| r.is_some())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Stores a batch in one transaction. Articles already stored are left untouched; for new
+    /// ones the outlet's line counts are raised. Either the whole batch is stored or none of it.
+    pub fn write_batch(&mut self, batch: &[NewArticle]) -> Result<WriteOutcome, StoreError> {
+        let mut outcome = WriteOutcome::default();
+        let now = chrono::Utc::now().to_rfc3339();
+        let mut promoted: Vec<(String, u64)> = Vec::new();
+        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+        {
+            let mut insert = tx.prepare_cached(schema::INSERT_ARTICLE).map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+            let mut decision = tx.prepare_cached(schema::INSERT_DECISION).map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+            let mut line = tx.prepare_cached(schema::UPSERT_LINE).map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+            let err = |e| StoreError::Sqlite { path: self.db_path.clone(), source: e };
+            for item in batch {
+                let a = &item.article;
+                let d = a.date.as_ref();
+                let changed = insert
+                    .execute(params![
+                        a.id.as_str(),
+                        a.source.external_id,
+                        a.source.path,
+                        a.source.line.map(|l| l as i64),
+                        a.source.format.as_str(),
+                        a.url,
+                        a.title,
+                        a.text,
+                        d.map(|d| d.iso.clone()),
+                        d.map(|d| d.start_utc.to_rfc3339()),
+                        d.map(|d| d.precision.as_str()),
+                        d.map(|d| d.source.as_str()),
+                        d.and_then(|d| d.timezone.clone()),
+                        d.map(|d| d.evidence.clone()),
+                        a.lang,
+                        a.outlet,
+                        now,
+                    ])
+                    .map_err(err)?;
+                if changed == 0 {
+                    outcome.existing += 1;
+                    continue;
+                }
+                outcome.inserted += 1;
+                let seq = tx.last_insert_rowid();
+                for (i, dec) in a.decisions.iter().enumerate() {
+                    decision.execute(params![seq, i as i64, dec.field.as_str(), dec.value, dec.reason]).map_err(err)?;
+                }
+                if let Some(outlet) = &a.outlet {
+                    for &h in &item.line_hashes {
+                        let n: i64 = line.query_row(params![outlet, h as i64], |r| r.get(0)).map_err(err)?;
+                        if n == i64::from(BOILERPLATE_MIN_ARTICLES) {
+                            promoted.push((outlet.clone(), h));
+                        }
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(|e| self.sql(e))?;
+        for (outlet, h) in promoted {
+            self.boilerplate.entry(outlet).or_default().insert(h);
+        }
+        Ok(outcome)
+    }
+
+    /// How many stored articles of `outlet` carried the line: 0 below the boilerplate threshold,
+    /// the threshold or more at or above it (only those lines are kept in memory).
+    pub fn articles_with_line(&self, outlet: &str, line_hash: u64) -> u32 {
+        match self.boilerplate.get(outlet) {
+            Some(set) if set.contains(&line_hash) => BOILERPLATE_MIN_ARTICLES,
+            _ => 0,
+        }
+    }
+
+    fn load_boilerplate(&mut self) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT outlet, line_hash FROM outlet_lines WHERE articles >= ?1")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([BOILERPLATE_MIN_ARTICLES], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+        let mut map: HashMap<String, HashSet<u64>> = HashMap::new();
+        for row in rows {
+            let (o, h) = row.map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+            map.entry(o).or_default().insert(h);
+        }
+        drop(stmt);
+        self.boilerplate = map;
+        Ok(())
+    }
+
+    /// Lists articles in ingest order, `limit` from `offset`.
+    pub fn list(&self, limit: usize, offset: usize) -> Result<Vec<ArticleSummary>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, external_id, title, date_iso, lang, outlet FROM articles ORDER BY seq LIMIT ?1 OFFSET ?2")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![limit as i64, offset as i64], |r| {
+                Ok(ArticleSummary {
+                    id: ArticleId::from_stored(r.get::<_, String>(0)?),
+                    external_id: r.get(1)?,
+                    title: r.get(2)?,
+                    date: r.get(3)?,
+                    lang: r.get(4)?,
+                    outlet: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Finds the article a user means: by full id, by the id its source gave it, or by a unique id
+    /// prefix of at least 4 characters. `Ok(None)` when nothing (or more than one) matches.
+    pub fn find(&self, key: &str) -> Result<Option<Article>, StoreError> {
+        let seqs: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT seq FROM articles WHERE id = ?1 OR external_id = ?1
+                     UNION SELECT seq FROM articles WHERE length(?1) >= 4 AND id LIKE ?1 || '%' LIMIT 2",
+                )
+                .map_err(|e| self.sql(e))?;
+            let rows = stmt.query_map([key], |r| r.get(0)).map_err(|e| self.sql(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))?
+        };
+        match seqs.as_slice() {
+            [seq] => self.article_by_seq(*seq).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn article_by_seq(&self, seq: i64) -> Result<Article, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
+                        date_precision, date_source, date_tz, date_evidence, lang, outlet
+                 FROM articles WHERE seq = ?1",
+                [seq],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<i64>>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                        [r.get::<_, Option<String>>(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?],
+                        r.get::<_, Option<String>>(14)?,
+                        r.get::<_, Option<String>>(15)?,
+                    ))
+                },
+            )
+            .map_err(|e| self.sql(e))?;
+        let (id, external_id, path, line, format, url, title, text, date, lang, outlet) = row;
+        let corrupt = |field| StoreError::Corrupt { path: self.db_path.clone(), id: id.clone(), field };
+        let format = SourceFormat::parse(&format).ok_or_else(|| corrupt("format"))?;
+        let date = match date {
+            [Some(iso), Some(utc), Some(prec), Some(src), tz, evidence] => Some(PubDate {
+                iso,
+                start_utc: chrono::DateTime::parse_from_rfc3339(&utc).map_err(|_| corrupt("date_utc"))?.to_utc(),
+                precision: DatePrecision::parse(&prec).ok_or_else(|| corrupt("date_precision"))?,
+                source: DateSource::parse(&src).ok_or_else(|| corrupt("date_source"))?,
+                timezone: tz,
+                evidence: evidence.unwrap_or_default(),
+            }),
+            _ => None,
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT field, value, reason FROM decisions WHERE article_seq = ?1 ORDER BY ord")
+            .map_err(|e| self.sql(e))?;
+        let decisions = stmt
+            .query_map([seq], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+            .map_err(|e| self.sql(e))?
+            .map(|row| {
+                let (f, value, reason) = row.map_err(|e| self.sql(e))?;
+                let field = Field::parse(&f).ok_or_else(|| corrupt("decision field"))?;
+                Ok(Decision { field, value, reason })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Article {
+            id: ArticleId::from_stored(id.clone()),
+            source: SourceRef { path, line: line.map(|l| l as u64), format, external_id },
+            url,
+            title,
+            text,
+            date,
+            lang,
+            outlet,
+            decisions,
+        })
+    }
+}
+
+/// A line carried by this many stored articles of one outlet is that outlet's boilerplate.
+pub const BOILERPLATE_MIN_ARTICLES: u32 = 3;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,95 @@
+//! The database schema and its migrations. Each version's DDL stays here forever; a database of
+//! any older version is migrated forward on open.
+
+use rusqlite::Connection;
+use std::path::Path;
+
+/// The schema version this Storyline writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const V1: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    external_id TEXT,
+    source_path TEXT NOT NULL,
+    source_line INTEGER,
+    format TEXT NOT NULL,
+    url TEXT,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    date_iso TEXT,
+    date_utc TEXT,
+    date_precision TEXT,
+    date_source TEXT,
+    date_tz TEXT,
+    date_evidence TEXT,
+    lang TEXT,
+    outlet TEXT,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX articles_external_id ON articles(external_id);
+CREATE INDEX articles_date ON articles(date_utc);
+CREATE TABLE decisions (
+    article_seq INTEGER NOT NULL REFERENCES articles(seq),
+    ord INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (article_seq, ord)
+) WITHOUT ROWID;
+CREATE TABLE outlet_lines (
+    outlet TEXT NOT NULL,
+    line_hash INTEGER NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (outlet, line_hash)
+) WITHOUT ROWID;
+";
+
+pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
+    (id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
+     date_precision, date_source, date_tz, date_evidence, lang, outlet, ingested_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+pub(crate) const INSERT_DECISION: &str =
+    "INSERT INTO decisions (article_seq, ord, field, value, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+pub(crate) const UPSERT_LINE: &str = "INSERT INTO outlet_lines (outlet, line_hash, articles) VALUES (?1, ?2, 1)
+    ON CONFLICT (outlet, line_hash) DO UPDATE SET articles = articles + 1 RETURNING articles";
+
+pub(crate) enum MigrateError {
+    Sqlite(rusqlite::Error),
+    Newer(i64),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sqlite(e)
+    }
+}
+
+pub(crate) fn version(conn: &Connection) -> Result<i64, rusqlite::Error> {
+    let has_meta: bool = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+        [],
+        |r| r.get::<_, i64>(0).map(|n| n > 0),
+    )?;
+    if !has_meta {
+        return Ok(0);
+    }
+    conn.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+}
+
+pub(crate) fn migrate(conn: &Connection, _dir: &Path) -> Result<(), MigrateError> {
+    let found = version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(MigrateError::Newer(found));
+    }
+    if found < 1 {
+        conn.execute_batch(&format!(
+            "BEGIN; {V1} INSERT INTO meta (key, value) VALUES ('schema_version', '1'); COMMIT;"
+        ))?;
+    }
+    Ok(())
+}
