@@ -120,8 +120,24 @@ pub struct WriteOutcome {
 pub struct Store {
     conn: Connection,
     db_path: PathBuf,
-    /// Per outlet, the lines that have become boilerplate (seen in enough articles).
-    boilerplate: HashMap<String, HashSet<u64>>,
+    boilerplate: Boilerplate,
+}
+
+/// Per outlet, the lines that have become boilerplate: carried by at least
+/// [`BOILERPLATE_MIN_ARTICLES`] stored articles of that outlet. Only those lines are held in
+/// memory, so memory grows with an outlet's boilerplate, not with the store.
+#[derive(Debug, Default, Clone)]
+pub struct Boilerplate(HashMap<String, HashSet<u64>>);
+
+impl Boilerplate {
+    /// How many stored articles of `outlet` carried the line: [`BOILERPLATE_MIN_ARTICLES`] for a
+    /// boilerplate line, 0 for any other (counts below the threshold stay in the database).
+    pub fn articles_with_line(&self, outlet: &str, line_hash: u64) -> u32 {
+        match self.0.get(outlet) {
+            Some(set) if set.contains(&line_hash) => BOILERPLATE_MIN_ARTICLES,
+            _ => 0,
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -161,7 +177,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
-        let mut store = Store { conn, db_path: db_path.clone(), boilerplate: HashMap::new() };
+        let mut store = Store { conn, db_path: db_path.clone(), boilerplate: Boilerplate::default() };
         schema::migrate(&store.conn, dir).map_err(|e| match e {
             schema::MigrateError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
                 StoreError::ReadOnly(dir.to_owned())
@@ -253,18 +269,14 @@ impl Store {
         }
         tx.commit().map_err(|e| self.sql(e))?;
         for (outlet, h) in promoted {
-            self.boilerplate.entry(outlet).or_default().insert(h);
+            self.boilerplate.0.entry(outlet).or_default().insert(h);
         }
         Ok(outcome)
     }
 
-    /// How many stored articles of `outlet` carried the line: 0 below the boilerplate threshold,
-    /// the threshold or more at or above it (only those lines are kept in memory).
-    pub fn articles_with_line(&self, outlet: &str, line_hash: u64) -> u32 {
-        match self.boilerplate.get(outlet) {
-            Some(set) if set.contains(&line_hash) => BOILERPLATE_MIN_ARTICLES,
-            _ => 0,
-        }
+    /// The outlets' boilerplate lines learned so far.
+    pub fn boilerplate(&self) -> &Boilerplate {
+        &self.boilerplate
     }
 
     fn load_boilerplate(&mut self) -> Result<(), StoreError> {
@@ -281,7 +293,7 @@ impl Store {
             map.entry(o).or_default().insert(h);
         }
         drop(stmt);
-        self.boilerplate = map;
+        self.boilerplate = Boilerplate(map);
         Ok(())
     }
 

@@ -47,15 +47,15 @@ fn outlet_lines_become_boilerplate_at_the_threshold_and_survive_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
     for i in 0..BOILERPLATE_MIN_ARTICLES {
-        assert_eq!(store.articles_with_line("x.de", 42), 0);
+        assert_eq!(store.boilerplate().articles_with_line("x.de", 42), 0);
         let a = article(&format!("Text {i}"), Some("x.de"));
         store.write_batch(&[NewArticle { article: a, line_hashes: vec![42, 100 + u64::from(i)] }]).unwrap();
     }
-    assert_eq!(store.articles_with_line("x.de", 42), BOILERPLATE_MIN_ARTICLES);
-    assert_eq!(store.articles_with_line("y.de", 42), 0);
-    assert_eq!(store.articles_with_line("x.de", 100), 0);
+    assert_eq!(store.boilerplate().articles_with_line("x.de", 42), BOILERPLATE_MIN_ARTICLES);
+    assert_eq!(store.boilerplate().articles_with_line("y.de", 42), 0);
+    assert_eq!(store.boilerplate().articles_with_line("x.de", 100), 0);
     drop(store);
-    assert_eq!(Store::open(dir.path()).unwrap().articles_with_line("x.de", 42), BOILERPLATE_MIN_ARTICLES);
+    assert_eq!(Store::open(dir.path()).unwrap().boilerplate().articles_with_line("x.de", 42), BOILERPLATE_MIN_ARTICLES);
 }
 
 #[test]

@@ -1,0 +1,175 @@
+//! The subcommands: argument structs and what each does.
+
+use crate::output;
+use crate::Outcome;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use storyline_engine::{Engine, IngestOptions, Input};
+use storyline_ingest::{Format, ReadOptions};
+
+/// Arguments of `storyline ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files or folders to read (folders recursively); `-` reads JSONL from standard input.
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// Input format: auto, text, jsonl, html, feed or warc. `auto` decides per file by name and content.
+    #[arg(long, default_value = "auto")]
+    format: String,
+    /// Outlet name for articles whose source declares none.
+    #[arg(long)]
+    source: Option<String>,
+    /// Largest single document accepted, in MB; larger ones are skipped by name.
+    #[arg(long, default_value_t = 10.0)]
+    max_doc_mb: f64,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `storyline articles`.
+#[derive(Debug, Args)]
+pub struct ArticlesArgs {
+    #[command(subcommand)]
+    action: Option<ArticlesAction>,
+    /// Print JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ArticlesAction {
+    /// List stored articles in ingest order.
+    List {
+        /// How many to list.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// How many to pass over first.
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+    },
+    /// Show one article: metadata, every normalisation decision with its reason, clean text.
+    Show {
+        /// The article's id, a unique prefix of it (4+ characters), or the id its source gave it.
+        id: String,
+    },
+}
+
+/// Arguments of `storyline demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// A file or folder to ingest instead of the bundled sample corpus (the five seed articles).
+    path: Option<PathBuf>,
+}
+
+fn open(data_dir: &Path) -> Result<Engine> {
+    Engine::open(data_dir).with_context(|| format!("cannot open the data directory {}", data_dir.display()))
+}
+
+pub fn ingest(data_dir: &Path, args: IngestArgs) -> Result<Outcome> {
+    let Some(format) = Format::parse(&args.format) else {
+        bail!("unknown --format {:?}; use auto, text, jsonl, html, feed or warc", args.format);
+    };
+    if !(args.max_doc_mb > 0.0) {
+        bail!("--max-doc-mb must be a positive number");
+    }
+    let opts = IngestOptions {
+        read: ReadOptions { format, max_doc_bytes: (args.max_doc_mb * 1e6) as u64, source_name: args.source },
+        ..IngestOptions::default()
+    };
+    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::from_arg(p)).collect();
+    run_ingest(data_dir, &inputs, &opts, args.json)
+}
+
+fn run_ingest(data_dir: &Path, inputs: &[Input], opts: &IngestOptions, json: bool) -> Result<Outcome> {
+    let mut engine = open(data_dir)?;
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let report = engine
+        .ingest(inputs, opts, &mut |p| bar.set_message(format!("{} read, {} stored", p.read, p.inserted)))
+        .context("ingest stopped; everything committed before this point is stored")?;
+    bar.finish_and_clear();
+    for reject in &report.rejects {
+        eprintln!("skipped {reject}");
+    }
+    eprintln!(
+        "{} new articles stored, {} already stored, {} inputs skipped; {} articles in {}",
+        report.inserted,
+        report.existing,
+        report.rejects.len(),
+        engine.store().count()?,
+        data_dir.display()
+    );
+    if json {
+        output::write_json(&output::report_json(&report))?;
+    }
+    Ok(if report.rejects.is_empty() { Outcome::Done } else { Outcome::Partial })
+}
+
+pub fn articles(data_dir: &Path, args: ArticlesArgs) -> Result<Outcome> {
+    let engine = open(data_dir)?;
+    let store = engine.store();
+    match args.action.unwrap_or(ArticlesAction::List { limit: 50, offset: 0 }) {
+        ArticlesAction::List { limit, offset } => {
+            let rows = store.list(limit, offset)?;
+            if args.json {
+                output::write_json(&serde_json::Value::Array(rows.iter().map(output::summary_json).collect()))?;
+            } else {
+                output::write_table(&rows)?;
+            }
+            Ok(Outcome::Done)
+        }
+        ArticlesAction::Show { id } => match store.find(&id)? {
+            Some(article) => {
+                if args.json {
+                    output::write_json(&serde_json::to_value(&article)?)?;
+                } else {
+                    output::write_article(&article)?;
+                }
+                Ok(Outcome::Done)
+            }
+            None => {
+                eprintln!("no article matches {id:?} (or the prefix is not unique); see `storyline articles list`");
+                Ok(Outcome::Partial)
+            }
+        },
+    }
+}
+
+/// The five seed articles, compiled in so `storyline demo` works from any folder.
+const SAMPLE: &[(&str, &str)] = &[
+    ("000_f2a174505cc65b25.txt", include_str!("../../../resources/sample/000_f2a174505cc65b25.txt")),
+    ("001_85a51e6dd4092c16.txt", include_str!("../../../resources/sample/001_85a51e6dd4092c16.txt")),
+    ("002_a4bb6051e356c940.txt", include_str!("../../../resources/sample/002_a4bb6051e356c940.txt")),
+    ("003_acc5f948bcb64856.txt", include_str!("../../../resources/sample/003_acc5f948bcb64856.txt")),
+    ("004_f6e20251b56ca16a.txt", include_str!("../../../resources/sample/004_f6e20251b56ca16a.txt")),
+];
+
+pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
+    let path = match args.path {
+        Some(p) => p,
+        None => {
+            let dir = data_dir.join("sample");
+            std::fs::create_dir_all(&dir).with_context(|| format!("cannot write {}", dir.display()))?;
+            for (name, text) in SAMPLE {
+                std::fs::write(dir.join(name), text).with_context(|| format!("cannot write {}", dir.display()))?;
+            }
+            dir
+        }
+    };
+    eprintln!("ingesting {} into {}", path.display(), data_dir.display());
+    let outcome = run_ingest(data_dir, &[Input::Path(path)], &IngestOptions::default(), false)?;
+    let engine = open(data_dir)?;
+    output::write_table(&engine.store().list(usize::MAX >> 1, 0)?)?;
+    std::io::stderr().flush().ok();
+    eprintln!("see one article with: storyline --data-dir {} articles show ID", data_dir.display());
+    Ok(outcome)
+}

@@ -1,0 +1,76 @@
+//! The `storyline` binary: command-line definitions and glue. Everything it does is done by the
+//! library crates; this file parses arguments, calls the engine and prints.
+//!
+//! Exit codes: 0 all went well; 1 something was skipped or not found (the rest was done);
+//! 2 an error stopped the command (nothing half-written: stored data is intact).
+
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Storyline: a local-first news story-tracking engine.
+#[derive(Debug, Parser)]
+#[command(name = "storyline", version, about, max_term_width = 100)]
+struct Cli {
+    /// The data directory (created if missing).
+    #[arg(long, global = true, env = "STORYLINE_DATA_DIR", default_value = "storyline-data")]
+    data_dir: PathBuf,
+    /// Show more log messages on stderr (-v, -vv).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Ingest articles from files, folders or standard input (`-`, JSONL).
+    Ingest(commands::IngestArgs),
+    /// List stored articles, or show one with every normalisation decision.
+    Articles(commands::ArticlesArgs),
+    /// Ingest the bundled sample corpus (or PATH) and list what was stored.
+    Demo(commands::DemoArgs),
+}
+
+/// What a command reports to `main`, which turns it into an exit code.
+pub enum Outcome {
+    /// Everything was done.
+    Done,
+    /// Something was skipped or not found; the rest was done.
+    Partial,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("STORYLINE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    let result = match cli.command {
+        Command::Ingest(args) => commands::ingest(&cli.data_dir, args),
+        Command::Articles(args) => commands::articles(&cli.data_dir, args),
+        Command::Demo(args) => commands::demo(&cli.data_dir, args),
+    };
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Partial) => ExitCode::from(1),
+        Err(err) => {
+            // A closed pipe (`storyline articles list | head`) is not an error.
+            if err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! How results are printed: tables and article views for people, JSON for scripts. All of it
+//! goes to stdout; messages for people go to stderr.
+
+use anyhow::Result;
+use serde_json::{json, Value};
+use std::io::Write;
+use storyline_core::Article;
+use storyline_engine::IngestReport;
+use storyline_store::ArticleSummary;
+
+pub fn write_json(value: &Value) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn report_json(r: &IngestReport) -> Value {
+    json!({
+        "read": r.read,
+        "inserted": r.inserted,
+        "existing": r.existing,
+        "rejects": r.rejects.iter().map(|x| json!({
+            "path": x.path, "line": x.line, "kind": x.kind.as_str(), "message": x.message,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn summary_json(s: &ArticleSummary) -> Value {
+    json!({
+        "id": s.id, "external_id": s.external_id, "title": s.title, "date": s.date,
+        "lang": s.lang, "outlet": s.outlet,
+    })
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+pub fn write_table(rows: &[ArticleSummary]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{:<16}  {:<22}  {:<4}  {:<16}  TITLE", "ID", "DATE", "LANG", "OUTLET")?;
+    for r in rows {
+        writeln!(
+            out,
+            "{:<16}  {:<22}  {:<4}  {:<16}  {}",
+            r.id.as_str(),
+            r.date.as_deref().unwrap_or("unknown"),
+            r.lang.as_deref().unwrap_or("?"),
+            clip(r.outlet.as_deref().unwrap_or("unknown"), 16),
+            clip(&r.title, 80)
+        )?;
+    }
+    Ok(())
+}
+
+pub fn write_article(a: &Article) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "id:       {}", a.id)?;
+    writeln!(out, "source:   {} ({}{})", a.source, a.source.format.as_str(),
+        a.source.external_id.as_deref().map(|e| format!(", source id {e}")).unwrap_or_default())?;
+    if let Some(url) = &a.url {
+        writeln!(out, "url:      {url}")?;
+    }
+    writeln!(out, "title:    {}", a.title)?;
+    match &a.date {
+        Some(d) => writeln!(out, "date:     {} ({} precision{}, from {})", d.iso, d.precision.as_str(),
+            d.timezone.as_deref().map(|t| format!(", {t}")).unwrap_or_default(), d.source.as_str())?,
+        None => writeln!(out, "date:     unknown")?,
+    }
+    writeln!(out, "language: {}", a.lang.as_deref().unwrap_or("unknown"))?;
+    writeln!(out, "outlet:   {}", a.outlet.as_deref().unwrap_or("unknown"))?;
+    writeln!(out, "\ndecisions:")?;
+    for d in &a.decisions {
+        writeln!(out, "  {:<11} {:<40}  {}", d.field.as_str(), clip(&d.value, 40), d.reason)?;
+    }
+    writeln!(out, "\ntext:\n{}", a.text)?;
+    Ok(())
+}
