@@ -66,35 +66,49 @@ pub struct DemoArgs {
 }
 
 fn open(data_dir: &Path) -> Result<Engine> {
-    Engine::open(data_dir).with_context(|| format!("cannot open the data directory {}", data_dir.display()))
+    Engine::open(data_dir)
+        .with_context(|| format!("cannot open the data directory {}", data_dir.display()))
 }
 
 pub fn ingest(data_dir: &Path, args: IngestArgs) -> Result<Outcome> {
     let Some(format) = Format::parse(&args.format) else {
         bail!("unknown --format {:?}; use auto, text, jsonl, html, feed or warc", args.format);
     };
-    if !(args.max_doc_mb > 0.0) {
+    if args.max_doc_mb.is_nan() || args.max_doc_mb <= 0.0 {
         bail!("--max-doc-mb must be a positive number");
     }
     let opts = IngestOptions {
-        read: ReadOptions { format, max_doc_bytes: (args.max_doc_mb * 1e6) as u64, source_name: args.source },
+        read: ReadOptions {
+            format,
+            max_doc_bytes: (args.max_doc_mb * 1e6) as u64,
+            source_name: args.source,
+        },
         ..IngestOptions::default()
     };
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::from_arg(p)).collect();
     run_ingest(data_dir, &inputs, &opts, args.json)
 }
 
-fn run_ingest(data_dir: &Path, inputs: &[Input], opts: &IngestOptions, json: bool) -> Result<Outcome> {
+fn run_ingest(
+    data_dir: &Path,
+    inputs: &[Input],
+    opts: &IngestOptions,
+    json: bool,
+) -> Result<Outcome> {
     let mut engine = open(data_dir)?;
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"),
+        );
         bar
     } else {
         ProgressBar::hidden()
     };
     let report = engine
-        .ingest(inputs, opts, &mut |p| bar.set_message(format!("{} read, {} stored", p.read, p.inserted)))
+        .ingest(inputs, opts, &mut |p| {
+            bar.set_message(format!("{} read, {} stored", p.read, p.inserted))
+        })
         .context("ingest stopped; everything committed before this point is stored")?;
     bar.finish_and_clear();
     for reject in &report.rejects {
@@ -121,7 +135,9 @@ pub fn articles(data_dir: &Path, args: ArticlesArgs) -> Result<Outcome> {
         ArticlesAction::List { limit, offset } => {
             let rows = store.list(limit, offset)?;
             if args.json {
-                output::write_json(&serde_json::Value::Array(rows.iter().map(output::summary_json).collect()))?;
+                output::write_json(&serde_json::Value::Array(
+                    rows.iter().map(output::summary_json).collect(),
+                ))?;
             } else {
                 output::write_table(&rows)?;
             }
@@ -146,11 +162,26 @@ pub fn articles(data_dir: &Path, args: ArticlesArgs) -> Result<Outcome> {
 
 /// The five seed articles, compiled in so `storyline demo` works from any folder.
 const SAMPLE: &[(&str, &str)] = &[
-    ("000_f2a174505cc65b25.txt", include_str!("../../../resources/sample/000_f2a174505cc65b25.txt")),
-    ("001_85a51e6dd4092c16.txt", include_str!("../../../resources/sample/001_85a51e6dd4092c16.txt")),
-    ("002_a4bb6051e356c940.txt", include_str!("../../../resources/sample/002_a4bb6051e356c940.txt")),
-    ("003_acc5f948bcb64856.txt", include_str!("../../../resources/sample/003_acc5f948bcb64856.txt")),
-    ("004_f6e20251b56ca16a.txt", include_str!("../../../resources/sample/004_f6e20251b56ca16a.txt")),
+    (
+        "000_f2a174505cc65b25.txt",
+        include_str!("../../../resources/sample/000_f2a174505cc65b25.txt"),
+    ),
+    (
+        "001_85a51e6dd4092c16.txt",
+        include_str!("../../../resources/sample/001_85a51e6dd4092c16.txt"),
+    ),
+    (
+        "002_a4bb6051e356c940.txt",
+        include_str!("../../../resources/sample/002_a4bb6051e356c940.txt"),
+    ),
+    (
+        "003_acc5f948bcb64856.txt",
+        include_str!("../../../resources/sample/003_acc5f948bcb64856.txt"),
+    ),
+    (
+        "004_f6e20251b56ca16a.txt",
+        include_str!("../../../resources/sample/004_f6e20251b56ca16a.txt"),
+    ),
 ];
 
 pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
@@ -158,9 +189,11 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
         Some(p) => p,
         None => {
             let dir = data_dir.join("sample");
-            std::fs::create_dir_all(&dir).with_context(|| format!("cannot write {}", dir.display()))?;
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot write {}", dir.display()))?;
             for (name, text) in SAMPLE {
-                std::fs::write(dir.join(name), text).with_context(|| format!("cannot write {}", dir.display()))?;
+                std::fs::write(dir.join(name), text)
+                    .with_context(|| format!("cannot write {}", dir.display()))?;
             }
             dir
         }

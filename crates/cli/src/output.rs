@@ -61,15 +61,26 @@ pub fn write_table(rows: &[ArticleSummary]) -> Result<()> {
 pub fn write_article(a: &Article) -> Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "id:       {}", a.id)?;
-    writeln!(out, "source:   {} ({}{})", a.source, a.source.format.as_str(),
-        a.source.external_id.as_deref().map(|e| format!(", source id {e}")).unwrap_or_default())?;
+    writeln!(
+        out,
+        "source:   {} ({}{})",
+        a.source,
+        a.source.format.as_str(),
+        a.source.external_id.as_deref().map(|e| format!(", source id {e}")).unwrap_or_default()
+    )?;
     if let Some(url) = &a.url {
         writeln!(out, "url:      {url}")?;
     }
     writeln!(out, "title:    {}", a.title)?;
     match &a.date {
-        Some(d) => writeln!(out, "date:     {} ({} precision{}, from {})", d.iso, d.precision.as_str(),
-            d.timezone.as_deref().map(|t| format!(", {t}")).unwrap_or_default(), d.source.as_str())?,
+        Some(d) => writeln!(
+            out,
+            "date:     {} ({} precision{}, from {})",
+            d.iso,
+            d.precision.as_str(),
+            d.timezone.as_deref().map(|t| format!(", {t}")).unwrap_or_default(),
+            d.source.as_str()
+        )?,
         None => writeln!(out, "date:     unknown")?,
     }
     writeln!(out, "language: {}", a.lang.as_deref().unwrap_or("unknown"))?;

@@ -9,7 +9,12 @@ use std::process::{Command, Output, Stdio};
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../resources/sample");
 
 fn storyline(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_storyline")).arg("--data-dir").arg(data).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_storyline"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn with_stdin(data: &Path, args: &[&str], input: &[u8]) -> Output {
@@ -28,7 +33,11 @@ fn with_stdin(data: &Path, args: &[&str], input: &[u8]) -> Output {
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: stdout {:?} stderr {:?}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "{e}: stdout {:?} stderr {:?}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
@@ -39,7 +48,10 @@ fn show(data: &Path, id: &str) -> Value {
 }
 
 fn count(data: &Path) -> usize {
-    json(&storyline(data, &["articles", "list", "--limit", "1000", "--json"])).as_array().unwrap().len()
+    json(&storyline(data, &["articles", "list", "--limit", "1000", "--json"]))
+        .as_array()
+        .unwrap()
+        .len()
 }
 
 fn reasons(article: &Value, field: &str) -> Vec<String> {
@@ -82,18 +94,33 @@ fn seeds_ingest_as_five_german_articles_with_titles_dates_and_clean_bodies() {
     assert_eq!(json(&out)["inserted"], 5);
 
     let a = show(&f.data(), "000_f2a174505cc65b25");
-    assert_eq!(a["title"], "Treffen mit Putin geplant Nordkoreas Machthaber Kim in Russland eingetroffen");
+    assert_eq!(
+        a["title"],
+        "Treffen mit Putin geplant Nordkoreas Machthaber Kim in Russland eingetroffen"
+    );
     assert_eq!(a["date"]["iso"], "2023-09-12T07:43+02:00");
     assert_eq!(a["date"]["precision"], "minute");
     assert_eq!(a["date"]["timezone"], "Europe/Berlin");
     assert_eq!(a["date"]["source"], "text");
-    assert!(a["text"].as_str().unwrap().starts_with("Ein Treffen zwischen Nordkoreas Machthaber Kim"));
+    assert!(a["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Ein Treffen zwischen Nordkoreas Machthaber Kim"));
     assert!(!a["text"].as_str().unwrap().contains("Stand:"));
 
     let b = show(&f.data(), "001_85a51e6dd4092c16");
     assert_eq!(b["title"], "Putin trifft Kim: Russland und Nordkorea wollen Beziehungen stärken");
     let text = b["text"].as_str().unwrap();
-    for gone in ["Startseite", "Politik\n", "KommentareDrucken", "Auch interessant", "Kommentare", "© picture alliance", "Kim Jong Un in Russland\n", "(sek)"] {
+    for gone in [
+        "Startseite",
+        "Politik\n",
+        "KommentareDrucken",
+        "Auch interessant",
+        "Kommentare",
+        "© picture alliance",
+        "Kim Jong Un in Russland\n",
+        "(sek)",
+    ] {
         assert!(!text.contains(gone), "{gone:?} left in the text");
     }
     assert!(text.starts_with("Russlands Präsident Putin besucht Nordkorea"));
@@ -117,7 +144,13 @@ fn seeds_ingest_as_five_german_articles_with_titles_dates_and_clean_bodies() {
     assert!(text.ends_with("zusammen mit China vorgeschlagen."), "repeated headline not removed");
     assert!(reasons(&e, "boilerplate").iter().any(|r| r.ends_with("headline repeated at the end")));
 
-    for id in ["000_f2a174505cc65b25", "001_85a51e6dd4092c16", "002_a4bb6051e356c940", "003_acc5f948bcb64856", "004_f6e20251b56ca16a"] {
+    for id in [
+        "000_f2a174505cc65b25",
+        "001_85a51e6dd4092c16",
+        "002_a4bb6051e356c940",
+        "003_acc5f948bcb64856",
+        "004_f6e20251b56ca16a",
+    ] {
         assert_eq!(show(&f.data(), id)["lang"], "de", "{id}");
     }
 }
@@ -133,7 +166,10 @@ fn ingest_is_idempotent_and_an_interrupted_run_completes_without_duplicates() {
     let out = storyline(&f.data(), &["ingest", &part[0], &part[1], "--json"]);
     assert_eq!(json(&out)["inserted"], 2);
     let out = storyline(&f.data(), &["ingest", SAMPLE, "--json"]);
-    assert_eq!((json(&out)["inserted"].clone(), json(&out)["existing"].clone()), (3.into(), 2.into()));
+    assert_eq!(
+        (json(&out)["inserted"].clone(), json(&out)["existing"].clone()),
+        (3.into(), 2.into())
+    );
     let out = storyline(&f.data(), &["ingest", SAMPLE, "--json"]);
     assert_eq!(json(&out)["inserted"], 0);
     assert_eq!(count(&f.data()), 5);
@@ -143,9 +179,12 @@ fn ingest_is_idempotent_and_an_interrupted_run_completes_without_duplicates() {
 fn jsonl_on_stdin_in_three_layouts() {
     let f = Fixture::new();
     let input = concat!(
-        r#"{"title":"Kim in Russland","maintext":"Der Zug hat die Grenze überquert. Kremlsprecher Peskow bestätigte die Ankunft.","date_publish":"2023-09-12 07:43:00","source_domain":"www.tagesschau.de","language":"de","url":"https://www.tagesschau.de/ausland/kim-101.html"}"#, "\n",
-        r#"{"title":"Kim arrives in Russia","text":"North Korean leader Kim Jong Un has arrived in Russia by train, the Kremlin said.","date":"2023-09-12","hostname":"example.com"}"#, "\n",
-        r#"{"id":"x1","title":"Putin à Pyongyang","body":"Le président russe est arrivé à Pyongyang pour une visite de deux jours.","date":"2024-06-19T01:00:00+09:00","source":"Le Exemple"}"#, "\n",
+        r#"{"title":"Kim in Russland","maintext":"Der Zug hat die Grenze überquert. Kremlsprecher Peskow bestätigte die Ankunft.","date_publish":"2023-09-12 07:43:00","source_domain":"www.tagesschau.de","language":"de","url":"https://www.tagesschau.de/ausland/kim-101.html"}"#,
+        "\n",
+        r#"{"title":"Kim arrives in Russia","text":"North Korean leader Kim Jong Un has arrived in Russia by train, the Kremlin said.","date":"2023-09-12","hostname":"example.com"}"#,
+        "\n",
+        r#"{"id":"x1","title":"Putin à Pyongyang","body":"Le président russe est arrivé à Pyongyang pour une visite de deux jours.","date":"2024-06-19T01:00:00+09:00","source":"Le Exemple"}"#,
+        "\n",
     );
     let out = with_stdin(&f.data(), &["ingest", "-", "--json"], input.as_bytes());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -203,7 +242,8 @@ fn rss_atom_and_gzipped_warc() {
 <entry><id>atom-1</id><title>Putin lands in Pyongyang</title><link href="https://wire.example/putin"/><published>2024-06-18T15:00:00Z</published><updated>2024-06-18T16:00:00Z</updated>
 <content type="html">&lt;p&gt;Russian President Vladimir Putin arrived in Pyongyang for talks with North Korean leader Kim Jong Un, state media reported.&lt;/p&gt;</content></entry></feed>"#);
     let record = |uri: &str, html: &str| {
-        let payload = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
+        let payload =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
         format!("WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2023-09-13T12:00:00Z\r\nContent-Length: {}\r\n\r\n{payload}\r\n\r\n", payload.len())
     };
     let warc = format!(
@@ -217,11 +257,17 @@ fn rss_atom_and_gzipped_warc() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(json(&out)["inserted"], 3);
     let r = show(&f.data(), "rss-1");
-    assert_eq!((r["title"].as_str(), r["outlet"].as_str(), r["lang"].as_str()), (Some("Kim in Russland eingetroffen"), Some("Beispiel-Zeitung"), Some("de")));
+    assert_eq!(
+        (r["title"].as_str(), r["outlet"].as_str(), r["lang"].as_str()),
+        (Some("Kim in Russland eingetroffen"), Some("Beispiel-Zeitung"), Some("de"))
+    );
     assert_eq!(r["date"]["iso"], "2023-09-12T05:43:00+00:00");
     assert!(r["text"].as_str().unwrap().starts_with("Der Zug des nordkoreanischen"));
     let a = show(&f.data(), "atom-1");
-    assert_eq!((a["lang"].as_str(), a["date"]["iso"].as_str()), (Some("en"), Some("2024-06-18T15:00:00+00:00")));
+    assert_eq!(
+        (a["lang"].as_str(), a["date"]["iso"].as_str()),
+        (Some("en"), Some("2024-06-18T15:00:00+00:00"))
+    );
     let w = show(&f.data(), "https://www.beispielblatt.example/politik/2023/09/13/kim-putin.html");
     assert_eq!(w["source"]["format"], "warc");
     assert_eq!(w["date"]["iso"], "2023-09-13");
@@ -231,10 +277,12 @@ fn rss_atom_and_gzipped_warc() {
 #[test]
 fn bad_inputs_are_named_the_rest_is_ingested_and_the_exit_code_says_so() {
     let f = Fixture::new();
-    let good = f.file("good.txt", "Kim in Russland\n\nDer Zug des Machthabers hat die Grenze überquert.");
+    let good =
+        f.file("good.txt", "Kim in Russland\n\nDer Zug des Machthabers hat die Grenze überquert.");
     let empty = f.file("empty.txt", "");
     let binary = f.file("binary.txt", b"\x00\x01\x02\x03PK\x05\x06");
-    let nohtml = f.file("blank.html", "<html><head><title></title></head><body><div> </div></body></html>");
+    let nohtml =
+        f.file("blank.html", "<html><head><title></title></head><body><div> </div></body></html>");
     let jsonl = f.file(
         "mixed.jsonl",
         [
@@ -250,7 +298,10 @@ fn bad_inputs_are_named_the_rest_is_ingested_and_the_exit_code_says_so() {
     std::fs::File::create(&big).unwrap().set_len(50_000_000).unwrap();
     let missing = f.root.join("in/does-not-exist.txt").display().to_string();
     let big = big.display().to_string();
-    let out = storyline(&f.data(), &["ingest", &good, &empty, &binary, &nohtml, &jsonl, &big, &missing, "--json"]);
+    let out = storyline(
+        &f.data(),
+        &["ingest", &good, &empty, &binary, &nohtml, &jsonl, &big, &missing, "--json"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let report = json(&out);
     assert_eq!(report["inserted"], 3);
@@ -259,7 +310,12 @@ fn bad_inputs_are_named_the_rest_is_ingested_and_the_exit_code_says_so() {
         .unwrap()
         .iter()
         .map(|r| {
-            let path = Path::new(r["path"].as_str().unwrap()).file_name().unwrap().to_str().unwrap().to_owned();
+            let path = Path::new(r["path"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
             format!("{}:{}:{}", path, r["line"], r["kind"].as_str().unwrap())
         })
         .collect();
@@ -293,7 +349,10 @@ fn read_only_data_dir_is_an_error_and_loses_nothing() {
     let out = storyline(&f.data(), &["ingest", &page]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("read-only") && stderr.contains(&f.data().display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains("read-only") && stderr.contains(&f.data().display().to_string()),
+        "{stderr}"
+    );
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
     std::fs::set_permissions(f.data(), perms).unwrap();
@@ -304,7 +363,10 @@ fn read_only_data_dir_is_an_error_and_loses_nothing() {
 fn encodings_and_mojibake_are_repaired() {
     let f = Fixture::new();
     let latin1 = f.file("latin1.txt", b"Gr\xfc\xdfe aus M\xfcnchen\n\nDie Stadt M\xfcnchen begr\xfc\xdft die G\xe4ste aus \xd6sterreich und der Schweiz.");
-    let moji = f.file("moji.txt", "Demo in MÃ¼nchen\n\nDie Polizei in MÃ¼nchen nimmt an einem PressegesprÃ¤ch teil.");
+    let moji = f.file(
+        "moji.txt",
+        "Demo in MÃ¼nchen\n\nDie Polizei in MÃ¼nchen nimmt an einem PressegesprÃ¤ch teil.",
+    );
     let out = storyline(&f.data(), &["ingest", &latin1, &moji]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let a = show(&f.data(), "latin1");
@@ -321,7 +383,7 @@ fn an_outlets_repeated_lines_are_learned_from_what_is_stored() {
     let f = Fixture::new();
     let line = |i: usize| {
         format!(
-            r#"{{"id":"n{i}","source_domain":"kurier.example","title":"Meldung {i}","text":"Jetzt den Newsletter abonnieren und nichts verpassen\nDie Meldung Nummer {i} handelt von etwas ganz anderem als die übrigen Meldungen."}}"#
+            r#"{{"id":"n{i}","source_domain":"kurier.example","title":"Meldung {i}","text":"Jetzt den Newsletter abonnieren und nichts verpassen\nDie Meldung Nummer {i} handelt von etwas ganz anderem als die übrigen Meldungen. Sie ist lang genug, dass nach dem Entfernen der wiederholten Zeile noch ein richtiger Artikeltext übrig bleibt."}}"#
         )
     };
     let first: String = (0..3).map(|i| line(i) + "\n").collect();
@@ -330,7 +392,8 @@ fn an_outlets_repeated_lines_are_learned_from_what_is_stored() {
     assert!(with_stdin(&f.data(), &["ingest", "-"], (line(3) + "\n").as_bytes()).status.success());
     let later = show(&f.data(), "n3");
     assert!(!later["text"].as_str().unwrap().contains("Newsletter"), "{later}");
-    assert!(reasons(&later, "boilerplate")[0].contains("repeated in 3 earlier articles of kurier.example"));
+    assert!(reasons(&later, "boilerplate")[0]
+        .contains("repeated in 3 earlier articles of kurier.example"));
 }
 
 #[test]

@@ -121,30 +121,68 @@ impl Engine {
 
     /// Ingests every input in order. Returns an error only when the store fails; what was
     /// committed before such a failure stays stored.
+    ///
+    /// Three things overlap: a reader thread reads and decodes the next batch, all cores
+    /// normalise the current one, and the single writer commits the previous one. Normalisation
+    /// sees the outlets' learned boilerplate as committed before the previous batch.
     pub fn ingest(
         &mut self,
         inputs: &[Input],
         opts: &IngestOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<IngestReport, EngineError> {
-        let mut report = IngestReport::default();
-        let mut batch: Vec<RawDoc> = Vec::with_capacity(opts.batch_size);
-        let mut failure: Option<EngineError> = None;
-        for input in inputs {
-            let _span = tracing::debug_span!("ingest", input = ?input).entered();
-            read_input(input, &opts.read, &mut |item| {
-                if failure.is_some() {
-                    return;
+        let batch_size = opts.batch_size.max(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<RawDoc, Reject>>>(2);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let stop = &stop;
+            scope.spawn(move || {
+                let mut chunk = Vec::with_capacity(batch_size);
+                for input in inputs {
+                    let _span = tracing::debug_span!("read", input = ?input).entered();
+                    read_input(input, &opts.read, &mut |item| {
+                        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            return;
+                        }
+                        chunk.push(item);
+                        if chunk.len() >= batch_size {
+                            let full =
+                                std::mem::replace(&mut chunk, Vec::with_capacity(batch_size));
+                            if tx.send(full).is_err() {
+                                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                            }
+                        }
+                    });
                 }
+                if !chunk.is_empty() {
+                    let _ = tx.send(chunk);
+                }
+            });
+            let result = self.consume(rx, progress);
+            if result.is_err() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            result
+        })
+    }
+
+    fn consume(
+        &mut self,
+        rx: std::sync::mpsc::Receiver<Vec<Result<RawDoc, Reject>>>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<IngestReport, EngineError> {
+        let mut report = IngestReport::default();
+        let mut pending: Vec<NewArticle> = Vec::new();
+        for chunk in rx {
+            let mut fresh = Vec::with_capacity(chunk.len());
+            for item in chunk {
                 match item {
                     Ok(doc) => {
                         report.read += 1;
-                        batch.push(doc);
-                        if batch.len() >= opts.batch_size {
-                            if let Err(e) = self.flush(&mut batch, &mut report) {
-                                failure = Some(e);
-                            }
-                            progress(Progress { read: report.read, inserted: report.inserted });
+                        if self.store.contains(&doc.article_id())? {
+                            report.existing += 1;
+                        } else {
+                            fresh.push(doc);
                         }
                     }
                     Err(reject) => {
@@ -152,42 +190,38 @@ impl Engine {
                         report.rejects.push(reject);
                     }
                 }
-            });
-            if let Some(e) = failure.take() {
-                return Err(e);
             }
-        }
-        self.flush(&mut batch, &mut report)?;
-        progress(Progress { read: report.read, inserted: report.inserted });
-        Ok(report)
-    }
-
-    fn flush(&mut self, batch: &mut Vec<RawDoc>, report: &mut IngestReport) -> Result<(), EngineError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let docs = std::mem::take(batch);
-        let mut fresh = Vec::with_capacity(docs.len());
-        for doc in docs {
-            if self.store.contains(&doc.article_id())? {
-                report.existing += 1;
-            } else {
-                fresh.push(doc);
+            let history = self.store.boilerplate().clone();
+            let normaliser = &self.normaliser;
+            let store = &mut self.store;
+            let to_write = std::mem::take(&mut pending);
+            let (written, results) = rayon::join(
+                || store.write_batch(&to_write),
+                || {
+                    let history = History(&history);
+                    fresh
+                        .into_par_iter()
+                        .map(|doc| normaliser.normalise(doc, &history))
+                        .collect::<Vec<_>>()
+                },
+            );
+            let outcome = written?;
+            report.inserted += outcome.inserted as u64;
+            report.existing += outcome.existing as u64;
+            for r in results {
+                match r {
+                    Ok(n) => {
+                        pending.push(NewArticle { article: n.article, line_hashes: n.line_hashes })
+                    }
+                    Err(reject) => report.rejects.push(reject),
+                }
             }
+            progress(Progress { read: report.read, inserted: report.inserted });
         }
-        let history = History(self.store.boilerplate());
-        let normaliser = &self.normaliser;
-        let results: Vec<_> = fresh.into_par_iter().map(|doc| normaliser.normalise(doc, &history)).collect();
-        let mut new = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok(n) => new.push(NewArticle { article: n.article, line_hashes: n.line_hashes }),
-                Err(reject) => report.rejects.push(reject),
-            }
-        }
-        let outcome = self.store.write_batch(&new)?;
+        let outcome = self.store.write_batch(&pending)?;
         report.inserted += outcome.inserted as u64;
         report.existing += outcome.existing as u64;
-        Ok(())
+        progress(Progress { read: report.read, inserted: report.inserted });
+        Ok(report)
     }
 }

@@ -149,7 +149,8 @@ pub fn repair_mojibake(text: &str) -> (String, usize) {
                 if j + need_here > chars.len() {
                     break;
                 }
-                let seq: Option<Vec<u8>> = chars[j..j + need_here].iter().map(|&c| cp1252_byte(c)).collect();
+                let seq: Option<Vec<u8>> =
+                    chars[j..j + need_here].iter().map(|&c| cp1252_byte(c)).collect();
                 match seq {
                     Some(seq) if std::str::from_utf8(&seq).is_ok() => {
                         bytes.extend_from_slice(&seq);
@@ -193,7 +194,8 @@ mod tests {
 
     #[test]
     fn decodes_latin1_and_names_it() {
-        let (text, decisions) = decode(b"Gr\xfc\xdfe aus M\xfcnchen, sch\xf6ne Gr\xfc\xdfe").unwrap();
+        let (text, decisions) =
+            decode(b"Gr\xfc\xdfe aus M\xfcnchen, sch\xf6ne Gr\xfc\xdfe").unwrap();
         assert_eq!(text, "Grüße aus München, schöne Grüße");
         assert_eq!(decisions[0].field, Field::Encoding);
     }
@@ -206,7 +208,10 @@ mod tests {
 
     #[test]
     fn utf16_with_bom() {
-        let bytes: Vec<u8> = [0xFF, 0xFE].into_iter().chain("Kim".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+        let bytes: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("Kim".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
         assert_eq!(decode(&bytes).unwrap().0, "Kim");
     }
 }

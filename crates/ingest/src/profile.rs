@@ -45,6 +45,9 @@ pub struct Profile {
     pub source_note_lines: Vec<String>,
     /// Words joining a list of agencies ("dpa und AFP").
     pub conjunctions: Vec<String>,
+    /// The language's most frequent function words, lowercase, for fast identification.
+    #[serde(default)]
+    pub function_words: Vec<String>,
 }
 
 /// Parses every built-in profile. Fails only if a compiled-in file is broken, which a test catches.
@@ -52,10 +55,15 @@ pub fn builtin_profiles() -> Result<Vec<Profile>, IngestError> {
     BUILTIN
         .iter()
         .map(|(name, text)| {
-            let p: Profile = toml::from_str(text)
-                .map_err(|e| IngestError::Profile { name: (*name).into(), message: e.to_string() })?;
+            let p: Profile = toml::from_str(text).map_err(|e| IngestError::Profile {
+                name: (*name).into(),
+                message: e.to_string(),
+            })?;
             if p.months.len() != 12 {
-                return Err(IngestError::Profile { name: (*name).into(), message: "months must list 12 months".into() });
+                return Err(IngestError::Profile {
+                    name: (*name).into(),
+                    message: "months must list 12 months".into(),
+                });
             }
             Ok(p)
         })

@@ -26,7 +26,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use storyline_core::{
-    Article, ArticleId, DatePrecision, DateSource, Decision, Field, PubDate, SourceFormat, SourceRef,
+    Article, ArticleId, DatePrecision, DateSource, Decision, Field, PubDate, SourceFormat,
+    SourceRef,
 };
 
 pub use schema::SCHEMA_VERSION;
@@ -152,16 +153,18 @@ impl Store {
         let io = |source| StoreError::Io { path: dir.to_owned(), source };
         match std::fs::metadata(dir) {
             Ok(m) if !m.is_dir() => return Err(StoreError::NotADirectory(dir.to_owned())),
-            Ok(m) if m.permissions().readonly() => return Err(StoreError::ReadOnly(dir.to_owned())),
+            Ok(m) if m.permissions().readonly() => {
+                return Err(StoreError::ReadOnly(dir.to_owned()))
+            }
             Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(dir).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(dir)
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::PermissionDenied
+                    | std::io::ErrorKind::ReadOnlyFilesystem => {
                         StoreError::ReadOnly(dir.to_owned())
                     }
                     _ => io(e),
-                })?
-            }
+                })?,
             Err(e) => return Err(io(e)),
         }
         let db_path = dir.join(DB_FILE);
@@ -170,20 +173,27 @@ impl Store {
         }
         let sql = |source| StoreError::Sqlite { path: db_path.clone(), source };
         let conn = Connection::open(&db_path).map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => StoreError::ReadOnly(dir.to_owned()),
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => {
+                StoreError::ReadOnly(dir.to_owned())
+            }
             _ => sql(e),
         })?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
-        let mut store = Store { conn, db_path: db_path.clone(), boilerplate: Boilerplate::default() };
+        let mut store =
+            Store { conn, db_path: db_path.clone(), boilerplate: Boilerplate::default() };
         schema::migrate(&store.conn, dir).map_err(|e| match e {
-            schema::MigrateError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
+            schema::MigrateError::Sqlite(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
+            {
                 StoreError::ReadOnly(dir.to_owned())
             }
             schema::MigrateError::Sqlite(e) => sql(e),
-            schema::MigrateError::Newer(found) => StoreError::NewerSchema { path: dir.to_owned(), found },
+            schema::MigrateError::Newer(found) => {
+                StoreError::NewerSchema { path: dir.to_owned(), found }
+            }
         })?;
         store.load_boilerplate()?;
         Ok(store)
@@ -200,7 +210,10 @@ impl Store {
 
     /// The number of stored articles.
     pub fn count(&self) -> Result<u64, StoreError> {
-        self.conn.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(|e| self.sql(e))
+        self.conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.sql(e))
     }
 
     /// True when an article with this id is stored.
@@ -218,11 +231,20 @@ impl Store {
         let mut outcome = WriteOutcome::default();
         let now = chrono::Utc::now().to_rfc3339();
         let mut promoted: Vec<(String, u64)> = Vec::new();
-        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
         {
-            let mut insert = tx.prepare_cached(schema::INSERT_ARTICLE).map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
-            let mut decision = tx.prepare_cached(schema::INSERT_DECISION).map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
-            let mut line = tx.prepare_cached(schema::UPSERT_LINE).map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+            let mut insert = tx
+                .prepare_cached(schema::INSERT_ARTICLE)
+                .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+            let mut decision = tx
+                .prepare_cached(schema::INSERT_DECISION)
+                .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+            let mut line = tx
+                .prepare_cached(schema::UPSERT_LINE)
+                .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
             let err = |e| StoreError::Sqlite { path: self.db_path.clone(), source: e };
             for item in batch {
                 let a = &item.article;
@@ -255,11 +277,14 @@ impl Store {
                 outcome.inserted += 1;
                 let seq = tx.last_insert_rowid();
                 for (i, dec) in a.decisions.iter().enumerate() {
-                    decision.execute(params![seq, i as i64, dec.field.as_str(), dec.value, dec.reason]).map_err(err)?;
+                    decision
+                        .execute(params![seq, i as i64, dec.field.as_str(), dec.value, dec.reason])
+                        .map_err(err)?;
                 }
                 if let Some(outlet) = &a.outlet {
                     for &h in &item.line_hashes {
-                        let n: i64 = line.query_row(params![outlet, h as i64], |r| r.get(0)).map_err(err)?;
+                        let n: i64 =
+                            line.query_row(params![outlet, h as i64], |r| r.get(0)).map_err(err)?;
                         if n == i64::from(BOILERPLATE_MIN_ARTICLES) {
                             promoted.push((outlet.clone(), h));
                         }
@@ -285,11 +310,14 @@ impl Store {
             .prepare("SELECT outlet, line_hash FROM outlet_lines WHERE articles >= ?1")
             .map_err(|e| self.sql(e))?;
         let rows = stmt
-            .query_map([BOILERPLATE_MIN_ARTICLES], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .query_map([BOILERPLATE_MIN_ARTICLES], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })
             .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
         let mut map: HashMap<String, HashSet<u64>> = HashMap::new();
         for row in rows {
-            let (o, h) = row.map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+            let (o, h) =
+                row.map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
             map.entry(o).or_default().insert(h);
         }
         drop(stmt);
@@ -364,12 +392,15 @@ impl Store {
             )
             .map_err(|e| self.sql(e))?;
         let (id, external_id, path, line, format, url, title, text, date, lang, outlet) = row;
-        let corrupt = |field| StoreError::Corrupt { path: self.db_path.clone(), id: id.clone(), field };
+        let corrupt =
+            |field| StoreError::Corrupt { path: self.db_path.clone(), id: id.clone(), field };
         let format = SourceFormat::parse(&format).ok_or_else(|| corrupt("format"))?;
         let date = match date {
             [Some(iso), Some(utc), Some(prec), Some(src), tz, evidence] => Some(PubDate {
                 iso,
-                start_utc: chrono::DateTime::parse_from_rfc3339(&utc).map_err(|_| corrupt("date_utc"))?.to_utc(),
+                start_utc: chrono::DateTime::parse_from_rfc3339(&utc)
+                    .map_err(|_| corrupt("date_utc"))?
+                    .to_utc(),
                 precision: DatePrecision::parse(&prec).ok_or_else(|| corrupt("date_precision"))?,
                 source: DateSource::parse(&src).ok_or_else(|| corrupt("date_source"))?,
                 timezone: tz,
@@ -379,10 +410,14 @@ impl Store {
         };
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT field, value, reason FROM decisions WHERE article_seq = ?1 ORDER BY ord")
+            .prepare_cached(
+                "SELECT field, value, reason FROM decisions WHERE article_seq = ?1 ORDER BY ord",
+            )
             .map_err(|e| self.sql(e))?;
         let decisions = stmt
-            .query_map([seq], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+            .query_map([seq], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
             .map_err(|e| self.sql(e))?
             .map(|row| {
                 let (f, value, reason) = row.map_err(|e| self.sql(e))?;

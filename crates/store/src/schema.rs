@@ -55,7 +55,8 @@ pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
 pub(crate) const INSERT_DECISION: &str =
     "INSERT INTO decisions (article_seq, ord, field, value, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-pub(crate) const UPSERT_LINE: &str = "INSERT INTO outlet_lines (outlet, line_hash, articles) VALUES (?1, ?2, 1)
+pub(crate) const UPSERT_LINE: &str =
+    "INSERT INTO outlet_lines (outlet, line_hash, articles) VALUES (?1, ?2, 1)
     ON CONFLICT (outlet, line_hash) DO UPDATE SET articles = articles + 1 RETURNING articles";
 
 pub(crate) enum MigrateError {
@@ -78,7 +79,11 @@ pub(crate) fn version(conn: &Connection) -> Result<i64, rusqlite::Error> {
     if !has_meta {
         return Ok(0);
     }
-    conn.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
+    conn.query_row(
+        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'",
+        [],
+        |r| r.get(0),
+    )
 }
 
 pub(crate) fn migrate(conn: &Connection, _dir: &Path) -> Result<(), MigrateError> {

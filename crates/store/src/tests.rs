@@ -6,7 +6,12 @@ use chrono::TimeZone;
 fn article(text: &str, outlet: Option<&str>) -> Article {
     Article {
         id: ArticleId::from_content(text.as_bytes()),
-        source: SourceRef { path: "a.txt".into(), line: None, format: SourceFormat::Text, external_id: Some("a".into()) },
+        source: SourceRef {
+            path: "a.txt".into(),
+            line: None,
+            format: SourceFormat::Text,
+            external_id: Some("a".into()),
+        },
         url: None,
         title: "Titel".into(),
         text: text.into(),
@@ -49,13 +54,18 @@ fn outlet_lines_become_boilerplate_at_the_threshold_and_survive_reopen() {
     for i in 0..BOILERPLATE_MIN_ARTICLES {
         assert_eq!(store.boilerplate().articles_with_line("x.de", 42), 0);
         let a = article(&format!("Text {i}"), Some("x.de"));
-        store.write_batch(&[NewArticle { article: a, line_hashes: vec![42, 100 + u64::from(i)] }]).unwrap();
+        store
+            .write_batch(&[NewArticle { article: a, line_hashes: vec![42, 100 + u64::from(i)] }])
+            .unwrap();
     }
     assert_eq!(store.boilerplate().articles_with_line("x.de", 42), BOILERPLATE_MIN_ARTICLES);
     assert_eq!(store.boilerplate().articles_with_line("y.de", 42), 0);
     assert_eq!(store.boilerplate().articles_with_line("x.de", 100), 0);
     drop(store);
-    assert_eq!(Store::open(dir.path()).unwrap().boilerplate().articles_with_line("x.de", 42), BOILERPLATE_MIN_ARTICLES);
+    assert_eq!(
+        Store::open(dir.path()).unwrap().boilerplate().articles_with_line("x.de", 42),
+        BOILERPLATE_MIN_ARTICLES
+    );
 }
 
 #[test]
@@ -78,5 +88,8 @@ fn newer_schema_is_refused() {
     let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
     conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'", []).unwrap();
     drop(conn);
-    assert!(matches!(Store::open(dir.path()).unwrap_err(), StoreError::NewerSchema { found: 99, .. }));
+    assert!(matches!(
+        Store::open(dir.path()).unwrap_err(),
+        StoreError::NewerSchema { found: 99, .. }
+    ));
 }

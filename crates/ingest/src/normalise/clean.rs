@@ -29,6 +29,9 @@ pub const REPEATED_LINE_MIN_ARTICLES: u32 = 3;
 /// Lines longer than this (in bytes) are article text, never counted as repeated boilerplate.
 pub const REPEATED_LINE_MAX_BYTES: usize = 200;
 
+/// Learned boilerplate is only removed when at least this much other text remains.
+const MIN_TEXT_BYTES: usize = 120;
+
 /// The cleaner, built once from all language profiles (boilerplate words of any language are
 /// boilerplate in every language, so cleaning need not wait for language detection).
 #[derive(Debug)]
@@ -72,15 +75,23 @@ impl Cleaner {
         let set = |f: fn(&Profile) -> &Vec<String>| -> HashSet<String> {
             profiles.iter().flat_map(|p| f(p).iter().map(|s| line_key(s))).collect()
         };
-        let conj: Vec<String> = profiles.iter().flat_map(|p| p.conjunctions.iter().map(|c| regex::escape(c))).collect();
+        let conj: Vec<String> =
+            profiles.iter().flat_map(|p| p.conjunctions.iter().map(|c| regex::escape(c))).collect();
         Cleaner {
             widgets: set(|p| &p.widget_lines),
             tail_markers: set(|p| &p.tail_markers),
             nav_words: set(|p| &p.nav_words),
-            credit_markers: profiles.iter().flat_map(|p| p.credit_markers.iter().cloned()).collect(),
-            agency_prefixes: profiles.iter().flat_map(|p| p.agency_credit_prefixes.iter().map(|s| s.to_lowercase())).collect(),
+            credit_markers: profiles
+                .iter()
+                .flat_map(|p| p.credit_markers.iter().cloned())
+                .collect(),
+            agency_prefixes: profiles
+                .iter()
+                .flat_map(|p| p.agency_credit_prefixes.iter().map(|s| s.to_lowercase()))
+                .collect(),
             source_notes: set(|p| &p.source_note_lines),
-            conjunctions: Regex::new(&format!(r"\s*(?:,|/|;|\s(?:{})\s)\s*", conj.join("|"))).expect("escaped words"),
+            conjunctions: Regex::new(&format!(r"\s*(?:,|/|;|\s(?:{})\s)\s*", conj.join("|")))
+                .expect("escaped words"),
             stamps: profiles.iter().map(StampRule::new).collect(),
             crumb: Regex::new(r"^(?:\d{1,2}[.)]\s*)?(\S+(?:\s\S+)?)$").expect("valid"),
             initials: Regex::new(r"\s\((?P<i>\p{Ll}{2,5}(?:/\p{Ll}{2,5})*)\)$").expect("valid"),
@@ -104,6 +115,8 @@ impl Cleaner {
         let n = lines.len();
         let mut keep = vec![true; n];
         let mut seen_hashes = HashSet::new();
+        // Lines dropped as the outlet's repeated boilerplate, decided at the end.
+        let mut learned: Vec<(usize, String)> = Vec::new();
         let remove = |keep: &mut Vec<bool>, out: &mut Cleaned, i: usize, line: &str, why: &str| {
             if keep[i] {
                 keep[i] = false;
@@ -122,8 +135,11 @@ impl Cleaner {
                 if let Some(outlet) = outlet {
                     let count = history.articles_with_line(outlet, h);
                     if count >= REPEATED_LINE_MIN_ARTICLES {
-                        let why = format!("line repeated in {count} earlier articles of {outlet}");
-                        remove(&mut keep, &mut out, i, &line, &why);
+                        learned.push((
+                            i,
+                            format!("line repeated in {count} earlier articles of {outlet}"),
+                        ));
+                        keep[i] = false;
                         i += 1;
                         continue;
                     }
@@ -131,9 +147,14 @@ impl Cleaner {
             }
             if out.stamp.is_none() && i < 3 {
                 if let Some(stamp) = self.stamps.iter().find_map(|r| r.find(&line)) {
-                    let rest = format!("{} {}", &line[..stamp.range.start], &line[stamp.range.end..]);
+                    let rest =
+                        format!("{} {}", &line[..stamp.range.start], &line[stamp.range.end..]);
                     let rest = rest.trim().to_owned();
-                    out.decisions.push(Decision::new(Field::Boilerplate, stamp.date.evidence.clone(), "time stamp line (read as the date)"));
+                    out.decisions.push(Decision::new(
+                        Field::Boilerplate,
+                        stamp.date.evidence.clone(),
+                        "time stamp line (read as the date)",
+                    ));
                     out.stamp = Some(stamp);
                     if rest.is_empty() {
                         keep[i] = false;
@@ -150,8 +171,8 @@ impl Cleaner {
                 let tail = self.tail_markers.contains(&key) && 2 * i >= n;
                 let rest: usize = lines[i + 1..].iter().map(|(l, _)| l.len()).sum();
                 if tail && rest < 800 {
-                    for j in i..n {
-                        let l = lines[j].0.clone();
+                    let tail: Vec<String> = lines[i..].iter().map(|(l, _)| l.clone()).collect();
+                    for (j, l) in (i..n).zip(tail) {
                         remove(&mut keep, &mut out, j, &l, "teaser block at the end of the page");
                     }
                     break;
@@ -159,7 +180,11 @@ impl Cleaner {
                 remove(&mut keep, &mut out, i, &line, "page widget");
             } else if self.is_credit(&line) {
                 remove(&mut keep, &mut out, i, &line, "photo caption with credit line");
-                if i > 0 && keep[i - 1] && lines[i - 1].1 == lines[i].1 && is_heading_like(&lines[i - 1].0) {
+                if i > 0
+                    && keep[i - 1]
+                    && lines[i - 1].1 == lines[i].1
+                    && is_heading_like(&lines[i - 1].0)
+                {
                     let prev = lines[i - 1].0.clone();
                     remove(&mut keep, &mut out, i - 1, &prev, "photo caption heading");
                 }
@@ -174,11 +199,27 @@ impl Cleaner {
             }
             i += 1;
         }
+        // A whole article repeated by its outlet is not boilerplate: keep learned lines when
+        // little else would be left.
+        let rest: usize = (0..n).filter(|&j| keep[j]).map(|j| lines[j].0.len()).sum();
+        if rest < MIN_TEXT_BYTES {
+            for (j, _) in &learned {
+                keep[*j] = true;
+            }
+        } else {
+            for (j, why) in learned {
+                out.decisions.push(Decision::new(Field::Boilerplate, lines[j].0.clone(), why));
+            }
+        }
         out.lines = lines.into_iter().zip(keep).filter(|(_, k)| *k).map(|((l, _), _)| l).collect();
         if let Some(last) = out.lines.last_mut() {
             if let Some(c) = self.initials.captures(last) {
                 let whole = c.get(0).expect("matched");
-                out.decisions.push(Decision::new(Field::Boilerplate, whole.as_str().trim(), "author initials"));
+                out.decisions.push(Decision::new(
+                    Field::Boilerplate,
+                    whole.as_str().trim(),
+                    "author initials",
+                ));
                 last.truncate(whole.start());
             }
         }
@@ -213,15 +254,20 @@ impl Cleaner {
         if rest.is_empty() || rest.len() > 80 {
             return None;
         }
-        let names: Vec<String> =
-            self.conjunctions.split(rest).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+        let names: Vec<String> = self
+            .conjunctions
+            .split(rest)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
         (!names.is_empty()).then_some(names)
     }
 }
 
 /// Short and without closing punctuation: a heading, not a sentence.
 pub fn is_heading_like(line: &str) -> bool {
-    line.chars().count() <= 90 && !line.ends_with(['.', '!', '?', ':', ';', ',', '"', '“', '”', '«', '»'])
+    line.chars().count() <= 90
+        && !line.ends_with(['.', '!', '?', ':', ';', ',', '"', '“', '”', '«', '»'])
 }
 
 #[cfg(test)]
@@ -239,7 +285,10 @@ mod tests {
         let c = cleaner().clean(text, None, &NoHistory);
         assert_eq!(c.lines, ["Titel der Seite", "Erster Absatz mit Text.", "Zweiter Absatz."]);
         let why: Vec<&str> = c.decisions.iter().map(|d| d.reason.as_str()).collect();
-        assert!(why.contains(&"navigation crumb") && why.contains(&"photo caption heading"), "{why:?}");
+        assert!(
+            why.contains(&"navigation crumb") && why.contains(&"photo caption heading"),
+            "{why:?}"
+        );
         assert!(why.contains(&"author initials"));
     }
 
@@ -254,15 +303,24 @@ mod tests {
     struct Seen(u64);
     impl LineHistory for Seen {
         fn articles_with_line(&self, outlet: &str, h: u64) -> u32 {
-            if outlet == "x.de" && h == self.0 { 5 } else { 0 }
+            if outlet == "x.de" && h == self.0 {
+                5
+            } else {
+                0
+            }
         }
     }
 
     #[test]
     fn learned_outlet_lines_are_removed_only_for_that_outlet() {
         let h = xxhash_rust::xxh3::xxh3_64(line_key("Jetzt unseren Newsletter lesen!").as_bytes());
-        let text = "Titel\nJetzt unseren Newsletter lesen!\nText.";
-        assert_eq!(cleaner().clean(text, Some("x.de"), &Seen(h)).lines, ["Titel", "Text."]);
-        assert_eq!(cleaner().clean(text, Some("y.de"), &Seen(h)).lines.len(), 3);
+        let body =
+            "Ein Absatz, der lang genug ist, um als eigener Artikeltext zu zählen. ".repeat(4);
+        let text = format!("Titel\nJetzt unseren Newsletter lesen!\n{body}");
+        assert_eq!(cleaner().clean(&text, Some("x.de"), &Seen(h)).lines, ["Titel", body.trim()]);
+        assert_eq!(cleaner().clean(&text, Some("y.de"), &Seen(h)).lines.len(), 3);
+        // An article that is nothing but the repeated line keeps it.
+        let short = "Titel\nJetzt unseren Newsletter lesen!";
+        assert_eq!(cleaner().clean(short, Some("x.de"), &Seen(h)).lines.len(), 2);
     }
 }

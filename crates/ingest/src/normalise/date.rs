@@ -2,7 +2,9 @@
 //! in URLs, and reading local times in the profile's time zone.
 
 use crate::profile::Profile;
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday,
+};
 use regex::Regex;
 use storyline_core::{DatePrecision, DateSource, PubDate};
 
@@ -77,7 +79,8 @@ fn from_naive(
 ) -> PubDate {
     match tz.and_then(|tz| local_offset(tz, naive).map(|o| (tz, o))) {
         Some((tz, offset)) => {
-            let dt = offset.from_local_datetime(&naive).single().expect("fixed offsets are unambiguous");
+            let dt =
+                offset.from_local_datetime(&naive).single().expect("fixed offsets are unambiguous");
             from_fixed(dt, precision, Some(tz.to_owned()), source, evidence)
         }
         None => {
@@ -104,7 +107,11 @@ fn day(d: NaiveDate, source: DateSource, evidence: String) -> PubDate {
 
 fn month(y: i32, m: u32, source: DateSource, evidence: String) -> Option<PubDate> {
     let d = NaiveDate::from_ymd_opt(y, m, 1)?;
-    Some(PubDate { iso: format!("{y:04}-{m:02}"), precision: DatePrecision::Month, ..day(d, source, evidence) })
+    Some(PubDate {
+        iso: format!("{y:04}-{m:02}"),
+        precision: DatePrecision::Month,
+        ..day(d, source, evidence)
+    })
 }
 
 fn year(y: i32, source: DateSource, evidence: String) -> Option<PubDate> {
@@ -112,7 +119,11 @@ fn year(y: i32, source: DateSource, evidence: String) -> Option<PubDate> {
         return None;
     }
     let d = NaiveDate::from_ymd_opt(y, 1, 1)?;
-    Some(PubDate { iso: format!("{y:04}"), precision: DatePrecision::Year, ..day(d, source, evidence) })
+    Some(PubDate {
+        iso: format!("{y:04}"),
+        precision: DatePrecision::Year,
+        ..day(d, source, evidence)
+    })
 }
 
 /// The UTC offset of a zone at a local time, for the zones the profiles name. Central European
@@ -176,7 +187,11 @@ impl StampRule {
             v.join("|")
         };
         let months: Vec<String> = p.months.iter().flatten().cloned().collect();
-        let suffix = if p.time_suffixes.is_empty() { String::new() } else { format!(r"(?:\s*(?:{}))?", alt(&p.time_suffixes)) };
+        let suffix = if p.time_suffixes.is_empty() {
+            String::new()
+        } else {
+            format!(r"(?:\s*(?:{}))?", alt(&p.time_suffixes))
+        };
         let pattern = format!(
             r"(?i)(?:^|\s)(?:{prefixes})\s*(?:(?P<d>\d{{1,2}})\.\s?(?P<m>\d{{1,2}})\.\s?(?P<y>\d{{4}})|(?P<d2>\d{{1,2}})\.?\s+(?P<mn>{months})\.?\s+(?P<y2>\d{{4}})|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})(?:-(?P<d3>\d{{2}}))?)(?:,?\s*(?:um\s+|at\s+|à\s+)?(?P<h>\d{{1,2}})[:.](?P<min>\d{{2}}){suffix})?",
             prefixes = alt(&p.date_stamp_prefixes),
@@ -211,7 +226,13 @@ impl StampRule {
                     match (num("h"), num("min")) {
                         (Some(h), Some(min)) => {
                             let naive = date.and_hms_opt(h, min, 0)?;
-                            from_naive(naive, DatePrecision::Minute, self.timezone.as_deref(), DateSource::Text, evidence)
+                            from_naive(
+                                naive,
+                                DatePrecision::Minute,
+                                self.timezone.as_deref(),
+                                DateSource::Text,
+                                evidence,
+                            )
                         }
                         _ => day(date, DateSource::Text, evidence),
                     }
@@ -238,7 +259,8 @@ pub fn date_from_url(url: &str) -> Option<PubDate> {
 fn static_regex() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]\d)[/-](?P<d>[0-3]\d)(?:/|-|\.|$)").expect("valid")
+        Regex::new(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]\d)[/-](?P<d>[0-3]\d)(?:/|-|\.|$)")
+            .expect("valid")
     })
 }
 
@@ -282,7 +304,10 @@ mod tests {
 
     #[test]
     fn url_dates() {
-        assert_eq!(date_from_url("https://x.de/politik/2023/09/12/kim.html").unwrap().iso, "2023-09-12");
+        assert_eq!(
+            date_from_url("https://x.de/politik/2023/09/12/kim.html").unwrap().iso,
+            "2023-09-12"
+        );
         assert!(date_from_url("https://x.de/politik/kim-2023").is_none());
     }
 }

@@ -11,8 +11,10 @@ use clean::{line_key, Cleaner, LineHistory};
 use storyline_core::{Article, DateSource, Decision, Field, PubDate, RawDoc};
 
 /// Words before a full stop that do not end a sentence.
-const ABBREVIATIONS: &[&str] =
-    &["dr", "prof", "nr", "st", "bzw", "ca", "vgl", "mr", "mrs", "ms", "jr", "sr", "etc", "usw", "z.b", "u.a", "gen", "vs"];
+const ABBREVIATIONS: &[&str] = &[
+    "dr", "prof", "nr", "st", "bzw", "ca", "vgl", "mr", "mrs", "ms", "jr", "sr", "etc", "usw",
+    "z.b", "u.a", "gen", "vs",
+];
 
 /// Titles longer than this are not titles but leads.
 const MAX_TITLE_CHARS: usize = 250;
@@ -45,7 +47,8 @@ impl Normaliser {
     pub fn new() -> Result<Normaliser, IngestError> {
         let profiles = builtin_profiles()?;
         let cleaner = Cleaner::new(&profiles);
-        Ok(Normaliser { profiles, cleaner, detector: lang::Detector::new() })
+        let detector = lang::Detector::new(&profiles);
+        Ok(Normaliser { profiles, cleaner, detector })
     }
 
     /// The language codes this normaliser has profiles for.
@@ -59,7 +62,11 @@ impl Normaliser {
         let id = doc.article_id();
         let mut decisions = doc.decisions.clone();
         let mut meta = Meta::default();
-        let text = if doc.is_html { self.html_text(&doc, &mut meta, &mut decisions)? } else { doc.body.clone() };
+        let text = if doc.is_html {
+            self.html_text(&doc, &mut meta, &mut decisions)?
+        } else {
+            doc.body.clone()
+        };
 
         // Outlet known before cleaning, so the outlet's repeated lines can be dropped.
         let mut outlet = doc.outlet.clone().map(|o| tidy_outlet(&o));
@@ -87,11 +94,16 @@ impl Normaliser {
         let mut lines = cleaned.lines;
 
         // Title.
-        let declared_title = doc.title.clone().or(meta.title.clone()).filter(|t| !t.trim().is_empty());
+        let declared_title =
+            doc.title.clone().or(meta.title.clone()).filter(|t| !t.trim().is_empty());
         let title = match declared_title {
             Some(t) => {
                 let t = crate::decode::repair_mojibake(t.trim()).0;
-                let why = if doc.title.is_some() { "declared by the source" } else { "the page's title metadata" };
+                let why = if doc.title.is_some() {
+                    "declared by the source"
+                } else {
+                    "the page's title metadata"
+                };
                 decisions.push(Decision::new(Field::Title, &t, why));
                 if lines.first().is_some_and(|l| line_key(l) == line_key(&t)) {
                     lines.remove(0);
@@ -106,11 +118,21 @@ impl Normaliser {
         }
         let body = lines.join("\n\n");
         if body.trim().is_empty() && title.trim().is_empty() {
-            return Err(reject(&doc, RejectKind::NoText, "no text left after removing boilerplate"));
+            return Err(reject(
+                &doc,
+                RejectKind::NoText,
+                "no text left after removing boilerplate",
+            ));
         }
 
         // Date.
-        let date = self.choose_date(&doc, &meta, cleaned.stamp.map(|s| s.date), url.as_deref(), &mut decisions);
+        let date = self.choose_date(
+            &doc,
+            &meta,
+            cleaned.stamp.map(|s| s.date),
+            url.as_deref(),
+            &mut decisions,
+        );
 
         // Language.
         let lang = self.choose_lang(&doc, &meta, &title, &body, &mut decisions);
@@ -130,11 +152,26 @@ impl Normaliser {
             _ => {}
         }
 
-        let article = Article { id, source: doc.source, url, title, text: body, date, lang, outlet, decisions };
+        let article = Article {
+            id,
+            source: doc.source,
+            url,
+            title,
+            text: body,
+            date,
+            lang,
+            outlet,
+            decisions,
+        };
         Ok(Normalised { article, line_hashes: cleaned.line_hashes })
     }
 
-    fn html_text(&self, doc: &RawDoc, meta: &mut Meta, decisions: &mut Vec<Decision>) -> Result<String, Reject> {
+    fn html_text(
+        &self,
+        doc: &RawDoc,
+        meta: &mut Meta,
+        decisions: &mut Vec<Decision>,
+    ) -> Result<String, Reject> {
         let opts = trafilatura::Options::default().with_fallback(true);
         let extracted = trafilatura::extract(&doc.body, &opts).ok();
         if let Some(r) = &extracted {
@@ -148,12 +185,20 @@ impl Normaliser {
         }
         let main = extracted.map(|r| r.content_text).unwrap_or_default();
         if !main.trim().is_empty() {
-            decisions.push(Decision::new(Field::Text, "main text", "extracted from the HTML page by trafilatura"));
+            decisions.push(Decision::new(
+                Field::Text,
+                "main text",
+                "extracted from the HTML page by trafilatura",
+            ));
             return Ok(main);
         }
         let all = trafilatura::html2txt(&doc.body);
         if !all.trim().is_empty() {
-            decisions.push(Decision::new(Field::Text, "whole page text", "no main text block found; all text of the page kept"));
+            decisions.push(Decision::new(
+                Field::Text,
+                "whole page text",
+                "no main text block found; all text of the page kept",
+            ));
             return Ok(all);
         }
         Err(reject(doc, RejectKind::NoText, "HTML page has no text"))
@@ -165,7 +210,8 @@ impl Normaliser {
             return String::new();
         };
         let sentence_end = first_sentence_end(&first);
-        if first.chars().count() <= MAX_TITLE_CHARS && sentence_end.is_none_or(|e| e >= first.len()) {
+        if first.chars().count() <= MAX_TITLE_CHARS && sentence_end.is_none_or(|e| e >= first.len())
+        {
             lines.remove(0);
             let t = first.trim_end_matches('.').to_owned();
             decisions.push(Decision::new(Field::Title, &t, "first line of the text"));
@@ -177,7 +223,11 @@ impl Normaliser {
         if t.chars().count() > MAX_TITLE_CHARS {
             t = t.chars().take(MAX_TITLE_CHARS).collect::<String>().trim_end().to_owned() + "…";
         }
-        decisions.push(Decision::new(Field::Title, &t, "first sentence of the lead; the text has no separate title line"));
+        decisions.push(Decision::new(
+            Field::Title,
+            &t,
+            "first sentence of the lead; the text has no separate title line",
+        ));
         t
     }
 
@@ -194,28 +244,46 @@ impl Normaliser {
             .position(|d| d.field == Field::Date && d.reason.starts_with("WARC-Date"))
             .map(|i| decisions.remove(i).value);
         let mut problems = Vec::new();
-        let candidates: [(Option<&String>, &str); 2] =
-            [(doc.date.as_ref(), "declared by the source"), (meta.date.as_ref(), "the page's date metadata")];
+        let candidates: [(Option<&String>, &str); 2] = [
+            (doc.date.as_ref(), "declared by the source"),
+            (meta.date.as_ref(), "the page's date metadata"),
+        ];
         for (raw, why) in candidates {
             if let Some(raw) = raw {
                 match date::parse_declared(raw, DateSource::Metadata) {
                     Some(d) => {
-                        decisions.push(Decision::new(Field::Date, &d.iso, format!("{why}: {raw:?}")));
+                        decisions.push(Decision::new(
+                            Field::Date,
+                            &d.iso,
+                            format!("{why}: {raw:?}"),
+                        ));
                         return Some(d);
                     }
-                    None => problems.push(format!("{why} {raw:?} is not a date form Storyline reads")),
+                    None => {
+                        problems.push(format!("{why} {raw:?} is not a date form Storyline reads"))
+                    }
                 }
             }
         }
         if let Some(d) = stamp {
-            decisions.push(Decision::new(Field::Date, &d.iso, format!("time stamp in the text: {:?}", d.evidence)));
+            decisions.push(Decision::new(
+                Field::Date,
+                &d.iso,
+                format!("time stamp in the text: {:?}", d.evidence),
+            ));
             return Some(d);
         }
         if let Some(d) = url.and_then(date::date_from_url) {
-            decisions.push(Decision::new(Field::Date, &d.iso, format!("date in the URL path: {:?}", d.evidence)));
+            decisions.push(Decision::new(
+                Field::Date,
+                &d.iso,
+                format!("date in the URL path: {:?}", d.evidence),
+            ));
             return Some(d);
         }
-        if let Some(d) = fetched.as_deref().and_then(|f| date::parse_declared(f, DateSource::Metadata)) {
+        if let Some(d) =
+            fetched.as_deref().and_then(|f| date::parse_declared(f, DateSource::Metadata))
+        {
             decisions.push(Decision::new(Field::Date, &d.iso, "WARC-Date: the page states no date, so the time it was fetched (published on or before)"));
             return Some(d);
         }
@@ -232,23 +300,32 @@ impl Normaliser {
         body: &str,
         decisions: &mut Vec<Decision>,
     ) -> Option<String> {
-        for (raw, why) in [(doc.lang.as_ref(), "declared by the source"), (meta.lang.as_ref(), "the page's language metadata")] {
+        for (raw, why) in [
+            (doc.lang.as_ref(), "declared by the source"),
+            (meta.lang.as_ref(), "the page's language metadata"),
+        ] {
             if let Some(code) = raw.and_then(|r| lang::normalise_code(r)) {
                 decisions.push(Decision::new(Field::Language, &code, why));
                 return Some(code);
             }
         }
         match self.detector.detect(title, body) {
-            Some((code, confidence)) => {
+            Some((code, confidence, method)) => {
                 decisions.push(Decision::new(
                     Field::Language,
                     &code,
-                    format!("detected from title and text (confidence {confidence:.2})"),
+                    format!(
+                        "detected from title and text by {method} (confidence {confidence:.2})"
+                    ),
                 ));
                 Some(code)
             }
             None => {
-                decisions.push(Decision::new(Field::Language, "unknown", "text too short or too mixed to tell"));
+                decisions.push(Decision::new(
+                    Field::Language,
+                    "unknown",
+                    "text too short or too mixed to tell",
+                ));
                 None
             }
         }
@@ -308,7 +385,10 @@ mod tests {
 
     #[test]
     fn hosts() {
-        assert_eq!(host_of("https://www.tagesschau.de/ausland/x.html").as_deref(), Some("tagesschau.de"));
+        assert_eq!(
+            host_of("https://www.tagesschau.de/ausland/x.html").as_deref(),
+            Some("tagesschau.de")
+        );
         assert_eq!(tidy_outlet("www.Spiegel.de"), "spiegel.de");
         assert_eq!(tidy_outlet("Der Standard"), "Der Standard");
     }

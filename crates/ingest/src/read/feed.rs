@@ -8,7 +8,11 @@ pub(super) fn read_feed(bytes: &[u8], shown: &str, sink: &mut dyn FnMut(Result<R
     let feed = match feed_rs::parser::parse(bytes) {
         Ok(f) => f,
         Err(e) => {
-            return sink(Err(Reject::file(shown, RejectKind::Malformed, format!("not a readable RSS or Atom feed: {e}"))))
+            return sink(Err(Reject::file(
+                shown,
+                RejectKind::Malformed,
+                format!("not a readable RSS or Atom feed: {e}"),
+            )))
         }
     };
     let outlet = feed.title.as_ref().map(|t| t.content.trim().to_owned()).filter(|t| !t.is_empty());
@@ -21,7 +25,12 @@ pub(super) fn read_feed(bytes: &[u8], shown: &str, sink: &mut dyn FnMut(Result<R
             .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
             .unwrap_or_default();
         if body.trim().is_empty() {
-            sink(Err(Reject::line(shown, n, RejectKind::NoText, "feed entry has neither content nor summary")));
+            sink(Err(Reject::line(
+                shown,
+                n,
+                RejectKind::NoText,
+                "feed entry has neither content nor summary",
+            )));
             continue;
         }
         let source = SourceRef {
@@ -38,7 +47,11 @@ pub(super) fn read_feed(bytes: &[u8], shown: &str, sink: &mut dyn FnMut(Result<R
         doc.lang = entry.language.or_else(|| feed.language.clone());
         doc.outlet.clone_from(&outlet);
         if doc.outlet.is_some() {
-            doc.decisions.push(Decision::new(Field::Outlet, outlet.clone().unwrap_or_default(), "the feed's title"));
+            doc.decisions.push(Decision::new(
+                Field::Outlet,
+                outlet.clone().unwrap_or_default(),
+                "the feed's title",
+            ));
         }
         sink(Ok(doc));
     }

@@ -13,8 +13,15 @@ use storyline_core::{RawDoc, SourceFormat, SourceRef};
 const TEXT_FIELDS: &[&str] = &["maintext", "text", "body", "content", "raw_text", "article"];
 const HTML_FIELDS: &[&str] = &["html", "raw_html"];
 const TITLE_FIELDS: &[&str] = &["title", "headline"];
-const DATE_FIELDS: &[&str] =
-    &["date_publish", "date", "published", "date_published", "datePublished", "publish_date", "pubdate"];
+const DATE_FIELDS: &[&str] = &[
+    "date_publish",
+    "date",
+    "published",
+    "date_published",
+    "datePublished",
+    "publish_date",
+    "pubdate",
+];
 const URL_FIELDS: &[&str] = &["url", "link", "source_url"];
 const OUTLET_FIELDS: &[&str] =
     &["source_domain", "sitename", "hostname", "source", "outlet", "publisher", "domain"];
@@ -96,7 +103,11 @@ fn read_array(
     sink: &mut dyn FnMut(Result<RawDoc, Reject>),
 ) {
     if bytes.len() as u64 > 16 * opts.max_doc_bytes {
-        return sink(Err(Reject::file(shown, RejectKind::TooLarge, "JSON array file too large; use JSONL")));
+        return sink(Err(Reject::file(
+            shown,
+            RejectKind::TooLarge,
+            "JSON array file too large; use JSONL",
+        )));
     }
     match serde_json::from_slice::<Vec<Value>>(bytes) {
         Ok(values) => {
@@ -104,7 +115,11 @@ fn read_array(
                 sink(value_to_doc(v, shown, i as u64 + 1));
             }
         }
-        Err(e) => sink(Err(Reject::file(shown, RejectKind::BadJson, format!("not a JSON array of objects: {e}")))),
+        Err(e) => sink(Err(Reject::file(
+            shown,
+            RejectKind::BadJson,
+            format!("not a JSON array of objects: {e}"),
+        ))),
     }
 }
 
@@ -141,7 +156,11 @@ fn first_string(map: &Map<String, Value>, fields: &[&str]) -> Option<String> {
 
 /// Turns one JSON object into a [`RawDoc`], whichever known layout it follows; `line_no` names it
 /// in a reject.
-pub fn record_to_doc(map: &Map<String, Value>, shown: &str, line_no: u64) -> Result<RawDoc, Reject> {
+pub fn record_to_doc(
+    map: &Map<String, Value>,
+    shown: &str,
+    line_no: u64,
+) -> Result<RawDoc, Reject> {
     let (body, is_html) = match first_string(map, TEXT_FIELDS) {
         Some(t) => (t, false),
         None => match first_string(map, HTML_FIELDS) {
@@ -151,7 +170,10 @@ pub fn record_to_doc(map: &Map<String, Value>, shown: &str, line_no: u64) -> Res
                     shown,
                     line_no,
                     RejectKind::NoText,
-                    format!("no article text: none of the fields {} holds text", TEXT_FIELDS.join(", ")),
+                    format!(
+                        "no article text: none of the fields {} holds text",
+                        TEXT_FIELDS.join(", ")
+                    ),
                 ))
             }
         },

@@ -129,7 +129,8 @@ fn read_path(
         };
         entries.sort();
         for entry in entries {
-            let hidden = entry.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            let hidden =
+                entry.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
             if !hidden {
                 read_path(&entry, opts, false, sink);
             }

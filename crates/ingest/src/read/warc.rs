@@ -22,7 +22,14 @@ pub(super) fn read_warc(
                 Ok(0) => return,
                 Ok(_) if line.trim().is_empty() => continue,
                 Ok(_) => break,
-                Err(e) => return sink(Err(Reject::line(shown, record + 1, RejectKind::Io, e.to_string()))),
+                Err(e) => {
+                    return sink(Err(Reject::line(
+                        shown,
+                        record + 1,
+                        RejectKind::Io,
+                        e.to_string(),
+                    )))
+                }
             }
         }
         record += 1;
@@ -38,9 +45,18 @@ pub(super) fn read_warc(
         loop {
             line.clear();
             match reader.read_line(&mut line) {
-                Ok(0) => return sink(Err(Reject::line(shown, record, RejectKind::Malformed, "file ends inside a record header"))),
+                Ok(0) => {
+                    return sink(Err(Reject::line(
+                        shown,
+                        record,
+                        RejectKind::Malformed,
+                        "file ends inside a record header",
+                    )))
+                }
                 Ok(_) => {}
-                Err(e) => return sink(Err(Reject::line(shown, record, RejectKind::Io, e.to_string()))),
+                Err(e) => {
+                    return sink(Err(Reject::line(shown, record, RejectKind::Io, e.to_string())))
+                }
             }
             let l = line.trim_end();
             if l.is_empty() {
@@ -52,12 +68,22 @@ pub(super) fn read_warc(
         }
         let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         let Some(len) = header("content-length").and_then(|v| v.parse::<u64>().ok()) else {
-            return sink(Err(Reject::line(shown, record, RejectKind::Malformed, "record without a Content-Length")));
+            return sink(Err(Reject::line(
+                shown,
+                record,
+                RejectKind::Malformed,
+                "record without a Content-Length",
+            )));
         };
         let is_response = header("warc-type").as_deref() == Some("response");
         if !is_response || len > opts.max_doc_bytes {
             if is_response {
-                sink(Err(Reject::line(shown, record, RejectKind::TooLarge, format!("record of {len} bytes is over the limit"))));
+                sink(Err(Reject::line(
+                    shown,
+                    record,
+                    RejectKind::TooLarge,
+                    format!("record of {len} bytes is over the limit"),
+                )));
             }
             if let Err(e) = std::io::copy(&mut (&mut reader).take(len), &mut std::io::sink()) {
                 return sink(Err(Reject::line(shown, record, RejectKind::Io, e.to_string())));
@@ -69,9 +95,16 @@ pub(super) fn read_warc(
             return sink(Err(Reject::line(shown, record, RejectKind::Io, e.to_string())));
         }
         if (block.len() as u64) < len {
-            return sink(Err(Reject::line(shown, record, RejectKind::Malformed, "file ends inside a record (truncated)")));
+            return sink(Err(Reject::line(
+                shown,
+                record,
+                RejectKind::Malformed,
+                "file ends inside a record (truncated)",
+            )));
         }
-        if let Some(doc) = response_to_doc(&block, shown, record, header("warc-target-uri"), header("warc-date")) {
+        if let Some(doc) =
+            response_to_doc(&block, shown, record, header("warc-target-uri"), header("warc-date"))
+        {
             sink(doc);
         }
     }
@@ -85,20 +118,32 @@ fn response_to_doc(
     uri: Option<String>,
     warc_date: Option<String>,
 ) -> Option<Result<RawDoc, Reject>> {
-    let split = block.windows(4).position(|w| w == b"\r\n\r\n").map(|p| (p, p + 4)).or_else(|| {
-        block.windows(2).position(|w| w == b"\n\n").map(|p| (p, p + 2))
-    });
+    let split = block
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| (p, p + 4))
+        .or_else(|| block.windows(2).position(|w| w == b"\n\n").map(|p| (p, p + 2)));
     let (head_end, body_start) = split?;
     let head = String::from_utf8_lossy(&block[..head_end]).to_ascii_lowercase();
-    let content_type = head.lines().find_map(|l| l.strip_prefix("content-type:")).unwrap_or("text/html");
+    let content_type =
+        head.lines().find_map(|l| l.strip_prefix("content-type:")).unwrap_or("text/html");
     if !content_type.contains("html") {
         return None;
     }
-    let source = SourceRef { path: shown.to_owned(), line: Some(record), format: SourceFormat::Warc, external_id: uri.clone() };
+    let source = SourceRef {
+        path: shown.to_owned(),
+        line: Some(record),
+        format: SourceFormat::Warc,
+        external_id: uri.clone(),
+    };
     Some(decode_doc(&block[body_start..], source, true).map(|mut doc| {
         doc.url = uri;
         if let Some(d) = warc_date {
-            doc.decisions.push(Decision::new(Field::Date, d, "WARC-Date: when the page was fetched; used only if the page states no date"));
+            doc.decisions.push(Decision::new(
+                Field::Date,
+                d,
+                "WARC-Date: when the page was fetched; used only if the page states no date",
+            ));
         }
         doc
     }))
@@ -116,7 +161,8 @@ mod tests {
     use super::*;
 
     pub(crate) fn record(uri: &str, html: &str) -> String {
-        let payload = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
+        let payload =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
         format!(
             "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2023-09-12T06:00:00Z\r\nContent-Length: {}\r\n\r\n{payload}\r\n\r\n",
             payload.len()

@@ -1,0 +1,94 @@
+//! Loaders for the evaluation data sets under `../shared/data` and helpers for the benchmark
+//! harnesses. The data sets are read in place, never copied into the repository.
+//!
+//! # Example
+//! ```
+//! let rows = storyline_eval::parse_gnad("Wirtschaft;'Ein Text mit ''Zitat''.'\nSport;'Zwei'\n");
+//! assert_eq!(rows[0], ("Wirtschaft".to_owned(), "Ein Text mit 'Zitat'.".to_owned()));
+//! assert_eq!(rows.len(), 2);
+//! let rows = storyline_eval::parse_gnad("Sport;Ohne Anführung, bis zum Zeilenende\nWeb;'Mit'\n");
+//! assert_eq!(rows[0].1, "Ohne Anführung, bis zum Zeilenende");
+//! assert_eq!(rows[1].1, "Mit");
+//! ```
+#![deny(missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+/// The shared data folder: `$STORYLINE_SHARED_DATA`, else `../shared/data` beside the workspace.
+pub fn shared_data() -> PathBuf {
+    match std::env::var_os("STORYLINE_SHARED_DATA") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+    }
+}
+
+/// Parses the 10kGNAD CSV layout: `category;'text'`, `'` as quote character, `''` inside a
+/// quoted field for a literal quote; records may span lines.
+pub fn parse_gnad(csv: &str) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let mut chars = csv.chars().peekable();
+    loop {
+        let mut category = String::new();
+        for c in chars.by_ref() {
+            if c == ';' {
+                break;
+            }
+            if c != '\n' && c != '\r' {
+                category.push(c);
+            }
+        }
+        if category.is_empty() && chars.peek().is_none() {
+            break;
+        }
+        let mut text = String::new();
+        if chars.peek() == Some(&'\'') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                if c == '\'' {
+                    if chars.peek() == Some(&'\'') {
+                        chars.next();
+                        text.push('\'');
+                    } else {
+                        break;
+                    }
+                } else {
+                    text.push(c);
+                }
+            }
+            for c in chars.by_ref() {
+                if c == '\n' {
+                    break;
+                }
+            }
+        } else {
+            // An unquoted field runs to the end of the line.
+            for c in chars.by_ref() {
+                if c == '\n' {
+                    break;
+                }
+                if c != '\r' {
+                    text.push(c);
+                }
+            }
+        }
+        rows.push((category, text));
+        if chars.peek().is_none() {
+            break;
+        }
+    }
+    rows
+}
+
+/// Peak and current resident memory of this process in MiB, from `/proc/self/status`
+/// (`VmHWM`, `VmRSS`); zeros where that file does not exist.
+pub fn memory_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
