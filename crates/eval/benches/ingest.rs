@@ -8,6 +8,8 @@
 //! (defaults 100000 and 10000). Writing the input files is not timed; the ingest is, and the
 //! harness checks inside the run that every article was stored, so fast-but-wrong fails.
 
+#![allow(clippy::print_stdout)] // a benchmark report is its output
+
 use std::io::Write;
 use std::time::Instant;
 use storyline_engine::{Engine, IngestOptions, Input};
