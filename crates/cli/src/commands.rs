@@ -206,3 +206,37 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
     eprintln!("see one article with: storyline --data-dir {} articles show ID", data_dir.display());
     Ok(outcome)
 }
+
+/// Arguments of `storyline eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The suite: `extraction` (main text and boilerplate, on the trafilatura evaluation pages)
+    /// or `langid` (language identification, on the SemEval-2022 Task 8 CSV).
+    suite: String,
+    /// The data set: a folder for `extraction`, the CSV file for `langid`.
+    #[arg(long)]
+    data: PathBuf,
+    /// Print one JSON object `{"suite": ..., "metrics": {...}}` on one line.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn eval(args: EvalArgs) -> Result<Outcome> {
+    let normaliser = storyline_ingest::Normaliser::new()?;
+    let metrics = match args.suite.as_str() {
+        "extraction" => storyline_eval::normalise_eval::extraction(&args.data, &normaliser),
+        "langid" => storyline_eval::normalise_eval::langid(&args.data, &normaliser),
+        other => bail!("unknown suite {other:?}; use extraction or langid"),
+    }
+    .map_err(anyhow::Error::msg)
+    .with_context(|| format!("eval {} on {}", args.suite, args.data.display()))?;
+    let value = serde_json::json!({"suite": args.suite, "metrics": metrics});
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, &value)?;
+        writeln!(out)?;
+    } else {
+        output::write_json(&value)?;
+    }
+    Ok(Outcome::Done)
+}

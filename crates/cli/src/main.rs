@@ -33,6 +33,8 @@ enum Command {
     Articles(commands::ArticlesArgs),
     /// Ingest the bundled sample corpus (or PATH) and list what was stored.
     Demo(commands::DemoArgs),
+    /// Measure quality on an evaluation data set (see docs/EVALUATION.md).
+    Eval(commands::EvalArgs),
 }
 
 /// What a command reports to `main`, which turns it into an exit code.
@@ -45,9 +47,10 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // trafilatura warns about every page with broken JSON-LD; that is noise for our users.
     let level = match cli.verbose {
-        0 => "warn",
-        1 => "info",
+        0 => "warn,trafilatura=error",
+        1 => "info,trafilatura=error",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("STORYLINE_LOG")
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Ingest(args) => commands::ingest(&cli.data_dir, args),
         Command::Articles(args) => commands::articles(&cli.data_dir, args),
         Command::Demo(args) => commands::demo(&cli.data_dir, args),
+        Command::Eval(args) => commands::eval(args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

@@ -12,6 +12,8 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod normalise_eval;
+
 use std::path::{Path, PathBuf};
 
 /// The shared data folder: `$STORYLINE_SHARED_DATA`, else `../shared/data` beside the workspace.
