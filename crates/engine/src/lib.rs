@@ -186,7 +186,7 @@ impl Engine {
                         }
                     }
                     Err(reject) => {
-                        tracing::warn!(path = %reject.path, line = ?reject.line, kind = reject.kind.as_str(), "skipped input");
+                        tracing::debug!(path = %reject.path, line = ?reject.line, kind = reject.kind.as_str(), "skipped input");
                         report.rejects.push(reject);
                     }
                 }

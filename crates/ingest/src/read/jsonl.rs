@@ -48,55 +48,62 @@ pub(super) fn read_jsonl(
         }
         line_no += 1;
         let line = trim_ascii(&buf);
-        if line.is_empty() {
-            continue;
-        }
-        if line_no == 1 && line.starts_with(b"[") {
-            // A whole JSON array, as `.json` exports often are.
+        let whole_document = line.starts_with(b"[")
+            || (line.starts_with(b"{") && serde_json::from_slice::<Value>(line).is_err());
+        if line_no == 1 && whole_document {
+            // A whole JSON document (an array of articles, or one pretty-printed object), as
+            // `.json` exports often are; if it is not one, it is read line by line after all.
             let mut all = buf.clone();
             if let Err(e) = reader.read_to_end(&mut all) {
                 return sink(Err(Reject::file(shown, RejectKind::Io, e.to_string())));
             }
-            return read_array(&all, shown, opts, sink);
+            return read_document(&all, shown, opts, sink);
         }
-        if line.len() as u64 > opts.max_doc_bytes {
-            sink(Err(Reject::line(
-                shown,
-                line_no,
-                RejectKind::TooLarge,
-                format!("line of {} bytes is longer than the limit for one document", line.len()),
-            )));
-            continue;
-        }
-        let text = match std::str::from_utf8(line) {
-            Ok(t) => t,
-            Err(e) => {
-                sink(Err(Reject::line(
-                    shown,
-                    line_no,
-                    RejectKind::InvalidUtf8,
-                    format!("not valid UTF-8 (bad byte at column {})", e.valid_up_to() + 1),
-                )));
-                continue;
-            }
-        };
-        let value: Value = match serde_json::from_str(text) {
-            Ok(v) => v,
-            Err(e) => {
-                sink(Err(Reject::line(
-                    shown,
-                    line_no,
-                    RejectKind::BadJson,
-                    format!("not a complete JSON object: {e}"),
-                )));
-                continue;
-            }
-        };
-        sink(value_to_doc(value, shown, line_no));
+        read_line(line, line_no, shown, opts, sink);
     }
 }
 
-fn read_array(
+fn read_line(
+    line: &[u8],
+    line_no: u64,
+    shown: &str,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Result<RawDoc, Reject>),
+) {
+    if line.is_empty() {
+        return;
+    }
+    if line.len() as u64 > opts.max_doc_bytes {
+        return sink(Err(Reject::line(
+            shown,
+            line_no,
+            RejectKind::TooLarge,
+            format!("line of {} bytes is longer than the limit for one document", line.len()),
+        )));
+    }
+    let text = match std::str::from_utf8(line) {
+        Ok(t) => t,
+        Err(e) => {
+            return sink(Err(Reject::line(
+                shown,
+                line_no,
+                RejectKind::InvalidUtf8,
+                format!("not valid UTF-8 (bad byte at column {})", e.valid_up_to() + 1),
+            )))
+        }
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => sink(value_to_doc(value, shown, line_no)),
+        Err(e) => sink(Err(Reject::line(
+            shown,
+            line_no,
+            RejectKind::BadJson,
+            format!("not a complete JSON object: {e}"),
+        ))),
+    }
+}
+
+fn read_document(
     bytes: &[u8],
     shown: &str,
     opts: &ReadOptions,
@@ -106,20 +113,21 @@ fn read_array(
         return sink(Err(Reject::file(
             shown,
             RejectKind::TooLarge,
-            "JSON array file too large; use JSONL",
+            "JSON document too large to read whole; use JSONL",
         )));
     }
-    match serde_json::from_slice::<Vec<Value>>(bytes) {
-        Ok(values) => {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Array(values)) => {
             for (i, v) in values.into_iter().enumerate() {
                 sink(value_to_doc(v, shown, i as u64 + 1));
             }
         }
-        Err(e) => sink(Err(Reject::file(
-            shown,
-            RejectKind::BadJson,
-            format!("not a JSON array of objects: {e}"),
-        ))),
+        Ok(value @ Value::Object(_)) => sink(value_to_doc(value, shown, 1)),
+        _ => {
+            for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+                read_line(trim_ascii(line), i as u64 + 1, shown, opts, sink);
+            }
+        }
     }
 }
 
@@ -240,5 +248,18 @@ mod tests {
             })
             .collect();
         assert_eq!(kinds, ["ok", "bad_json@2", "bad_json@3", "no_text@4", "ok"]);
+    }
+
+    #[test]
+    fn whole_json_documents() {
+        let pretty = "{\n  \"about\": \"not an article\",\n  \"story\": {}\n}\n";
+        let out = read(pretty);
+        assert_eq!(out.len(), 1, "one reject for the whole document, not one a line");
+        assert_eq!(out[0].as_ref().unwrap_err().kind, RejectKind::NoText);
+        let array = "[\n {\"text\": \"eins\"},\n {\"text\": \"zwei\"}\n]";
+        assert_eq!(read(array).into_iter().filter(Result::is_ok).count(), 2);
+        let broken = "{\"text\": \"trunc\n{\"text\": \"ok\"}\n";
+        let kinds: Vec<bool> = read(broken).iter().map(Result::is_ok).collect();
+        assert_eq!(kinds, [false, true]);
     }
 }
