@@ -152,6 +152,9 @@ pub struct RawDoc {
     pub outlet: Option<String>,
     /// The language the source declared.
     pub lang: Option<String>,
+    /// When the document was fetched (a WARC-Date), as written there: not a publication date,
+    /// only its upper bound, used when the document states no date of its own.
+    pub fetched: Option<String>,
     /// Decisions taken while reading (decoding, for instance).
     pub decisions: Vec<Decision>,
 }
@@ -168,6 +171,7 @@ impl RawDoc {
             url: None,
             outlet: None,
             lang: None,
+            fetched: None,
             decisions: Vec::new(),
         }
     }

@@ -239,10 +239,6 @@ impl Normaliser {
         url: Option<&str>,
         decisions: &mut Vec<Decision>,
     ) -> Option<PubDate> {
-        let fetched = decisions
-            .iter()
-            .position(|d| d.field == Field::Date && d.reason.starts_with("WARC-Date"))
-            .map(|i| decisions.remove(i).value);
         let mut problems = Vec::new();
         let candidates: [(Option<&String>, &str); 2] = [
             (doc.date.as_ref(), "declared by the source"),
@@ -282,7 +278,7 @@ impl Normaliser {
             return Some(d);
         }
         if let Some(d) =
-            fetched.as_deref().and_then(|f| date::parse_declared(f, DateSource::Metadata))
+            doc.fetched.as_deref().and_then(|f| date::parse_declared(f, DateSource::Metadata))
         {
             decisions.push(Decision::new(Field::Date, &d.iso, "WARC-Date: the page states no date, so the time it was fetched (published on or before)"));
             return Some(d);

@@ -4,7 +4,7 @@
 use super::{decode_doc, ReadOptions};
 use crate::{Reject, RejectKind};
 use std::io::{BufRead, Read};
-use storyline_core::{Decision, Field, RawDoc, SourceFormat, SourceRef};
+use storyline_core::{RawDoc, SourceFormat, SourceRef};
 
 pub(super) fn read_warc(
     mut reader: impl BufRead,
@@ -138,13 +138,7 @@ fn response_to_doc(
     };
     Some(decode_doc(&block[body_start..], source, true).map(|mut doc| {
         doc.url = uri;
-        if let Some(d) = warc_date {
-            doc.decisions.push(Decision::new(
-                Field::Date,
-                d,
-                "WARC-Date: when the page was fetched; used only if the page states no date",
-            ));
-        }
+        doc.fetched = warc_date;
         doc
     }))
 }
@@ -183,6 +177,7 @@ mod tests {
         assert_eq!(d.url.as_deref(), Some("https://b.example/2"));
         assert!(d.is_html && d.body.contains("Zwei"));
         assert_eq!(d.source.line, Some(3));
+        assert_eq!(d.fetched.as_deref(), Some("2023-09-12T06:00:00Z"));
     }
 
     #[test]
