@@ -210,15 +210,62 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
 /// Arguments of `storyline eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// The suite: `extraction` (main text and boilerplate, on the trafilatura evaluation pages)
-    /// or `langid` (language identification, on the SemEval-2022 Task 8 CSV).
+    /// The suite: `extraction` (main text and boilerplate, on the trafilatura evaluation pages),
+    /// `langid` (language identification, on the SemEval-2022 Task 8 CSV), `semeval` (pair
+    /// similarity on that CSV), `seeds` (the sample's grouping against its gold.json) or
+    /// `clusters` (a labelled JSONL stream).
     suite: String,
-    /// The data set: a folder for `extraction`, the CSV file for `langid`.
+    /// The data set: a folder for `extraction` and `seeds`, the CSV file for `langid` and
+    /// `semeval`, the JSONL file for `clusters`.
     #[arg(long)]
     data: PathBuf,
+    /// A model file written by `storyline train` (default: the built-in one).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// `semeval`: score every pair, including the half the built-in model was trained on.
+    #[arg(long)]
+    all_pairs: bool,
     /// Print one JSON object `{"suite": ..., "metrics": {...}}` on one line.
     #[arg(long)]
     json: bool,
+}
+
+/// Arguments of `storyline train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// SemEval-2022 Task 8 CSV of graded pairs; its train half (xxh3 of pair_id even) is used.
+    #[arg(long)]
+    semeval: PathBuf,
+    /// Model file to start from (priors and fixed weights; default: the built-in one).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Where to write the new model file.
+    #[arg(long, default_value = "scorer.json")]
+    out: PathBuf,
+}
+
+/// Reads `--model`, or the built-in model.
+pub fn load_model(path: Option<&Path>) -> Result<storyline_cluster::Model> {
+    Ok(match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("reading model {}", p.display()))?;
+            storyline_cluster::Model::parse(&text, &p.display().to_string())?
+        }
+        None => storyline_cluster::Model::builtin()?,
+    })
+}
+
+pub fn train(args: TrainArgs) -> Result<Outcome> {
+    let start = load_model(args.model.as_deref())?;
+    let (model, report) = storyline_eval::semeval::train(&args.semeval, &start)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("training on {}", args.semeval.display()))?;
+    std::fs::write(&args.out, model.to_json() + "\n")
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!("wrote {}", args.out.display());
+    output::write_json(&report)?;
+    Ok(Outcome::Done)
 }
 
 pub fn eval(args: EvalArgs) -> Result<Outcome> {
@@ -226,7 +273,13 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
     let metrics = match args.suite.as_str() {
         "extraction" => storyline_eval::normalise_eval::extraction(&args.data, &normaliser),
         "langid" => storyline_eval::normalise_eval::langid(&args.data, &normaliser),
-        other => bail!("unknown suite {other:?}; use extraction or langid"),
+        "semeval" => {
+            let model = load_model(args.model.as_deref())?;
+            storyline_eval::semeval::evaluate(&args.data, &model, args.all_pairs)
+        }
+        other => {
+            bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds or clusters")
+        }
     }
     .map_err(anyhow::Error::msg)
     .with_context(|| format!("eval {} on {}", args.suite, args.data.display()))?;

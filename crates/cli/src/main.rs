@@ -35,6 +35,8 @@ enum Command {
     Demo(commands::DemoArgs),
     /// Measure quality on an evaluation data set (see docs/EVALUATION.md).
     Eval(commands::EvalArgs),
+    /// Fit the event scorer on labelled pairs and write a model file.
+    Train(commands::TrainArgs),
 }
 
 /// What a command reports to `main`, which turns it into an exit code.
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Articles(args) => commands::articles(&cli.data_dir, args),
         Command::Demo(args) => commands::demo(&cli.data_dir, args),
         Command::Eval(args) => commands::eval(args),
+        Command::Train(args) => commands::train(args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

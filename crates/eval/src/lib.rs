@@ -12,7 +12,9 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod metrics;
 pub mod normalise_eval;
+pub mod semeval;
 
 use std::path::{Path, PathBuf};
 

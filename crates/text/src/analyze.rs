@@ -265,8 +265,10 @@ impl Analyzer {
             out.tokens.push(token);
             out.stems.push(term_hash(TermKind::Stem, &stem));
             let capital = c.is_uppercase();
-            let acronym = chars_n >= 2 && word.chars().all(|ch| ch.is_uppercase() || ch.is_numeric());
-            let joined = last_name_end.checked_add(1) == Some(start) && text[..start].ends_with('-');
+            let acronym =
+                chars_n >= 2 && word.chars().all(|ch| ch.is_uppercase() || ch.is_numeric());
+            let joined =
+                last_name_end.checked_add(1) == Some(start) && text[..start].ends_with('-');
             if acronym || (capital && !opens) || joined {
                 out.names.push(term_hash(TermKind::Name, &stem));
                 last_name_end = end;
@@ -328,7 +330,10 @@ mod tests {
         let x = a.analyze("", "Die Raketen flogen. Putins Rakete flog.", Some("de"));
         let rakete = term_hash(TermKind::Stem, "raket");
         assert_eq!(x.body.stems.iter().filter(|h| **h == rakete).count(), 2);
-        assert!(x.body.names.contains(&term_hash(TermKind::Name, "raket")), "capitalised noun mid-sentence");
+        assert!(
+            x.body.names.contains(&term_hash(TermKind::Name, "raket")),
+            "capitalised noun mid-sentence"
+        );
         assert!(!x.body.names.contains(&term_hash(TermKind::Name, "putin")), "opens a sentence");
         let y = a.analyze("", "Gespräch mit Putins Gesandtem und der NATO", Some("de"));
         assert!(y.body.names.contains(&term_hash(TermKind::Name, "putin")));
@@ -340,7 +345,8 @@ mod tests {
         let a = analyzer();
         let x = a.analyze("", "Der Verteidigungsminister sprach.", Some("de"));
         let c = &x.compounds[0];
-        let want = (term_hash(TermKind::Token, "verteidigung"), term_hash(TermKind::Token, "minister"));
+        let want =
+            (term_hash(TermKind::Token, "verteidigung"), term_hash(TermKind::Token, "minister"));
         assert!(c.splits.contains(&want));
         let y = a.analyze("", "The international committee met.", Some("en"));
         assert!(y.compounds.is_empty());

@@ -26,7 +26,8 @@ impl Signature {
                 h = splitmix(h ^ x);
             }
             for (i, m) in mins.iter_mut().enumerate() {
-                let v = (splitmix(h.wrapping_add((i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))) >> 32) as u32;
+                let v = (splitmix(h.wrapping_add((i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+                    >> 32) as u32;
                 if v < *m {
                     *m = v;
                 }

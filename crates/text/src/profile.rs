@@ -93,10 +93,7 @@ pub fn analysis_only() -> Result<Vec<AnalysisOnly>, ProfileError> {
     }
     toml::from_str::<File>(ANALYSIS_ONLY)
         .map(|f| f.language)
-        .map_err(|e| ProfileError {
-            name: "analysis-only.toml".into(),
-            message: e.to_string(),
-        })
+        .map_err(|e| ProfileError { name: "analysis-only.toml".into(), message: e.to_string() })
 }
 
 /// Parses every built-in profile. Fails only if a compiled-in file is broken, which a test catches.
@@ -104,10 +101,8 @@ pub fn builtin_profiles() -> Result<Vec<Profile>, ProfileError> {
     BUILTIN
         .iter()
         .map(|(name, text)| {
-            let p: Profile = toml::from_str(text).map_err(|e| ProfileError {
-                name: (*name).into(),
-                message: e.to_string(),
-            })?;
+            let p: Profile = toml::from_str(text)
+                .map_err(|e| ProfileError { name: (*name).into(), message: e.to_string() })?;
             if p.months.len() != 12 {
                 return Err(ProfileError {
                     name: (*name).into(),

@@ -43,7 +43,10 @@ pub fn sentences(text: &str, abbreviations: &[String]) -> Vec<(usize, usize)> {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_uppercase() || c.is_numeric() || "\"„“«»‚'(".contains(c));
-            if next_is_space && opens && !(b == b'.' && ends_in_abbreviation(&text[start..i + 1], abbreviations)) {
+            if next_is_space
+                && opens
+                && !(b == b'.' && ends_in_abbreviation(&text[start..i + 1], abbreviations))
+            {
                 push(&mut out, start, end);
                 start = end;
             }

@@ -1,0 +1,541 @@
+//! The online story engine: one article at a time, in time order, decide whether it is a copy,
+//! which event it reports and which story that event belongs to.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use storyline_text::{Analysis, DocFreq, TermCounts};
+
+use crate::dedup::{CopyOf, Dedup};
+use crate::features::{self, dense_cosine, gaussian, Centroid, DocCounts, DocVectors, Features};
+use crate::model::{sigmoid, Model};
+use crate::story::{Story, StoryFeatures};
+
+/// One article as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// The article's id.
+    pub key: String,
+    /// When it happened or was published, Unix seconds, if known to the day or better.
+    pub time: Option<i64>,
+    /// Language code.
+    pub lang: Option<String>,
+    /// Its text analysis.
+    pub analysis: Analysis,
+    /// Multilingual sentence vector of title and lead, when an embedding model is available.
+    pub dense: Option<Vec<f32>>,
+}
+
+/// An event scored for an article.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scored {
+    /// The event.
+    pub event: u32,
+    /// `sigmoid(bias + w·x)`: the model's probability that the article reports this event.
+    pub probability: f32,
+    /// The feature values.
+    pub features: Features,
+}
+
+/// What the engine decided for one article, with the evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignment {
+    /// The event the article now belongs to.
+    pub event: u32,
+    /// The story of that event.
+    pub story: u32,
+    /// Whether the article opened the event.
+    pub new_event: bool,
+    /// Whether its event opened the story.
+    pub new_story: bool,
+    /// The best-scoring existing event (the one joined, or the best one rejected).
+    pub best: Option<Scored>,
+    /// The second-best event.
+    pub runner_up: Option<Scored>,
+    /// The original, when the article is a copy (then it joins the original's event unscored).
+    pub copy_of: Option<CopyOf>,
+    /// For a new event: the best story's probability and features.
+    pub story_link: Option<(u32, f32, StoryFeatures)>,
+    /// Events scored.
+    pub candidates: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Event {
+    story: u32,
+    centroid: Centroid,
+    newest: Option<i64>,
+    oldest: Option<i64>,
+    time_sum: f64,
+    time_n: u32,
+    months: Vec<i32>,
+    langs: Vec<(String, u32)>,
+    articles: u32,
+    dense: Option<Vec<f32>>,
+    seen: i64,
+    indexed: HashSet<u64>,
+}
+
+/// Most index terms an event or story keeps.
+const MAX_INDEXED: usize = 256;
+/// Retire old events every this many articles.
+const RETIRE_EVERY: u64 = 256;
+
+impl Event {
+    fn new(story: u32, seen: i64) -> Event {
+        Event {
+            story,
+            centroid: Centroid::default(),
+            newest: None,
+            oldest: None,
+            time_sum: 0.0,
+            time_n: 0,
+            months: Vec::new(),
+            langs: Vec::new(),
+            articles: 0,
+            dense: None,
+            seen,
+            indexed: HashSet::new(),
+        }
+    }
+
+    fn add_time(&mut self, time: Option<i64>, seen: i64) {
+        if let Some(t) = time {
+            self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
+            self.oldest = Some(self.oldest.map_or(t, |o| o.min(t)));
+            self.time_sum += t as f64;
+            self.time_n += 1;
+        }
+        self.seen = self.seen.max(seen);
+        self.articles += 1;
+    }
+
+    fn add_content(&mut self, doc: &Doc, counts: &DocCounts, months: &[i32], df: &DocFreq) {
+        self.centroid.add(counts, df);
+        for m in months {
+            if let Err(i) = self.months.binary_search(m) {
+                self.months.insert(i, *m);
+            }
+        }
+        if let Some(l) = &doc.lang {
+            match self.langs.iter_mut().find(|(c, _)| c == l) {
+                Some((_, n)) => *n += 1,
+                None => self.langs.push((l.clone(), 1)),
+            }
+        }
+        if let Some(d) = &doc.dense {
+            match &mut self.dense {
+                Some(sum) => sum.iter_mut().zip(d).for_each(|(s, x)| *s += x),
+                None => self.dense = Some(d.clone()),
+            }
+        }
+    }
+}
+
+/// The online clusterer. Not thread-safe by design: one writer, articles in time order.
+pub struct Clusterer {
+    model: Model,
+    weights: Features,
+    story_weights: StoryFeatures,
+    df: DocFreq,
+    events: HashMap<u32, Event>,
+    postings: HashMap<u64, Vec<u32>>,
+    stories: HashMap<u32, Story>,
+    story_postings: HashMap<u64, Vec<u32>>,
+    dedup: Dedup,
+    next_event: u32,
+    next_story: u32,
+    now: Option<i64>,
+    added: u64,
+}
+
+/// Counts of what the clusterer holds in memory.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Held {
+    /// Events in the candidate index.
+    pub events: usize,
+    /// Stories in the story index.
+    pub stories: usize,
+    /// Articles in the copy index.
+    pub copy_index: usize,
+    /// Distinct terms with document frequencies.
+    pub terms: usize,
+}
+
+impl Clusterer {
+    /// A clusterer that has seen nothing.
+    pub fn new(model: Model) -> Clusterer {
+        Clusterer::resume(model, DocFreq::new(), 0, 0)
+    }
+
+    /// A clusterer that continues a stream: its document frequencies and the next ids to give.
+    /// Active events are brought back with [`Clusterer::restore`].
+    pub fn resume(model: Model, df: DocFreq, next_event: u32, next_story: u32) -> Clusterer {
+        let weights = model.event_weights();
+        let mut story_weights = StoryFeatures::default();
+        story_weights.0.copy_from_slice(&model.story.scorer.vector(&crate::story::STORY_FEATURES));
+        Clusterer {
+            dedup: Dedup::new(model.dedup.clone()),
+            model,
+            weights,
+            story_weights,
+            df,
+            events: HashMap::new(),
+            postings: HashMap::new(),
+            stories: HashMap::new(),
+            story_postings: HashMap::new(),
+            next_event,
+            next_story,
+            now: None,
+            added: 0,
+        }
+    }
+
+    /// The model in use.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Document frequencies so far.
+    pub fn df(&self) -> &DocFreq {
+        &self.df
+    }
+
+    /// Next event and story ids.
+    pub fn next_ids(&self) -> (u32, u32) {
+        (self.next_event, self.next_story)
+    }
+
+    /// What is held in memory.
+    pub fn held(&self) -> Held {
+        Held {
+            events: self.events.len(),
+            stories: self.stories.len(),
+            copy_index: self.dedup.len(),
+            terms: self.df.terms(),
+        }
+    }
+
+    /// The article's term counts, with compound parts decided against the current frequencies.
+    pub fn counts(&self, a: &Analysis) -> DocCounts {
+        let parts = self.df.split_compounds(&a.compounds, self.model.event.compound_min_df);
+        let mut body_tokens = a.body.tokens.clone();
+        for (m, h) in parts {
+            body_tokens.push(m);
+            body_tokens.push(h);
+        }
+        DocCounts {
+            counts: [
+                [
+                    TermCounts::from_hashes(a.title.tokens.iter().copied()),
+                    TermCounts::from_hashes(body_tokens),
+                ],
+                [
+                    TermCounts::from_hashes(a.title.stems.iter().copied()),
+                    TermCounts::from_hashes(a.body.stems.iter().copied()),
+                ],
+                [
+                    TermCounts::from_hashes(a.title.names.iter().copied()),
+                    TermCounts::from_hashes(a.body.names.iter().copied()),
+                ],
+            ],
+        }
+    }
+
+    /// Counts a document in the frequencies without clustering it (to prime them).
+    pub fn observe(&mut self, a: &Analysis) {
+        let counts = self.counts(a);
+        self.df.add_document(&counts.distinct());
+    }
+
+    fn vectors(&self, counts: &DocCounts) -> DocVectors {
+        DocVectors::weigh(counts, &self.df, self.model.event.index_terms.max(1) * 8)
+    }
+
+    fn features(&self, ev: &Event, v: &DocVectors, doc: &Doc, months: &[i32]) -> Features {
+        let mut f = Features::default();
+        for k in 0..features::KINDS {
+            for field in 0..3 {
+                f.0[k * 3 + field] = ev.centroid.cosine(k, field, &v.0[k][field], &self.df).sqrt();
+            }
+        }
+        let sigma = self.model.event.time_sigma_days;
+        match (doc.time, ev.newest, ev.oldest) {
+            (Some(t), Some(n), Some(o)) => {
+                f.0[features::TIME_NEWEST] = gaussian((t - n) as f64, sigma);
+                f.0[features::TIME_NEWEST + 1] = gaussian((t - o) as f64, sigma);
+                let mean = ev.time_sum / f64::from(ev.time_n.max(1));
+                f.0[features::TIME_NEWEST + 2] = gaussian(t as f64 - mean, sigma);
+            }
+            _ => f.0[features::TIME_UNKNOWN] = 1.0,
+        }
+        if !months.is_empty() && !ev.months.is_empty() {
+            let shared = months.iter().filter(|m| ev.months.binary_search(m).is_ok()).count();
+            f.0[features::STATED] = shared as f32 / months.len() as f32;
+            if shared == 0 {
+                f.0[features::STATED_CONFLICT] = 1.0;
+            }
+        }
+        if let Some(l) = &doc.lang {
+            let total: u32 = ev.langs.iter().map(|(_, n)| n).sum();
+            let same = ev.langs.iter().find(|(c, _)| c == l).map_or(0, |(_, n)| *n);
+            if total > 0 {
+                f.0[features::SAME_LANG] = same as f32 / total as f32;
+            }
+        }
+        match (&doc.dense, &ev.dense) {
+            (Some(a), Some(b)) => f.0[features::DENSE] = dense_cosine(a, b),
+            _ => f.0[features::DENSE_MISSING] = 1.0,
+        }
+        f
+    }
+
+    fn score(&self, f: &Features) -> f32 {
+        sigmoid(self.model.event.scorer.bias + f.dot(&self.weights))
+    }
+
+    /// The features and probability of two single articles being one event, with the current
+    /// document frequencies, averaged over both directions. Used for pair similarity.
+    pub fn pair(&self, a: &Doc, b: &Doc) -> (Features, f32) {
+        let one = |x: &Doc, y: &Doc| {
+            let (cy, my) = (self.counts(&y.analysis), months(&y.analysis));
+            let mut ev = Event::new(0, 0);
+            ev.add_time(y.time, 0);
+            ev.add_content(y, &cy, &my, &self.df);
+            let cx = self.counts(&x.analysis);
+            self.features(&ev, &self.vectors(&cx), x, &months(&x.analysis))
+        };
+        let (f1, f2) = (one(a, b), one(b, a));
+        let mut f = Features::default();
+        for i in 0..f.0.len() {
+            f.0[i] = (f1.0[i] + f2.0[i]) / 2.0;
+        }
+        (f, self.score(&f))
+    }
+
+    fn query(&self, v: &DocVectors) -> Vec<(u64, f32)> {
+        let mut q: Vec<(u64, f32)> = v.0[1][2].iter().chain(v.0[2][2].iter()).copied().collect();
+        q.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        q.truncate(self.model.event.index_terms);
+        q
+    }
+
+    /// Clusters one article.
+    pub fn add(&mut self, doc: &Doc) -> Assignment {
+        if let Some(t) = doc.time {
+            self.now = Some(self.now.map_or(t, |n| n.max(t)));
+        }
+        let seen = doc.time.or(self.now).unwrap_or(0);
+        self.added += 1;
+        if self.added % RETIRE_EVERY == 0 {
+            self.retire();
+        }
+        let a = &doc.analysis;
+        let copy = self.dedup.find(a.exact, a.signature.as_ref());
+        if let Some(c) = copy.as_ref().filter(|c| self.events.contains_key(&c.event)) {
+            let event = c.event;
+            let ev = self.events.get_mut(&event).expect("checked");
+            ev.add_time(doc.time, seen);
+            let story = ev.story;
+            self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
+            return Assignment {
+                event,
+                story,
+                new_event: false,
+                new_story: false,
+                best: None,
+                runner_up: None,
+                copy_of: copy,
+                story_link: None,
+                candidates: 0,
+            };
+        }
+        let counts = self.counts(a);
+        self.df.add_document(&counts.distinct());
+        let vectors = self.vectors(&counts);
+        let months = months(a);
+        let query = self.query(&vectors);
+        let mut hits: HashMap<u32, f32> = HashMap::new();
+        for (h, w) in &query {
+            if let Some(events) = self.postings.get(h) {
+                for e in events {
+                    *hits.entry(*e).or_insert(0.0) += w;
+                }
+            }
+        }
+        let mut cands: Vec<(u32, f32)> = hits.into_iter().collect();
+        cands.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        cands.truncate(self.model.event.candidates);
+        let mut scored: Vec<Scored> = cands
+            .iter()
+            .map(|(e, _)| {
+                let f = self.features(&self.events[e], &vectors, doc, &months);
+                Scored { event: *e, probability: self.score(&f), features: f }
+            })
+            .collect();
+        scored.sort_by(|a, b| b.probability.total_cmp(&a.probability).then(a.event.cmp(&b.event)));
+        let candidates = scored.len();
+        let mut it = scored.into_iter();
+        let (best, runner_up) = (it.next(), it.next());
+        let join = best
+            .as_ref()
+            .filter(|b| b.probability >= self.model.event.scorer.threshold)
+            .map(|b| b.event);
+        let (event, new_event, story, new_story, story_link) = match join {
+            Some(e) => (e, false, self.events[&e].story, false, None),
+            None => {
+                let (story, new_story, link) = self.link_story(&vectors, doc.time, seen);
+                let e = self.next_event;
+                self.next_event += 1;
+                self.events.insert(e, Event::new(story, seen));
+                self.stories.get_mut(&story).expect("linked").events += 1;
+                (e, true, story, new_story, link)
+            }
+        };
+        let ev = self.events.get_mut(&event).expect("exists");
+        ev.add_time(doc.time, seen);
+        ev.add_content(doc, &counts, &months, &self.df);
+        for (h, _) in &query {
+            if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h) {
+                self.postings.entry(*h).or_default().push(event);
+            }
+        }
+        let st = self.stories.get_mut(&story).expect("exists");
+        st.add(&counts, doc.time, seen, &self.df);
+        for (h, _) in vectors.0[2][2].iter().take(MAX_INDEXED) {
+            let list = self.story_postings.entry(*h).or_default();
+            if list.last() != Some(&story) && !list.contains(&story) {
+                list.push(story);
+            }
+        }
+        self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
+        Assignment {
+            event,
+            story,
+            new_event,
+            new_story,
+            best,
+            runner_up,
+            copy_of: copy,
+            story_link,
+            candidates,
+        }
+    }
+
+    fn link_story(
+        &mut self,
+        v: &DocVectors,
+        time: Option<i64>,
+        seen: i64,
+    ) -> (u32, bool, Option<(u32, f32, StoryFeatures)>) {
+        let mut hits: HashMap<u32, f32> = HashMap::new();
+        for (h, w) in v.0[2][2].iter() {
+            if let Some(stories) = self.story_postings.get(h) {
+                for s in stories {
+                    *hits.entry(*s).or_insert(0.0) += w;
+                }
+            }
+        }
+        let mut cands: Vec<(u32, f32)> =
+            hits.into_iter().filter(|(s, _)| self.stories.contains_key(s)).collect();
+        cands.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        cands.truncate(self.model.event.candidates);
+        let mut best: Option<(u32, f32, StoryFeatures)> = None;
+        for (s, _) in cands {
+            let f = self.stories[&s].features(v, time, self.model.story.time_sigma_days, &self.df);
+            let z: f32 = f.0.iter().zip(self.story_weights.0.iter()).map(|(a, b)| a * b).sum();
+            let p = sigmoid(self.model.story.scorer.bias + z);
+            if best.as_ref().is_none_or(|(_, bp, _)| p > *bp) {
+                best = Some((s, p, f));
+            }
+        }
+        match best {
+            Some((s, p, _)) if p >= self.model.story.scorer.threshold => (s, false, best),
+            _ => {
+                let s = self.next_story;
+                self.next_story += 1;
+                self.stories.insert(s, Story::new(seen));
+                (s, true, best)
+            }
+        }
+    }
+
+    /// Brings back an article already assigned in an earlier run (after a restart), without
+    /// scoring it or counting it in the document frequencies again.
+    pub fn restore(&mut self, doc: &Doc, event: u32, story: u32, copy: bool) {
+        if let Some(t) = doc.time {
+            self.now = Some(self.now.map_or(t, |n| n.max(t)));
+        }
+        let seen = doc.time.or(self.now).unwrap_or(0);
+        let a = &doc.analysis;
+        self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
+        let ev = self.events.entry(event).or_insert_with(|| Event::new(story, seen));
+        ev.add_time(doc.time, seen);
+        if copy {
+            return;
+        }
+        let counts = self.counts(a);
+        let vectors = self.vectors(&counts);
+        let months = months(a);
+        let query = self.query(&vectors);
+        let ev = self.events.get_mut(&event).expect("inserted");
+        ev.add_content(doc, &counts, &months, &self.df);
+        for (h, _) in &query {
+            if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h) {
+                self.postings.entry(*h).or_default().push(event);
+            }
+        }
+        let st = self.stories.entry(story).or_insert_with(|| Story::new(seen));
+        st.add(&counts, doc.time, seen, &self.df);
+        for (h, _) in vectors.0[2][2].iter().take(MAX_INDEXED) {
+            let list = self.story_postings.entry(*h).or_default();
+            if !list.contains(&story) {
+                list.push(story);
+            }
+        }
+        self.next_event = self.next_event.max(event + 1);
+        self.next_story = self.next_story.max(story + 1);
+    }
+
+    /// Retires events, stories and copy-index entries older than their windows.
+    pub fn retire(&mut self) {
+        let Some(now) = self.now else { return };
+        let day = 86_400.0;
+        let before = now - (f64::from(self.model.event.window_days) * day) as i64;
+        let old: Vec<u32> =
+            self.events.iter().filter(|(_, e)| e.seen < before).map(|(id, _)| *id).collect();
+        for id in old {
+            if let Some(e) = self.events.remove(&id) {
+                for h in e.indexed {
+                    if let Some(list) = self.postings.get_mut(&h) {
+                        list.retain(|x| *x != id);
+                        if list.is_empty() {
+                            self.postings.remove(&h);
+                        }
+                    }
+                }
+            }
+        }
+        self.dedup.retire(before);
+        let story_before = now - (f64::from(self.model.story.window_days) * day) as i64;
+        let old: Vec<u32> =
+            self.stories.iter().filter(|(_, s)| s.seen < story_before).map(|(id, _)| *id).collect();
+        if !old.is_empty() {
+            for id in &old {
+                self.stories.remove(id);
+            }
+            self.story_postings.retain(|_, list| {
+                list.retain(|s| !old.contains(s));
+                !list.is_empty()
+            });
+        }
+    }
+}
+
+/// The month keys an analysis states, sorted and distinct.
+fn months(a: &Analysis) -> Vec<i32> {
+    let mut m: Vec<i32> = a.stated.iter().filter_map(|d| d.month_key()).collect();
+    m.sort_unstable();
+    m.dedup();
+    m
+}

@@ -1,0 +1,231 @@
+//! Copies: exact (same words in the same order), near (most 4-word shingles shared) and wire
+//! copies with light edits (many shared), found through MinHash bands over the active window.
+//! An article links to the earliest article it matches *directly*, never through an
+//! intermediate copy, so a chain of small edits cannot join two unrelated texts.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::Serialize;
+use storyline_text::Signature;
+
+use crate::model::DedupParams;
+
+/// How an article copies another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CopyKind {
+    /// The same words in the same order.
+    Exact,
+    /// Shingle similarity at or above `dedup.near`.
+    Near,
+    /// Shingle similarity at or above `dedup.wire`: a syndicated copy with light edits.
+    Wire,
+}
+
+impl CopyKind {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CopyKind::Exact => "exact",
+            CopyKind::Near => "near",
+            CopyKind::Wire => "wire",
+        }
+    }
+}
+
+/// The original an article copies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CopyOf {
+    /// The original's key (article id).
+    pub original: String,
+    /// Kind of copy.
+    pub kind: CopyKind,
+    /// Estimated shingle Jaccard similarity (1 for exact copies).
+    pub similarity: f32,
+    /// The original's event.
+    #[serde(skip)]
+    pub event: u32,
+}
+
+struct Entry {
+    key: String,
+    signature: Option<Signature>,
+    event: u32,
+    seen: i64,
+}
+
+/// The copy index over the active window.
+pub struct Dedup {
+    params: DedupParams,
+    /// Entries by slot; slots grow in stream order, so a smaller slot is an earlier article.
+    entries: HashMap<u64, Entry>,
+    exact: HashMap<u64, u64>,
+    bands: HashMap<u64, Vec<u64>>,
+    order: VecDeque<(i64, u64, u64)>,
+    next: u64,
+}
+
+impl Dedup {
+    /// An empty index.
+    pub fn new(params: DedupParams) -> Dedup {
+        Dedup {
+            params,
+            entries: HashMap::new(),
+            exact: HashMap::new(),
+            bands: HashMap::new(),
+            order: VecDeque::new(),
+            next: 0,
+        }
+    }
+
+    /// The earliest indexed article this one copies, if any.
+    pub fn find(&self, exact: u64, signature: Option<&Signature>) -> Option<CopyOf> {
+        if let Some(e) = self.exact.get(&exact).and_then(|s| self.entries.get(s)) {
+            return Some(CopyOf {
+                original: e.key.clone(),
+                kind: CopyKind::Exact,
+                similarity: 1.0,
+                event: e.event,
+            });
+        }
+        let sig = signature?;
+        let mut best: Option<(u64, f32)> = None;
+        for b in 0..self.params.bands {
+            let Some(slots) = self.bands.get(&band_key(b, sig.band(b, self.params.rows))) else {
+                continue;
+            };
+            for slot in slots {
+                if best.is_some_and(|(s, _)| *slot >= s) {
+                    continue;
+                }
+                let Some(e) = self.entries.get(slot) else { continue };
+                let Some(other) = &e.signature else { continue };
+                let sim = sig.similarity(other);
+                if sim >= self.params.wire {
+                    best = Some((*slot, sim));
+                }
+            }
+        }
+        let (slot, sim) = best?;
+        let e = &self.entries[&slot];
+        let kind = if sim >= self.params.near { CopyKind::Near } else { CopyKind::Wire };
+        Some(CopyOf { original: e.key.clone(), kind, similarity: sim, event: e.event })
+    }
+
+    /// Indexes an article seen at stream time `seen`.
+    pub fn insert(
+        &mut self,
+        key: &str,
+        exact: u64,
+        signature: Option<Signature>,
+        event: u32,
+        seen: i64,
+    ) {
+        let slot = self.next;
+        self.next += 1;
+        self.exact.entry(exact).or_insert(slot);
+        if let Some(sig) = &signature {
+            for b in 0..self.params.bands {
+                self.bands
+                    .entry(band_key(b, sig.band(b, self.params.rows)))
+                    .or_default()
+                    .push(slot);
+            }
+        }
+        self.entries.insert(slot, Entry { key: key.to_string(), signature, event, seen });
+        self.order.push_back((seen, slot, exact));
+    }
+
+    /// Drops articles indexed before stream time `before`.
+    pub fn retire(&mut self, before: i64) {
+        while let Some(&(seen, slot, exact)) = self.order.front() {
+            if seen >= before {
+                break;
+            }
+            self.order.pop_front();
+            if let Some(e) = self.entries.remove(&slot) {
+                debug_assert!(e.seen == seen);
+                if self.exact.get(&exact) == Some(&slot) {
+                    self.exact.remove(&exact);
+                }
+                if let Some(sig) = e.signature {
+                    for b in 0..self.params.bands {
+                        let k = band_key(b, sig.band(b, self.params.rows));
+                        if let Some(v) = self.bands.get_mut(&k) {
+                            v.retain(|s| *s != slot);
+                            if v.is_empty() {
+                                self.bands.remove(&k);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Articles held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether none are held.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+fn band_key(band: usize, hash: u64) -> u64 {
+    hash ^ (band as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storyline_text::Analyzer;
+
+    fn params() -> DedupParams {
+        DedupParams { near: 0.8, wire: 0.5, bands: 21, rows: 3 }
+    }
+
+    const BASE: &str = "Der nordkoreanische Machthaber Kim Jong Un ist mit seinem gepanzerten Zug in Russland eingetroffen. Er wird dort Präsident Wladimir Putin treffen, sagte ein Sprecher des Kreml am Dienstag in Moskau. Beide Länder wollen ihre militärische Zusammenarbeit ausbauen, hieß es weiter. Die USA warnen vor Waffenlieferungen an Russland für den Krieg gegen die Ukraine.";
+
+    fn sig(text: &str) -> (u64, Option<Signature>) {
+        let a = Analyzer::builtin().unwrap().analyze("", text, Some("de"));
+        (a.exact, a.signature)
+    }
+
+    #[test]
+    fn finds_exact_near_and_wire_copies_of_the_earliest_original() {
+        let mut d = Dedup::new(params());
+        let (e, s) = sig(BASE);
+        assert!(d.find(e, s.as_ref()).is_none());
+        d.insert("a", e, s, 0, 0);
+        let (e2, s2) = sig(&BASE.replace("Moskau.", "Moskau!"));
+        assert_eq!(d.find(e2, s2.as_ref()).unwrap().kind, CopyKind::Exact);
+        let edited = BASE.replace("am Dienstag", "am Montag");
+        let (e3, s3) = sig(&edited);
+        let c = d.find(e3, s3.as_ref()).unwrap();
+        assert_eq!((c.original.as_str(), c.kind), ("a", CopyKind::Near));
+        d.insert("b", e3, s3, 0, 1);
+        let wire = format!(
+            "{} Die Agentur Yonhap meldete zudem neue Raketentests.",
+            edited.replace("Die USA warnen", "Washington warnt")
+        );
+        let (e4, s4) = sig(&wire);
+        let c = d.find(e4, s4.as_ref()).unwrap();
+        assert_eq!(c.original, "a", "links to the earliest it matches, not the latest");
+    }
+
+    #[test]
+    fn unrelated_reports_of_one_event_are_not_copies_and_old_ones_retire() {
+        let mut d = Dedup::new(params());
+        let (e, s) = sig(BASE);
+        d.insert("a", e, s, 0, 0);
+        let other = "Wladimir Putin hat Kim Jong Un auf dem Weltraumbahnhof Wostotschny empfangen. Die beiden Staatschefs sprachen über Satelliten, Raketen und Zusammenarbeit, meldeten russische Agenturen am Mittwoch aus dem Fernen Osten.";
+        let (e2, s2) = sig(other);
+        assert!(d.find(e2, s2.as_ref()).is_none());
+        d.retire(1);
+        assert!(d.is_empty());
+        assert!(d.find(e, sig(BASE).1.as_ref()).is_none());
+    }
+}

@@ -1,0 +1,212 @@
+//! The features of an (article, event) pair, in the spirit of Miranda et al. 2018: TF-IDF cosines
+//! over tokens, stems and names for title, body and both; Gaussian time proximity to the event's
+//! newest, oldest and mean times; agreement of stated dates; language; dense similarity.
+
+use std::collections::HashMap;
+
+use storyline_text::{DocFreq, TermCounts};
+
+/// Feature names, in the order of [`Features`]. The model file refers to them by name.
+pub const FEATURES: [&str; 18] = [
+    "tokens_title",
+    "tokens_body",
+    "tokens_all",
+    "stems_title",
+    "stems_body",
+    "stems_all",
+    "names_title",
+    "names_body",
+    "names_all",
+    "time_newest",
+    "time_oldest",
+    "time_mean",
+    "time_unknown",
+    "stated_dates",
+    "stated_conflict",
+    "same_language",
+    "dense",
+    "dense_missing",
+];
+
+/// Index of the first time feature; the three lexical kinds times three fields come first.
+pub(crate) const TIME_NEWEST: usize = 9;
+pub(crate) const TIME_UNKNOWN: usize = 12;
+pub(crate) const STATED: usize = 13;
+pub(crate) const STATED_CONFLICT: usize = 14;
+pub(crate) const SAME_LANG: usize = 15;
+pub(crate) const DENSE: usize = 16;
+pub(crate) const DENSE_MISSING: usize = 17;
+
+/// One value per [`FEATURES`] entry.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Features(pub [f32; FEATURES.len()]);
+
+impl Features {
+    /// `Σ w_i * x_i`.
+    pub fn dot(&self, w: &Features) -> f32 {
+        self.0.iter().zip(w.0.iter()).map(|(a, b)| a * b).sum()
+    }
+
+    /// `(name, value)` pairs.
+    pub fn named(&self) -> impl Iterator<Item = (&'static str, f32)> + '_ {
+        FEATURES.iter().copied().zip(self.0.iter().copied())
+    }
+}
+
+/// The term kinds and fields, in feature order: kind-major, then title, body, all.
+pub(crate) const KINDS: usize = 3;
+
+/// An article's counts per kind (tokens, stems, names) and field (title, body).
+#[derive(Debug, Clone, Default)]
+pub struct DocCounts {
+    /// `[kind][field]` with field 0 title, 1 body.
+    pub counts: [[TermCounts; 2]; KINDS],
+}
+
+impl DocCounts {
+    /// The counts of both fields of one kind together.
+    pub fn all(&self, kind: usize) -> TermCounts {
+        self.counts[kind][0].merged(&self.counts[kind][1])
+    }
+
+    /// Every distinct term of the article, for document frequencies.
+    pub fn distinct(&self) -> TermCounts {
+        let mut all = TermCounts::default();
+        for k in 0..KINDS {
+            all = all.merged(&self.all(k));
+        }
+        all
+    }
+}
+
+/// An article's unit TF-IDF vectors, `[kind][field]` with field 0 title, 1 body, 2 all.
+#[derive(Debug, Clone, Default)]
+pub struct DocVectors(pub [[Vec<(u64, f32)>; 3]; KINDS]);
+
+impl DocVectors {
+    /// Weighs `counts` with `df`. Body and combined vectors keep their `max_terms` heaviest terms
+    /// (the cosine then slightly underestimates, the same way for every pair).
+    pub fn weigh(counts: &DocCounts, df: &DocFreq, max_terms: usize) -> DocVectors {
+        let mut out = DocVectors::default();
+        for k in 0..KINDS {
+            out.0[k][0] = counts.counts[k][0].tfidf(df);
+            out.0[k][1] = prune(counts.counts[k][1].tfidf(df), max_terms);
+            out.0[k][2] = prune(counts.all(k).tfidf(df), max_terms);
+        }
+        out
+    }
+}
+
+fn prune(mut v: Vec<(u64, f32)>, max: usize) -> Vec<(u64, f32)> {
+    if v.len() > max {
+        v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+        v.truncate(max);
+        v.sort_unstable_by_key(|t| t.0);
+    }
+    v
+}
+
+/// Summed term counts of a group of articles (an event or a story), per kind and field, with the
+/// vector lengths cached at the last update.
+#[derive(Debug, Clone, Default)]
+pub struct Centroid {
+    maps: [[HashMap<u64, f32>; 2]; KINDS],
+    norms: [[f32; 3]; KINDS],
+}
+
+/// A term's weight in a centroid: sublinear count times idf.
+fn weight(count: f32, idf: f32) -> f32 {
+    (1.0 + count.ln()) * idf
+}
+
+impl Centroid {
+    /// Adds an article's counts and refreshes the cached lengths under `df`.
+    pub fn add(&mut self, doc: &DocCounts, df: &DocFreq) {
+        for k in 0..KINDS {
+            for f in 0..2 {
+                let map = &mut self.maps[k][f];
+                for (h, c) in &doc.counts[k][f].0 {
+                    *map.entry(*h).or_insert(0.0) += c;
+                }
+            }
+        }
+        self.refresh(df);
+    }
+
+    /// Recomputes the cached vector lengths.
+    pub fn refresh(&mut self, df: &DocFreq) {
+        for k in 0..KINDS {
+            let [title, body] = &self.maps[k];
+            let mut n = [0.0f32; 3];
+            for (h, c) in title {
+                let w = weight(*c, df.idf(*h));
+                n[0] += w * w;
+                let all = c + body.get(h).copied().unwrap_or(0.0);
+                let wa = weight(all, df.idf(*h));
+                n[2] += wa * wa;
+            }
+            for (h, c) in body {
+                let w = weight(*c, df.idf(*h));
+                n[1] += w * w;
+                if !title.contains_key(h) {
+                    n[2] += w * w;
+                }
+            }
+            self.norms[k] = n.map(f32::sqrt);
+        }
+    }
+
+    /// Cosine of a unit article vector with this centroid's `kind`, `field` (2: title + body).
+    pub fn cosine(&self, kind: usize, field: usize, v: &[(u64, f32)], df: &DocFreq) -> f32 {
+        let norm = self.norms[kind][field];
+        if norm == 0.0 || v.is_empty() {
+            return 0.0;
+        }
+        let [title, body] = &self.maps[kind];
+        let mut s = 0.0;
+        for (h, a) in v {
+            let c = match field {
+                0 => title.get(h).copied().unwrap_or(0.0),
+                1 => body.get(h).copied().unwrap_or(0.0),
+                _ => title.get(h).copied().unwrap_or(0.0) + body.get(h).copied().unwrap_or(0.0),
+            };
+            if c > 0.0 {
+                s += a * weight(c, df.idf(*h));
+            }
+        }
+        (s / norm).min(1.0)
+    }
+}
+
+/// `exp(-d² / 2σ²)` for a gap of `seconds` and a width of `sigma_days`.
+pub fn gaussian(seconds: f64, sigma_days: f32) -> f32 {
+    let d = seconds / 86_400.0;
+    let s = f64::from(sigma_days);
+    (-(d * d) / (2.0 * s * s)).exp() as f32
+}
+
+/// Cosine of two dense vectors (0 when either is zero).
+pub fn dense_cosine(a: &[f32], b: &[f32]) -> f32 {
+    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    if aa == 0.0 || bb == 0.0 {
+        0.0
+    } else {
+        ab / (aa.sqrt() * bb.sqrt())
+    }
+}
+
+impl serde::Serialize for Features {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(FEATURES.len()))?;
+        for (k, v) in self.named() {
+            m.serialize_entry(k, &v)?;
+        }
+        m.end()
+    }
+}

@@ -1,0 +1,71 @@
+//! Stories: threads of events over weeks or months, joined by shared actors and topic. A new event
+//! joins the best-scoring active story or opens one; events themselves are never merged here.
+
+use crate::features::{gaussian, Centroid, DocCounts};
+use storyline_text::DocFreq;
+
+/// Story-linking feature names, in the order of [`StoryFeatures`].
+pub const STORY_FEATURES: [&str; 4] = ["names_all", "stems_all", "time_proximity", "time_unknown"];
+
+/// One value per [`STORY_FEATURES`] entry.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StoryFeatures(pub [f32; STORY_FEATURES.len()]);
+
+impl StoryFeatures {
+    /// `(name, value)` pairs.
+    pub fn named(&self) -> impl Iterator<Item = (&'static str, f32)> + '_ {
+        STORY_FEATURES.iter().copied().zip(self.0.iter().copied())
+    }
+}
+
+/// A story's running state.
+#[derive(Debug, Clone)]
+pub(crate) struct Story {
+    pub centroid: Centroid,
+    pub newest: Option<i64>,
+    pub seen: i64,
+    pub events: u32,
+}
+
+impl Story {
+    pub fn new(seen: i64) -> Story {
+        Story { centroid: Centroid::default(), newest: None, seen, events: 0 }
+    }
+
+    /// Features of a new event, represented by its first article, against this story.
+    pub fn features(
+        &self,
+        vectors: &crate::features::DocVectors,
+        time: Option<i64>,
+        sigma_days: f32,
+        df: &DocFreq,
+    ) -> StoryFeatures {
+        let mut f = StoryFeatures::default();
+        f.0[0] = self.centroid.cosine(2, 2, &vectors.0[2][2], df);
+        f.0[1] = self.centroid.cosine(1, 2, &vectors.0[1][2], df);
+        match (time, self.newest) {
+            (Some(t), Some(n)) => f.0[2] = gaussian((t - n) as f64, sigma_days),
+            _ => f.0[3] = 1.0,
+        }
+        f
+    }
+
+    pub fn add(&mut self, counts: &DocCounts, time: Option<i64>, seen: i64, df: &DocFreq) {
+        self.centroid.add(counts, df);
+        if let Some(t) = time {
+            self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
+        }
+        self.seen = self.seen.max(seen);
+    }
+}
+
+impl serde::Serialize for StoryFeatures {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(STORY_FEATURES.len()))?;
+        for (k, v) in self.named() {
+            m.serialize_entry(k, &v)?;
+        }
+        m.end()
+    }
+}

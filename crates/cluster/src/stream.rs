@@ -1,0 +1,55 @@
+//! From stored articles to the engine's [`Doc`]s, and the order a stream is clustered in.
+
+use storyline_core::{Article, DatePrecision};
+use storyline_text::Analyzer;
+
+use crate::Doc;
+
+impl Doc {
+    /// The engine's view of an article: its publication time when known to the day or better
+    /// (a month or a year is too coarse to say two reports are days apart), its language, and
+    /// the analysis of its title and text.
+    pub fn from_article(analyzer: &Analyzer, article: &Article) -> Doc {
+        let time = article
+            .date
+            .as_ref()
+            .filter(|d| d.precision >= DatePrecision::Day)
+            .map(|d| d.start_utc.timestamp());
+        Doc {
+            key: article.id.as_str().to_string(),
+            time,
+            lang: article.lang.clone(),
+            analysis: analyzer.analyze(&article.title, &article.text, article.lang.as_deref()),
+            dense: None,
+        }
+    }
+}
+
+/// The order to cluster a stream in: by time, where an item without one (`None`) keeps its
+/// place after the item before it in arrival order (it inherits that item's time for sorting).
+/// Stable, so equal times keep arrival order. Returns indices into `times`.
+pub fn stream_order(times: &[Option<i64>]) -> Vec<usize> {
+    let mut carried = Vec::with_capacity(times.len());
+    let mut last = i64::MIN;
+    for t in times {
+        if let Some(t) = t {
+            last = *t;
+        }
+        carried.push(last);
+    }
+    let mut idx: Vec<usize> = (0..times.len()).collect();
+    idx.sort_by_key(|i| carried[*i]);
+    idx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stream_order;
+
+    #[test]
+    fn undated_items_follow_their_predecessor() {
+        // b has no time: it stays right after a; d (time 1) moves before a (time 5).
+        let times = [Some(5), None, Some(9), Some(1), None];
+        assert_eq!(stream_order(&times), [3, 4, 0, 1, 2]);
+    }
+}

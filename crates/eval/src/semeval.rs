@@ -1,0 +1,274 @@
+//! SemEval-2022 Task 8 (multilingual news article similarity): pair similarity against the
+//! human `Overall` grade, and the pairs as training data for the event scorer.
+//!
+//! The file is split in two halves by a hash of `pair_id` (see [`fold`]): `storyline train`
+//! fits on the train half only, and `storyline eval semeval` reports on the test half unless
+//! told otherwise. Document frequencies come from all texts of the file (no labels are read for
+//! them), as the engine's own frequencies come from everything it has seen.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use storyline_cluster::train::{best_threshold, fit, FitOptions, Sample};
+use storyline_cluster::{Clusterer, Doc, Features, Model};
+use storyline_text::Analyzer;
+
+use crate::metrics::{pearson, r4, Prf};
+
+/// One labelled pair.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    /// `ID1_ID2`.
+    pub id: String,
+    /// Language of the first text.
+    pub lang1: String,
+    /// Language of the second text.
+    pub lang2: String,
+    /// First text (title and body run together).
+    pub text1: String,
+    /// Second text.
+    pub text2: String,
+    /// Human grade: 1 same event … 4 unrelated.
+    pub overall: f64,
+}
+
+/// Which half of the file a pair is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fold {
+    /// Used by `storyline train`.
+    Train,
+    /// Held out for `storyline eval semeval`.
+    Test,
+}
+
+/// The half a pair belongs to: xxh3 of its `pair_id`, even for train, odd for test.
+pub fn fold(pair_id: &str) -> Fold {
+    if xxhash_rust::xxh3::xxh3_64(pair_id.as_bytes()) % 2 == 0 {
+        Fold::Train
+    } else {
+        Fold::Test
+    }
+}
+
+/// Reads the task's CSV layout.
+pub fn load(path: &Path) -> Result<Vec<Pair>, String> {
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("{}: no column {name:?}", path.display()))
+    };
+    let (id, l1, l2, t1, t2, ov) = (
+        col("pair_id")?,
+        col("lang1")?,
+        col("lang2")?,
+        col("text1")?,
+        col("text2")?,
+        col("Overall")?,
+    );
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| format!("{}: record {}: {e}", path.display(), i + 1))?;
+        let overall: f64 = rec[ov].trim().parse().map_err(|_| {
+            format!("{}: record {}: Overall {:?} is not a number", path.display(), i + 1, &rec[ov])
+        })?;
+        out.push(Pair {
+            id: rec[id].to_string(),
+            lang1: rec[l1].to_string(),
+            lang2: rec[l2].to_string(),
+            text1: rec[t1].to_string(),
+            text2: rec[t2].to_string(),
+            overall,
+        });
+    }
+    Ok(out)
+}
+
+/// Splits a "title and body run together" text: at the first double space within the first 250
+/// bytes, else after the first sentence there, else no title.
+pub fn split_title(text: &str) -> (&str, &str) {
+    let t = text.trim();
+    let head = &t[..t.floor_char_boundary(250)];
+    if let Some(i) = head.find("  ") {
+        return (t[..i].trim(), t[i..].trim());
+    }
+    if let Some(i) = head.find(". ") {
+        return (t[..i + 1].trim(), t[i + 1..].trim());
+    }
+    ("", t)
+}
+
+fn doc(analyzer: &Analyzer, key: String, text: &str, lang: &str) -> Doc {
+    let (title, body) = split_title(text);
+    Doc {
+        key,
+        time: None,
+        lang: Some(lang.to_string()),
+        analysis: analyzer.analyze(title, body, Some(lang)),
+        dense: None,
+    }
+}
+
+/// Features and probability of every pair under `model`.
+pub fn score_pairs(pairs: &[Pair], model: &Model) -> Result<Vec<(Features, f32)>, String> {
+    let analyzer = Analyzer::builtin().map_err(|e| e.to_string())?;
+    let docs: Vec<(Doc, Doc)> = pairs
+        .par_iter()
+        .map(|p| {
+            (
+                doc(&analyzer, format!("{}#1", p.id), &p.text1, &p.lang1),
+                doc(&analyzer, format!("{}#2", p.id), &p.text2, &p.lang2),
+            )
+        })
+        .collect();
+    let mut clusterer = Clusterer::new(model.clone());
+    for (a, b) in &docs {
+        clusterer.observe(&a.analysis);
+        clusterer.observe(&b.analysis);
+    }
+    Ok(docs.par_iter().map(|(a, b)| clusterer.pair(a, b)).collect())
+}
+
+/// The soft target of a grade: 1 for 1 (same event) down to 0 for 4.
+fn target(overall: f64) -> f32 {
+    ((4.0 - overall) / 3.0).clamp(0.0, 1.0) as f32
+}
+
+/// Fits the event scorer on the train half of `path`, starting from `start`. Returns the new
+/// model and a report of the fit.
+pub fn train(path: &Path, start: &Model) -> Result<(Model, Value), String> {
+    let pairs: Vec<Pair> = load(path)?.into_iter().filter(|p| fold(&p.id) == Fold::Train).collect();
+    let scored = score_pairs(&pairs, start)?;
+    let samples: Vec<Sample> = scored
+        .iter()
+        .zip(&pairs)
+        .map(|((f, _), p)| Sample { features: *f, target: target(p.overall) })
+        .collect();
+    let cv = cross_validate(&samples, &pairs, start);
+    let mut model = start.clone();
+    model.event.scorer =
+        fit(&start.event.scorer, &start.provenance.fixed, &samples, &FitOptions::default());
+    let rescored = score_pairs(&pairs, &model)?;
+    let labelled: Vec<(f32, bool)> = rescored
+        .iter()
+        .zip(&pairs)
+        .filter(|(_, p)| p.overall <= 1.5 || p.overall >= 2.5)
+        .map(|((_, prob), p)| (*prob, p.overall <= 1.5))
+        .collect();
+    model.event.scorer.threshold = best_threshold(&labelled);
+    model.provenance.trained_on = format!(
+        "{} pairs of the train half of {} (xxh3(pair_id) even), soft targets (4 - Overall) / 3; \
+         threshold: best same-event F1 on that half (Overall <= 1.5 same, >= 2.5 different)",
+        pairs.len(),
+        path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    );
+    let report = report(&pairs, &score_pairs(&pairs, &model)?, model.event.scorer.threshold);
+    Ok((
+        model,
+        json!({"pairs": pairs.len(), "cross_validated_on_train_half": cv, "fit_on_train_half": report}),
+    ))
+}
+
+/// Five-fold cross-validation inside the train half (pair `i` in fold `i % 5`): the figure to
+/// compare design choices by without looking at the test half.
+fn cross_validate(samples: &[Sample], pairs: &[Pair], start: &Model) -> Value {
+    let mut predicted = vec![(Features::default(), 0.0f32); samples.len()];
+    for k in 0..5 {
+        let train: Vec<Sample> = samples
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 5 != k)
+            .map(|(_, s)| s.clone())
+            .collect();
+        let w = fit(&start.event.scorer, &start.provenance.fixed, &train, &FitOptions::default());
+        let weights = w.vector(&storyline_cluster::FEATURES);
+        for (i, s) in samples.iter().enumerate().filter(|(i, _)| i % 5 == k) {
+            let z = w.bias + s.features.0.iter().zip(&weights).map(|(x, w)| x * w).sum::<f32>();
+            predicted[i] = (s.features, storyline_cluster::model::sigmoid(z));
+        }
+    }
+    let sim: Vec<f64> = predicted.iter().map(|(_, p)| f64::from(*p)).collect();
+    let gold: Vec<f64> = pairs.iter().map(|p| -p.overall).collect();
+    let de: (Vec<f64>, Vec<f64>) = pairs
+        .iter()
+        .zip(sim.iter().zip(&gold))
+        .filter(|(p, _)| p.lang1 == "de" && p.lang2 == "de")
+        .map(|(_, (s, g))| (*s, *g))
+        .unzip();
+    json!({"pearson": pearson(&sim, &gold).map(r4), "pearson_de_de": pearson(&de.0, &de.1).map(r4)})
+}
+
+/// Evaluates `model` on the test half of `path` (or on every pair with `all`).
+pub fn evaluate(path: &Path, model: &Model, all: bool) -> Result<Value, String> {
+    let pairs: Vec<Pair> =
+        load(path)?.into_iter().filter(|p| all || fold(&p.id) == Fold::Test).collect();
+    let scored = score_pairs(&pairs, model)?;
+    let mut m = report(&pairs, &scored, model.event.scorer.threshold);
+    m["split"] = json!(if all {
+        "all pairs (includes the train half)"
+    } else {
+        "test half: xxh3(pair_id) odd"
+    });
+    Ok(m)
+}
+
+fn report(pairs: &[Pair], scored: &[(Features, f32)], threshold: f32) -> Value {
+    let sim: Vec<f64> = scored.iter().map(|(_, p)| f64::from(*p)).collect();
+    let gold: Vec<f64> = pairs.iter().map(|p| -p.overall).collect();
+    let mut by_pair: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for ((p, s), g) in pairs.iter().zip(&sim).zip(&gold) {
+        let e = by_pair.entry(format!("{}-{}", p.lang1, p.lang2)).or_default();
+        e.0.push(*s);
+        e.1.push(*g);
+    }
+    let pearson_by_pair: BTreeMap<String, Value> = by_pair
+        .iter()
+        .map(|(k, (s, g))| (k.clone(), json!({"pearson": pearson(s, g).map(r4), "pairs": s.len()})))
+        .collect();
+    let (mut tp, mut predicted, mut positives, mut decided) = (0u64, 0u64, 0u64, 0u64);
+    for ((_, prob), p) in scored.iter().zip(pairs) {
+        if p.overall > 1.5 && p.overall < 2.5 {
+            continue;
+        }
+        decided += 1;
+        let (yes, truth) = (*prob >= threshold, p.overall <= 1.5);
+        tp += u64::from(yes && truth);
+        predicted += u64::from(yes);
+        positives += u64::from(truth);
+    }
+    let prf = Prf::from_counts(tp, predicted, positives);
+    json!({
+        "pairs": pairs.len(),
+        "pearson": pearson(&sim, &gold).map(r4),
+        "pearson_by_pair": pearson_by_pair,
+        "precision": r4(prf.precision),
+        "recall": r4(prf.recall),
+        "f1": r4(prf.f1),
+        "same_event_pairs_decided": decided,
+        "threshold": threshold,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_split_at_a_double_space_or_first_sentence() {
+        assert_eq!(split_title(" Kim reist  Der Zug fährt."), ("Kim reist", "Der Zug fährt."));
+        assert_eq!(split_title("Kim reist. Der Zug fährt."), ("Kim reist.", "Der Zug fährt."));
+        assert_eq!(split_title("ohne Punkt"), ("", "ohne Punkt"));
+    }
+
+    #[test]
+    fn folds_are_stable_and_roughly_even() {
+        assert_eq!(fold("1484084337_1484110209"), fold("1484084337_1484110209"));
+        let train = (0..1000).filter(|i| fold(&format!("{i}_{}", i * 7)) == Fold::Train).count();
+        assert!((400..600).contains(&train), "{train}");
+    }
+}
