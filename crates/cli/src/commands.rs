@@ -277,6 +277,16 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             let model = load_model(args.model.as_deref())?;
             storyline_eval::semeval::evaluate(&args.data, &model, args.all_pairs)
         }
+        "seeds" => storyline_eval::stories_eval::seeds(
+            &args.data,
+            &load_model(args.model.as_deref())?,
+            &normaliser,
+        ),
+        "clusters" => storyline_eval::stories_eval::clusters(
+            &args.data,
+            &load_model(args.model.as_deref())?,
+            &normaliser,
+        ),
         other => {
             bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds or clusters")
         }

@@ -1,10 +1,10 @@
 //! The online story engine: one article at a time, in time order, decide whether it is a copy,
 //! which event it reports and which story that event belongs to.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
-use storyline_text::{Analysis, DocFreq, TermCounts};
+use storyline_text::{Analysis, DocFreq, TermCounts, TermMap};
 
 use crate::dedup::{CopyOf, Dedup};
 use crate::features::{self, dense_cosine, gaussian, Centroid, DocCounts, DocVectors, Features};
@@ -68,12 +68,12 @@ struct Event {
     oldest: Option<i64>,
     time_sum: f64,
     time_n: u32,
-    months: Vec<i32>,
+    days: Vec<i32>,
     langs: Vec<(String, u32)>,
     articles: u32,
     dense: Option<Vec<f32>>,
     seen: i64,
-    indexed: HashSet<u64>,
+    indexed: TermMap<()>,
 }
 
 /// Most index terms an event or story keeps.
@@ -90,12 +90,12 @@ impl Event {
             oldest: None,
             time_sum: 0.0,
             time_n: 0,
-            months: Vec::new(),
+            days: Vec::new(),
             langs: Vec::new(),
             articles: 0,
             dense: None,
             seen,
-            indexed: HashSet::new(),
+            indexed: TermMap::default(),
         }
     }
 
@@ -110,11 +110,11 @@ impl Event {
         self.articles += 1;
     }
 
-    fn add_content(&mut self, doc: &Doc, counts: &DocCounts, months: &[i32], df: &DocFreq) {
+    fn add_content(&mut self, doc: &Doc, counts: &DocCounts, days: &[i32], df: &DocFreq) {
         self.centroid.add(counts, df);
-        for m in months {
-            if let Err(i) = self.months.binary_search(m) {
-                self.months.insert(i, *m);
+        for m in days {
+            if let Err(i) = self.days.binary_search(m) {
+                self.days.insert(i, *m);
             }
         }
         if let Some(l) = &doc.lang {
@@ -139,9 +139,9 @@ pub struct Clusterer {
     story_weights: StoryFeatures,
     df: DocFreq,
     events: HashMap<u32, Event>,
-    postings: HashMap<u64, Vec<u32>>,
+    postings: TermMap<Vec<u32>>,
     stories: HashMap<u32, Story>,
-    story_postings: HashMap<u64, Vec<u32>>,
+    story_postings: TermMap<Vec<u32>>,
     dedup: Dedup,
     next_event: u32,
     next_story: u32,
@@ -181,9 +181,9 @@ impl Clusterer {
             story_weights,
             df,
             events: HashMap::new(),
-            postings: HashMap::new(),
+            postings: TermMap::default(),
             stories: HashMap::new(),
-            story_postings: HashMap::new(),
+            story_postings: TermMap::default(),
             next_event,
             next_story,
             now: None,
@@ -252,7 +252,7 @@ impl Clusterer {
         DocVectors::weigh(counts, &self.df, self.model.event.index_terms.max(1) * 8)
     }
 
-    fn features(&self, ev: &Event, v: &DocVectors, doc: &Doc, months: &[i32]) -> Features {
+    fn features(&self, ev: &Event, v: &DocVectors, doc: &Doc, days: &[i32]) -> Features {
         let mut f = Features::default();
         for k in 0..features::KINDS {
             for field in 0..3 {
@@ -269,10 +269,16 @@ impl Clusterer {
             }
             _ => f.0[features::TIME_UNKNOWN] = 1.0,
         }
-        if !months.is_empty() && !ev.months.is_empty() {
-            let shared = months.iter().filter(|m| ev.months.binary_search(m).is_ok()).count();
-            f.0[features::STATED] = shared as f32 / months.len() as f32;
-            if shared == 0 {
+        if !days.is_empty() && !ev.days.is_empty() {
+            // Days stated in both: the share of the article's within two days of one of the
+            // event's, and a conflict when none is within a month.
+            let near = |d: i32, within: i32| {
+                let i = ev.days.partition_point(|x| *x < d - within);
+                ev.days.get(i).is_some_and(|x| *x <= d + within)
+            };
+            let shared = days.iter().filter(|d| near(**d, 2)).count();
+            f.0[features::STATED] = shared as f32 / days.len() as f32;
+            if !days.iter().any(|d| near(*d, 30)) {
                 f.0[features::STATED_CONFLICT] = 1.0;
             }
         }
@@ -298,12 +304,12 @@ impl Clusterer {
     /// document frequencies, averaged over both directions. Used for pair similarity.
     pub fn pair(&self, a: &Doc, b: &Doc) -> (Features, f32) {
         let one = |x: &Doc, y: &Doc| {
-            let (cy, my) = (self.counts(&y.analysis), months(&y.analysis));
+            let (cy, my) = (self.counts(&y.analysis), stated_days(&y.analysis));
             let mut ev = Event::new(0, 0);
             ev.add_time(y.time, 0);
             ev.add_content(y, &cy, &my, &self.df);
             let cx = self.counts(&x.analysis);
-            self.features(&ev, &self.vectors(&cx), x, &months(&x.analysis))
+            self.features(&ev, &self.vectors(&cx), x, &stated_days(&x.analysis))
         };
         let (f1, f2) = (one(a, b), one(b, a));
         let mut f = Features::default();
@@ -327,7 +333,7 @@ impl Clusterer {
         }
         let seen = doc.time.or(self.now).unwrap_or(0);
         self.added += 1;
-        if self.added % RETIRE_EVERY == 0 {
+        if self.added.is_multiple_of(RETIRE_EVERY) {
             self.retire();
         }
         let a = &doc.analysis;
@@ -353,7 +359,7 @@ impl Clusterer {
         let counts = self.counts(a);
         self.df.add_document(&counts.distinct());
         let vectors = self.vectors(&counts);
-        let months = months(a);
+        let days = stated_days(a);
         let query = self.query(&vectors);
         let mut hits: HashMap<u32, f32> = HashMap::new();
         for (h, w) in &query {
@@ -369,7 +375,7 @@ impl Clusterer {
         let mut scored: Vec<Scored> = cands
             .iter()
             .map(|(e, _)| {
-                let f = self.features(&self.events[e], &vectors, doc, &months);
+                let f = self.features(&self.events[e], &vectors, doc, &days);
                 Scored { event: *e, probability: self.score(&f), features: f }
             })
             .collect();
@@ -394,9 +400,9 @@ impl Clusterer {
         };
         let ev = self.events.get_mut(&event).expect("exists");
         ev.add_time(doc.time, seen);
-        ev.add_content(doc, &counts, &months, &self.df);
+        ev.add_content(doc, &counts, &days, &self.df);
         for (h, _) in &query {
-            if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h) {
+            if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h, ()).is_none() {
                 self.postings.entry(*h).or_default().push(event);
             }
         }
@@ -476,12 +482,12 @@ impl Clusterer {
         }
         let counts = self.counts(a);
         let vectors = self.vectors(&counts);
-        let months = months(a);
+        let days = stated_days(a);
         let query = self.query(&vectors);
         let ev = self.events.get_mut(&event).expect("inserted");
-        ev.add_content(doc, &counts, &months, &self.df);
+        ev.add_content(doc, &counts, &days, &self.df);
         for (h, _) in &query {
-            if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h) {
+            if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h, ()).is_none() {
                 self.postings.entry(*h).or_default().push(event);
             }
         }
@@ -497,7 +503,9 @@ impl Clusterer {
         self.next_story = self.next_story.max(story + 1);
     }
 
-    /// Retires events, stories and copy-index entries older than their windows.
+    /// Retires events, stories and copy-index entries older than their windows. (Iteration
+    /// order does not matter here: only removals.)
+    #[allow(clippy::iter_over_hash_type, reason = "removals only; order cannot change the result")]
     pub fn retire(&mut self) {
         let Some(now) = self.now else { return };
         let day = 86_400.0;
@@ -506,7 +514,7 @@ impl Clusterer {
             self.events.iter().filter(|(_, e)| e.seen < before).map(|(id, _)| *id).collect();
         for id in old {
             if let Some(e) = self.events.remove(&id) {
-                for h in e.indexed {
+                for h in e.indexed.into_keys() {
                     if let Some(list) = self.postings.get_mut(&h) {
                         list.retain(|x| *x != id);
                         if list.is_empty() {
@@ -532,9 +540,11 @@ impl Clusterer {
     }
 }
 
-/// The month keys an analysis states, sorted and distinct.
-fn months(a: &Analysis) -> Vec<i32> {
-    let mut m: Vec<i32> = a.stated.iter().filter_map(|d| d.month_key()).collect();
+/// The days an analysis states to the day (as day numbers), sorted and distinct. Months and
+/// years alone are left out: in news they mostly date the background ("im April 2019"), while
+/// the event's own days are written out.
+fn stated_days(a: &Analysis) -> Vec<i32> {
+    let mut m: Vec<i32> = a.stated.iter().filter_map(|d| d.day_number()).collect();
     m.sort_unstable();
     m.dedup();
     m

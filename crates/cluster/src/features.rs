@@ -2,9 +2,7 @@
 //! over tokens, stems and names for title, body and both; Gaussian time proximity to the event's
 //! newest, oldest and mean times; agreement of stated dates; language; dense similarity.
 
-use std::collections::HashMap;
-
-use storyline_text::{DocFreq, TermCounts};
+use storyline_text::{DocFreq, TermCounts, TermMap};
 
 /// Feature names, in the order of [`Features`]. The model file refers to them by name.
 pub const FEATURES: [&str; 18] = [
@@ -110,7 +108,7 @@ fn prune(mut v: Vec<(u64, f32)>, max: usize) -> Vec<(u64, f32)> {
 /// vector lengths cached at the last update.
 #[derive(Debug, Clone, Default)]
 pub struct Centroid {
-    maps: [[HashMap<u64, f32>; 2]; KINDS],
+    maps: [[TermMap<f32>; 2]; KINDS],
     norms: [[f32; 3]; KINDS],
 }
 
@@ -134,6 +132,7 @@ impl Centroid {
     }
 
     /// Recomputes the cached vector lengths.
+    #[allow(clippy::iter_over_hash_type, reason = "TermMap iterates in the same order every run")]
     pub fn refresh(&mut self, df: &DocFreq) {
         for k in 0..KINDS {
             let [title, body] = &self.maps[k];

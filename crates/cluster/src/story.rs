@@ -16,6 +16,12 @@ impl StoryFeatures {
     pub fn named(&self) -> impl Iterator<Item = (&'static str, f32)> + '_ {
         STORY_FEATURES.iter().copied().zip(self.0.iter().copied())
     }
+
+    /// The story features of a pair of single articles, from their event-pair features (the
+    /// same square-rooted cosines); the pair has no times.
+    pub fn from_pair(f: &crate::Features) -> StoryFeatures {
+        StoryFeatures([f.0[8], f.0[5], 0.0, 1.0])
+    }
 }
 
 /// A story's running state.
@@ -41,8 +47,8 @@ impl Story {
         df: &DocFreq,
     ) -> StoryFeatures {
         let mut f = StoryFeatures::default();
-        f.0[0] = self.centroid.cosine(2, 2, &vectors.0[2][2], df);
-        f.0[1] = self.centroid.cosine(1, 2, &vectors.0[1][2], df);
+        f.0[0] = self.centroid.cosine(2, 2, &vectors.0[2][2], df).sqrt();
+        f.0[1] = self.centroid.cosine(1, 2, &vectors.0[1][2], df).sqrt();
         match (time, self.newest) {
             (Some(t), Some(n)) => f.0[2] = gaussian((t - n) as f64, sigma_days),
             _ => f.0[3] = 1.0,

@@ -7,15 +7,14 @@
 //! the pairs carry no dates) keep their values. Deterministic: full-batch gradient descent from
 //! zero.
 
-use crate::features::{Features, FEATURES};
 use crate::model::{sigmoid, Linear};
 
 /// One labelled pair.
 #[derive(Debug, Clone)]
 pub struct Sample {
-    /// Its features.
-    pub features: Features,
-    /// Target probability of "same event", 0 to 1.
+    /// Its feature values, in the order of the names given to [`fit`].
+    pub x: Vec<f32>,
+    /// Target probability, 0 to 1.
     pub target: f32,
 }
 
@@ -36,13 +35,20 @@ impl Default for FitOptions {
     }
 }
 
-/// Fits weights and bias to `samples`, starting from `start` and keeping the weights named in
-/// `fixed`. The threshold is left as `start` has it; see [`best_threshold`].
-pub fn fit(start: &Linear, fixed: &[String], samples: &[Sample], opts: &FitOptions) -> Linear {
-    let n = FEATURES.len();
-    let free: Vec<bool> = FEATURES.iter().map(|f| !fixed.iter().any(|x| x == f)).collect();
+/// Fits weights and bias over the features `names` to `samples`, starting from `start` and
+/// keeping the weights named in `fixed`. The threshold is left as `start` has it; see
+/// [`best_threshold`].
+pub fn fit(
+    start: &Linear,
+    names: &[&str],
+    fixed: &[String],
+    samples: &[Sample],
+    opts: &FitOptions,
+) -> Linear {
+    let n = names.len();
+    let free: Vec<bool> = names.iter().map(|f| !fixed.iter().any(|x| x == f)).collect();
     let mut w: Vec<f32> =
-        start.vector(&FEATURES).iter().zip(&free).map(|(v, f)| if *f { 0.0 } else { *v }).collect();
+        start.vector(names).iter().zip(&free).map(|(v, f)| if *f { 0.0 } else { *v }).collect();
     let mut b = 0.0f32;
     if samples.is_empty() {
         return start.clone();
@@ -52,11 +58,11 @@ pub fn fit(start: &Linear, fixed: &[String], samples: &[Sample], opts: &FitOptio
         let mut gw = vec![0.0f32; n];
         let mut gb = 0.0f32;
         for s in samples {
-            let z = b + s.features.0.iter().zip(&w).map(|(x, w)| x * w).sum::<f32>();
+            let z = b + s.x.iter().zip(&w).map(|(x, w)| x * w).sum::<f32>();
             let err = sigmoid(z) - s.target;
             gb += err;
-            for j in 0..n {
-                gw[j] += err * s.features.0[j];
+            for (g, x) in gw.iter_mut().zip(&s.x) {
+                *g += err * x;
             }
         }
         b -= opts.learning_rate * gb / m;
@@ -67,7 +73,7 @@ pub fn fit(start: &Linear, fixed: &[String], samples: &[Sample], opts: &FitOptio
         }
     }
     Linear {
-        weights: FEATURES.iter().zip(&w).map(|(k, v)| (k.to_string(), round(*v))).collect(),
+        weights: names.iter().zip(&w).map(|(k, v)| (k.to_string(), round(*v))).collect(),
         bias: round(b),
         threshold: start.threshold,
     }
@@ -109,13 +115,14 @@ pub fn best_threshold(scored: &[(f32, bool)]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::FEATURES;
     use std::collections::BTreeMap;
 
     fn sample(cos: f32, target: f32) -> Sample {
-        let mut f = Features::default();
-        f.0[5] = cos;
-        f.0[12] = 1.0;
-        Sample { features: f, target }
+        let mut x = vec![0.0; FEATURES.len()];
+        x[5] = cos;
+        x[12] = 1.0;
+        Sample { x, target }
     }
 
     #[test]
@@ -131,7 +138,7 @@ mod tests {
             bias: 0.0,
             threshold: 0.5,
         };
-        let m = fit(&start, &["time_unknown".into()], &samples, &FitOptions::default());
+        let m = fit(&start, &FEATURES, &["time_unknown".into()], &samples, &FitOptions::default());
         assert!(m.weights["stems_all"] > 3.0, "{:?}", m.weights);
         assert_eq!(m.weights["time_unknown"], 0.75);
         assert_eq!(m.weights["names_all"], 0.0, "a feature that is always 0 stays 0");

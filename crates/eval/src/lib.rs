@@ -15,6 +15,7 @@
 pub mod metrics;
 pub mod normalise_eval;
 pub mod semeval;
+pub mod stories_eval;
 
 use std::path::{Path, PathBuf};
 

@@ -11,8 +11,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
+use storyline_cluster::model::sigmoid;
 use storyline_cluster::train::{best_threshold, fit, FitOptions, Sample};
-use storyline_cluster::{Clusterer, Doc, Features, Model};
+use storyline_cluster::{Clusterer, Doc, Features, Model, StoryFeatures, FEATURES, STORY_FEATURES};
 use storyline_text::Analyzer;
 
 use crate::metrics::{pearson, r4, Prf};
@@ -45,7 +46,7 @@ pub enum Fold {
 
 /// The half a pair belongs to: xxh3 of its `pair_id`, even for train, odd for test.
 pub fn fold(pair_id: &str) -> Fold {
-    if xxhash_rust::xxh3::xxh3_64(pair_id.as_bytes()) % 2 == 0 {
+    if xxhash_rust::xxh3::xxh3_64(pair_id.as_bytes()).is_multiple_of(2) {
         Fold::Train
     } else {
         Fold::Test
@@ -139,31 +140,59 @@ fn target(overall: f64) -> f32 {
     ((4.0 - overall) / 3.0).clamp(0.0, 1.0) as f32
 }
 
-/// Fits the event scorer on the train half of `path`, starting from `start`. Returns the new
-/// model and a report of the fit.
+/// Fits the event and story scorers on the train half of `path`, starting from `start`. Returns
+/// the new model and a report of the fit.
+///
+/// - Event scorer: soft targets `(4 - Overall) / 3`; threshold: best F1 of "same event"
+///   (Overall <= 1.5) against every other pair. Pairs in between (same actors or topic, another
+///   event) count as different here, because for clustering they are: joining them merges events.
+/// - Story scorer: binary target "same story" = Overall <= 2.5 (shared actors and topic), over the
+///   square-rooted name and stem cosines; threshold: best F1 of that label.
 pub fn train(path: &Path, start: &Model) -> Result<(Model, Value), String> {
     let pairs: Vec<Pair> = load(path)?.into_iter().filter(|p| fold(&p.id) == Fold::Train).collect();
     let scored = score_pairs(&pairs, start)?;
     let samples: Vec<Sample> = scored
         .iter()
         .zip(&pairs)
-        .map(|((f, _), p)| Sample { features: *f, target: target(p.overall) })
+        .map(|((f, _), p)| Sample { x: f.0.to_vec(), target: target(p.overall) })
         .collect();
     let cv = cross_validate(&samples, &pairs, start);
     let mut model = start.clone();
+    let fixed = &start.provenance.fixed;
     model.event.scorer =
-        fit(&start.event.scorer, &start.provenance.fixed, &samples, &FitOptions::default());
+        fit(&start.event.scorer, &FEATURES, fixed, &samples, &FitOptions::default());
     let rescored = score_pairs(&pairs, &model)?;
-    let labelled: Vec<(f32, bool)> = rescored
+    let labelled: Vec<(f32, bool)> =
+        rescored.iter().zip(&pairs).map(|((_, prob), p)| (*prob, p.overall <= 1.5)).collect();
+    model.event.scorer.threshold = best_threshold(&labelled);
+
+    let story_samples: Vec<Sample> = scored
         .iter()
         .zip(&pairs)
-        .filter(|(_, p)| p.overall <= 1.5 || p.overall >= 2.5)
-        .map(|((_, prob), p)| (*prob, p.overall <= 1.5))
+        .map(|((f, _), p)| Sample {
+            x: StoryFeatures::from_pair(f).0.to_vec(),
+            target: f32::from(u8::from(p.overall <= 2.5)),
+        })
         .collect();
-    model.event.scorer.threshold = best_threshold(&labelled);
+    model.story.scorer =
+        fit(&start.story.scorer, &STORY_FEATURES, fixed, &story_samples, &FitOptions::default());
+    let w = model.story.scorer.vector(&STORY_FEATURES);
+    let story_labelled: Vec<(f32, bool)> = story_samples
+        .iter()
+        .map(|s| {
+            (
+                sigmoid(
+                    model.story.scorer.bias + s.x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>(),
+                ),
+                s.target > 0.5,
+            )
+        })
+        .collect();
+    model.story.scorer.threshold = best_threshold(&story_labelled);
     model.provenance.trained_on = format!(
-        "{} pairs of the train half of {} (xxh3(pair_id) even), soft targets (4 - Overall) / 3; \
-         threshold: best same-event F1 on that half (Overall <= 1.5 same, >= 2.5 different)",
+        "{} pairs of the train half of {} (xxh3(pair_id) even): `storyline train --semeval`. Event \
+         scorer: soft targets (4 - Overall) / 3, threshold = best F1 of Overall <= 1.5 against all \
+         other pairs. Story scorer: target Overall <= 2.5, threshold = best F1 of that label.",
         pairs.len(),
         path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
     );
@@ -177,7 +206,7 @@ pub fn train(path: &Path, start: &Model) -> Result<(Model, Value), String> {
 /// Five-fold cross-validation inside the train half (pair `i` in fold `i % 5`): the figure to
 /// compare design choices by without looking at the test half.
 fn cross_validate(samples: &[Sample], pairs: &[Pair], start: &Model) -> Value {
-    let mut predicted = vec![(Features::default(), 0.0f32); samples.len()];
+    let mut predicted = vec![0.0f32; samples.len()];
     for k in 0..5 {
         let train: Vec<Sample> = samples
             .iter()
@@ -185,14 +214,20 @@ fn cross_validate(samples: &[Sample], pairs: &[Pair], start: &Model) -> Value {
             .filter(|(i, _)| i % 5 != k)
             .map(|(_, s)| s.clone())
             .collect();
-        let w = fit(&start.event.scorer, &start.provenance.fixed, &train, &FitOptions::default());
-        let weights = w.vector(&storyline_cluster::FEATURES);
+        let w = fit(
+            &start.event.scorer,
+            &FEATURES,
+            &start.provenance.fixed,
+            &train,
+            &FitOptions::default(),
+        );
+        let weights = w.vector(&FEATURES);
         for (i, s) in samples.iter().enumerate().filter(|(i, _)| i % 5 == k) {
-            let z = w.bias + s.features.0.iter().zip(&weights).map(|(x, w)| x * w).sum::<f32>();
-            predicted[i] = (s.features, storyline_cluster::model::sigmoid(z));
+            predicted[i] =
+                sigmoid(w.bias + s.x.iter().zip(&weights).map(|(x, w)| x * w).sum::<f32>());
         }
     }
-    let sim: Vec<f64> = predicted.iter().map(|(_, p)| f64::from(*p)).collect();
+    let sim: Vec<f64> = predicted.iter().map(|p| f64::from(*p)).collect();
     let gold: Vec<f64> = pairs.iter().map(|p| -p.overall).collect();
     let de: (Vec<f64>, Vec<f64>) = pairs
         .iter()

@@ -141,8 +141,10 @@ impl Analyzer {
         let mut all_months = HashMap::new();
         for p in builtin_profiles()? {
             let months = month_map(&p);
-            for (k, v) in &months {
-                all_months.entry(k.clone()).or_insert(*v);
+            for names in &p.months {
+                for n in names {
+                    all_months.entry(n.clone()).or_insert(months[n]);
+                }
             }
             let lang = Lang {
                 stemmer: stemmer(p.stemmer.as_deref(), &p.code)?,
@@ -262,6 +264,7 @@ impl Analyzer {
                 Some(s) if !digits => s.stem(&lower),
                 _ => std::borrow::Cow::Borrowed(lower.as_str()),
             };
+            let stem = fold(&stem);
             out.tokens.push(token);
             out.stems.push(term_hash(TermKind::Stem, &stem));
             let capital = c.is_uppercase();
@@ -286,14 +289,43 @@ impl Analyzer {
     }
 }
 
+/// The word with Latin diacritics dropped ("Gdańsk" and "Gdansk", "Schoigu" stays), so that
+/// spellings with and without accents meet.
+fn fold(word: &str) -> std::borrow::Cow<'_, str> {
+    if word.is_ascii() {
+        return std::borrow::Cow::Borrowed(word);
+    }
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ą' | 'ā' => out.push('a'),
+            'ç' | 'ć' | 'č' => out.push('c'),
+            'è' | 'é' | 'ê' | 'ë' | 'ę' | 'ě' | 'ē' => out.push('e'),
+            'ì' | 'í' | 'î' | 'ï' | 'ı' | 'ī' => out.push('i'),
+            'ñ' | 'ń' | 'ň' => out.push('n'),
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => out.push('o'),
+            'ù' | 'ú' | 'û' | 'ü' | 'ů' | 'ū' | 'ű' => out.push('u'),
+            'ý' | 'ÿ' => out.push('y'),
+            'ł' => out.push('l'),
+            'ś' | 'š' | 'ş' => out.push('s'),
+            'ź' | 'ż' | 'ž' => out.push('z'),
+            'ğ' => out.push('g'),
+            'ř' => out.push('r'),
+            'ß' => out.push_str("ss"),
+            other => out.push(other),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Candidate `(modifier, head)` token hashes of a lowercase word, longest head first; a modifier
 /// may end in a linking element, which is also tried stripped.
 fn splits(word: &str, links: &[String]) -> Vec<(u64, u64)> {
     let bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
     let n = bounds.len();
     let mut out = Vec::new();
-    for k in MIN_PART..=n.saturating_sub(MIN_PART + 1) {
-        let (modifier, head) = word.split_at(bounds[k]);
+    for &at in bounds.iter().take(n.saturating_sub(MIN_PART)).skip(MIN_PART) {
+        let (modifier, head) = word.split_at(at);
         let head_h = term_hash(TermKind::Token, head);
         out.push((term_hash(TermKind::Token, modifier), head_h));
         for link in links {

@@ -33,4 +33,4 @@ pub use analyze::{term_hash, Analysis, Analyzer, Compound, FieldTerms, TermKind}
 pub use minhash::{Signature, SIGNATURE_LEN};
 pub use sentence::sentences;
 pub use stated::StatedDate;
-pub use vector::{dot, DocFreq, TermCounts};
+pub use vector::{dot, DocFreq, TermCounts, TermHasher, TermMap};

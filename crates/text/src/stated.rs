@@ -19,6 +19,19 @@ pub struct StatedDate {
 }
 
 impl StatedDate {
+    /// Days since 1970-01-01 when the day is known (proleptic Gregorian).
+    pub fn day_number(&self) -> Option<i32> {
+        let (m, d) = (i32::from(self.month?), i32::from(self.day?));
+        // Howard Hinnant's days-from-civil.
+        let y = if m <= 2 { self.year - 1 } else { self.year };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some(era * 146_097 + doe - 719_468)
+    }
+
     /// `year * 12 + month - 1` when the month is known: equal keys, same month.
     pub fn month_key(&self) -> Option<i32> {
         self.month.map(|m| self.year * 12 + i32::from(m) - 1)
@@ -180,6 +193,15 @@ mod tests {
         assert!(all("10.000 Schiffscontainer, 4,8 Millionen, Nummer 3000, im Mai").is_empty());
         // A month without a year states nothing absolute.
         assert!(all("am 4. September").is_empty());
+    }
+
+    #[test]
+    fn day_numbers_count_from_the_unix_epoch() {
+        let d = |s: &str| stated_dates(s, month)[0].day_number();
+        assert_eq!(d("1.1.1970"), Some(0));
+        assert_eq!(d("12.09.2023"), Some(19_612));
+        assert_eq!(d("1.3.2024").unwrap() - d("28.2.2024").unwrap(), 2, "leap day");
+        assert_eq!(d("September 2023"), None);
     }
 
     #[test]

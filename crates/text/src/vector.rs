@@ -1,8 +1,37 @@
 //! Term counts, incrementally updated document frequencies and TF-IDF weighting.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::analyze::Compound;
+
+/// Hasher for keys that are term hashes already: passes the `u64` through. Fast, and the same
+/// in every run, so iterating a [`TermMap`] (and summing floats in that order) is deterministic.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TermHasher(u64);
+
+impl Hasher for TermHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// A map keyed by term hash (or another well-mixed integer), deterministic across runs.
+pub type TermMap<V> = HashMap<u64, V, BuildHasherDefault<TermHasher>>;
 
 /// Counts of term hashes, sorted by hash, each term once.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -77,7 +106,7 @@ impl TermCounts {
 /// Document frequencies, updated one document at a time in stream order.
 #[derive(Debug, Clone, Default)]
 pub struct DocFreq {
-    df: HashMap<u64, u32>,
+    df: TermMap<u32>,
     docs: u32,
 }
 
@@ -88,7 +117,7 @@ impl DocFreq {
     }
 
     /// Rebuilds from stored parts.
-    pub fn from_parts(docs: u32, df: HashMap<u64, u32>) -> DocFreq {
+    pub fn from_parts(docs: u32, df: TermMap<u32>) -> DocFreq {
         DocFreq { df, docs }
     }
 

@@ -1,0 +1,219 @@
+//! Event and story grouping against gold labels: the seed sample (`gold.json`) and labelled
+//! streams in the layout of Miranda et al. 2018 (`{id, date, lang, title, text, cluster, story}`).
+//!
+//! Both go through the real pipeline: read, normalise (title, date, language, boilerplate), then
+//! the online clusterer in stream order.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use storyline_cluster::{stream_order, Clusterer, Doc, Model};
+use storyline_ingest::{read_input, Article, Input, NoHistory, Normaliser, ReadOptions};
+use storyline_text::Analyzer;
+
+use crate::metrics::{bcubed, pairwise, r4};
+
+/// Reads and normalises every document under `path`; rejects are returned as messages.
+pub fn read_articles(path: &Path, normaliser: &Normaliser) -> (Vec<Article>, Vec<String>) {
+    let mut raws = Vec::new();
+    let mut rejects = Vec::new();
+    let input = Input::from_arg(&path.to_string_lossy());
+    read_input(&input, &ReadOptions::default(), &mut |r| match r {
+        Ok(doc) => raws.push(doc),
+        Err(e) => rejects.push(e.to_string()),
+    });
+    let results: Vec<_> =
+        raws.into_par_iter().map(|d| normaliser.normalise(d, &NoHistory)).collect();
+    let mut articles = Vec::new();
+    for r in results {
+        match r {
+            Ok(n) => articles.push(n.article),
+            Err(e) => rejects.push(e.to_string()),
+        }
+    }
+    (articles, rejects)
+}
+
+/// The gold key of an article: the id its source gave (file stem or JSONL `id`).
+fn key(a: &Article) -> String {
+    a.source.external_id.clone().unwrap_or_else(|| a.id.as_str().to_string())
+}
+
+/// Clusters `articles` in stream order (arrival order where dates are missing), one stream per
+/// language when `per_language`. Returns per article (same order as given) its predicted event
+/// and story, as `lang/number` strings.
+pub fn cluster_articles(
+    articles: &[Article],
+    model: &Model,
+    per_language: bool,
+) -> Result<Vec<(String, String)>, String> {
+    let analyzer = Analyzer::builtin().map_err(|e| e.to_string())?;
+    let docs: Vec<Doc> = articles.par_iter().map(|a| Doc::from_article(&analyzer, a)).collect();
+    let mut streams: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, a) in articles.iter().enumerate() {
+        let lang = if per_language {
+            a.lang.clone().unwrap_or_else(|| "und".into())
+        } else {
+            "all".into()
+        };
+        streams.entry(lang).or_default().push(i);
+    }
+    let mut out = vec![(String::new(), String::new()); articles.len()];
+    for (lang, members) in streams {
+        let times: Vec<Option<i64>> = members
+            .iter()
+            .map(|i| articles[*i].date.as_ref().map(|d| d.start_utc.timestamp()))
+            .collect();
+        let mut clusterer = Clusterer::new(model.clone());
+        for j in stream_order(&times) {
+            let i = members[j];
+            let a = clusterer.add(&docs[i]);
+            tracing::debug!(key = %key(&articles[i]), assignment = %serde_json::to_string(&a).unwrap_or_default(), "clustered");
+            out[i] = (format!("{lang}/{}", a.event), format!("{lang}/{}", a.story));
+        }
+    }
+    Ok(out)
+}
+
+fn grouping(gold: &[String], pred: &[String]) -> Value {
+    let p = pairwise(gold, pred);
+    let b = bcubed(gold, pred);
+    let count = |v: &[String]| v.iter().collect::<std::collections::HashSet<_>>().len();
+    json!({
+        "precision": r4(p.precision), "recall": r4(p.recall), "f1": r4(p.f1),
+        "bcubed_precision": r4(b.precision), "bcubed_recall": r4(b.recall), "bcubed_f1": r4(b.f1),
+        "gold_clusters": count(gold), "predicted_clusters": count(pred),
+        "exact": partition(gold) == partition(pred),
+    })
+}
+
+/// The partition as sorted groups of item indices, to compare two labelings.
+fn partition(labels: &[String]) -> Vec<Vec<usize>> {
+    let mut groups: HashMap<&String, Vec<usize>> = HashMap::new();
+    for (i, l) in labels.iter().enumerate() {
+        groups.entry(l).or_default().push(i);
+    }
+    let mut v: Vec<Vec<usize>> = groups.into_values().collect();
+    v.sort();
+    v
+}
+
+/// The seed sample in `dir` (its `*.txt` files) against `dir/gold.json`.
+pub fn seeds(dir: &Path, model: &Model, normaliser: &Normaliser) -> Result<Value, String> {
+    let gold_path = dir.join("gold.json");
+    let gold: Value = serde_json::from_str(
+        &std::fs::read_to_string(&gold_path)
+            .map_err(|e| format!("{}: {e}", gold_path.display()))?,
+    )
+    .map_err(|e| format!("{}: {e}", gold_path.display()))?;
+    let mut event_of: HashMap<String, String> = HashMap::new();
+    for (i, ev) in gold["events"].as_array().ok_or("gold.json: no events")?.iter().enumerate() {
+        for a in ev["articles"].as_array().ok_or("gold.json: event without articles")? {
+            event_of.insert(a.as_str().unwrap_or_default().to_string(), format!("E{i}"));
+        }
+    }
+    let story_articles = gold["story"]["articles"].as_array().ok_or("gold.json: no story")?;
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    let (mut articles, mut rejects) = (Vec::new(), Vec::new());
+    for f in files {
+        let (a, r) = read_articles(&f, normaliser);
+        articles.extend(a);
+        rejects.extend(r);
+    }
+    articles.retain(|a| event_of.contains_key(&key(a)));
+    articles.sort_by_key(key);
+    if articles.len() != event_of.len() {
+        return Err(format!(
+            "found {} of the {} gold articles ({rejects:?})",
+            articles.len(),
+            event_of.len()
+        ));
+    }
+    let pred = cluster_articles(&articles, model, false)?;
+    let gold_events: Vec<String> = articles.iter().map(|a| event_of[&key(a)].clone()).collect();
+    let gold_stories: Vec<String> = articles
+        .iter()
+        .map(|a| {
+            if story_articles.iter().any(|s| s.as_str() == Some(&key(a))) {
+                "S0".into()
+            } else {
+                key(a)
+            }
+        })
+        .collect();
+    let (pe, ps): (Vec<String>, Vec<String>) = pred.into_iter().unzip();
+    let mut events = grouping(&gold_events, &pe);
+    let stories = grouping(&gold_stories, &ps);
+    let assignments: BTreeMap<String, Value> = articles
+        .iter()
+        .zip(pe.iter().zip(&ps))
+        .map(|(a, (e, s))| (key(a), json!({"event": e, "story": s})))
+        .collect();
+    events["stories"] = stories;
+    Ok(json!({
+        "articles": articles.len(),
+        "events": events,
+        "assignments": assignments,
+        "precision": events["precision"], "recall": events["recall"], "f1": events["f1"],
+        "bcubed_precision": events["bcubed_precision"], "bcubed_recall": events["bcubed_recall"], "bcubed_f1": events["bcubed_f1"],
+    }))
+}
+
+/// A labelled JSONL stream: each line's `cluster` (event) and `story` (optional) are the gold.
+pub fn clusters(path: &Path, model: &Model, normaliser: &Normaliser) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut gold: HashMap<String, (String, Option<String>)> = HashMap::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let v: Value =
+            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+        let id = v["id"]
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| v["id"].as_i64().map(|n| n.to_string()));
+        let id = id.ok_or_else(|| format!("{}:{}: no id", path.display(), i + 1))?;
+        let cluster = match &v["cluster"] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return Err(format!("{}:{}: no cluster", path.display(), i + 1)),
+        };
+        let story = match &v["story"] {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        gold.insert(id, (cluster, story));
+    }
+    let (articles, rejects) = read_articles(path, normaliser);
+    let articles: Vec<Article> =
+        articles.into_iter().filter(|a| gold.contains_key(&key(a))).collect();
+    let pred = cluster_articles(&articles, model, true)?;
+    let gold_events: Vec<String> = articles.iter().map(|a| gold[&key(a)].0.clone()).collect();
+    let (pe, ps): (Vec<String>, Vec<String>) = pred.into_iter().unzip();
+    let mut m = grouping(&gold_events, &pe);
+    if articles.iter().all(|a| gold[&key(a)].1.is_some()) {
+        let gold_stories: Vec<String> =
+            articles.iter().map(|a| gold[&key(a)].1.clone().unwrap_or_default()).collect();
+        m["stories"] = grouping(&gold_stories, &ps);
+    }
+    let mut by_lang: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    for (a, (g, p)) in articles.iter().zip(gold_events.iter().zip(&pe)) {
+        let e = by_lang.entry(a.lang.clone().unwrap_or_else(|| "und".into())).or_default();
+        e.0.push(g.clone());
+        e.1.push(p.clone());
+    }
+    m["by_language"] = by_lang
+        .iter()
+        .map(|(l, (g, p))| (l.clone(), grouping(g, p)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    m["articles"] = json!(articles.len());
+    m["skipped"] = json!(rejects.len());
+    Ok(m)
+}
