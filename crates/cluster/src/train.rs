@@ -83,17 +83,13 @@ fn round(x: f32) -> f32 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// The probability threshold with the best F1 over `(probability, same_event)` pairs; ties go to
-/// the higher threshold. 0.5 when there are no positives.
-pub fn best_threshold(scored: &[(f32, bool)]) -> f32 {
+/// F1 at each distinct probability used as the threshold, highest first.
+fn f1_curve(scored: &[(f32, bool)]) -> Vec<(f32, f32)> {
     let mut v: Vec<(f32, bool)> = scored.to_vec();
     v.sort_by(|a, b| b.0.total_cmp(&a.0));
     let positives = v.iter().filter(|x| x.1).count();
-    if positives == 0 {
-        return 0.5;
-    }
     let (mut tp, mut fp) = (0usize, 0usize);
-    let mut best = (0.0f32, 0.5f32);
+    let mut curve = Vec::new();
     for (i, (p, y)) in v.iter().enumerate() {
         if *y {
             tp += 1;
@@ -104,9 +100,33 @@ pub fn best_threshold(scored: &[(f32, bool)]) -> f32 {
         if v.get(i + 1).is_some_and(|n| n.0 == *p) {
             continue;
         }
-        let f1 = 2.0 * tp as f32 / (2 * tp + fp + (positives - tp)) as f32;
-        if f1 > best.0 {
-            best = (f1, *p);
+        let f1 = 2.0 * tp as f32 / (2 * tp + fp + (positives - tp)).max(1) as f32;
+        curve.push((*p, f1));
+    }
+    curve
+}
+
+/// The probability threshold with the best F1 over `(probability, same_event)` pairs; ties go to
+/// the higher threshold. 0.5 when there are no positives.
+pub fn best_threshold(scored: &[(f32, bool)]) -> f32 {
+    plateau_threshold(scored, 0.0)
+}
+
+/// Like [`best_threshold`], but each candidate is judged by the mean F1 of all candidates within
+/// `half_width` of it: on a flat F1 curve this picks the middle of the plateau instead of
+/// wherever noise put the single best point.
+pub fn plateau_threshold(scored: &[(f32, bool)], half_width: f32) -> f32 {
+    if !scored.iter().any(|s| s.1) {
+        return 0.5;
+    }
+    let curve = f1_curve(scored);
+    let mut best = (f32::MIN, 0.5f32);
+    for (t, _) in &curve {
+        let near: Vec<f32> =
+            curve.iter().filter(|(u, _)| (u - t).abs() <= half_width).map(|c| c.1).collect();
+        let mean = near.iter().sum::<f32>() / near.len() as f32;
+        if mean > best.0 {
+            best = (mean, *t);
         }
     }
     round(best.1)
@@ -150,5 +170,20 @@ mod tests {
         // F1 = 6/7 = 0.857, the best. Cut at 0.1: tp 3, fp 2, F1 = 6/8 = 0.75.
         let scored = [(0.9, true), (0.7, true), (0.6, false), (0.4, true), (0.1, false)];
         assert_eq!(best_threshold(&scored), 0.4);
+        // F1 by cut: .9 .4, .8 .667, .7 .571, .6 .75, .5 .667, .4 .8, .3 .727, .2 .667.
+        // Means over neighbours within 0.1: .6 -> (.571+.75+.667)/3 = .663, .5 -> (.75+.667+.8)/3
+        // = .739, .4 -> (.667+.8+.727)/3 = .731, .3 -> .731: the plateau's best is 0.5.
+        let curve = [
+            (0.9, true),
+            (0.8, true),
+            (0.7, false),
+            (0.6, true),
+            (0.5, false),
+            (0.4, true),
+            (0.3, false),
+            (0.2, false),
+        ];
+        assert_eq!(best_threshold(&curve), 0.4);
+        assert_eq!(plateau_threshold(&curve, 0.101), 0.5);
     }
 }
