@@ -25,6 +25,12 @@ pub struct IngestArgs {
     /// Largest single document accepted, in MB; larger ones are skipped by name.
     #[arg(long, default_value_t = 10.0)]
     max_doc_mb: f64,
+    /// Store only; leave clustering to a later `storyline cluster`.
+    #[arg(long)]
+    no_cluster: bool,
+    /// A model file written by `storyline train` (default: the built-in one).
+    #[arg(long)]
+    model: Option<PathBuf>,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -65,7 +71,7 @@ pub struct DemoArgs {
     path: Option<PathBuf>,
 }
 
-fn open(data_dir: &Path) -> Result<Engine> {
+pub fn open(data_dir: &Path) -> Result<Engine> {
     Engine::open(data_dir)
         .with_context(|| format!("cannot open the data directory {}", data_dir.display()))
 }
@@ -86,13 +92,15 @@ pub fn ingest(data_dir: &Path, args: IngestArgs) -> Result<Outcome> {
         ..IngestOptions::default()
     };
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::from_arg(p)).collect();
-    run_ingest(data_dir, &inputs, &opts, args.json)
+    let model = if args.no_cluster { None } else { Some(load_model(args.model.as_deref())?) };
+    run_ingest(data_dir, &inputs, &opts, model.as_ref(), args.json)
 }
 
 fn run_ingest(
     data_dir: &Path,
     inputs: &[Input],
     opts: &IngestOptions,
+    model: Option<&storyline_engine::Model>,
     json: bool,
 ) -> Result<Outcome> {
     let mut engine = open(data_dir)?;
@@ -122,8 +130,14 @@ fn run_ingest(
         engine.store().count()?,
         data_dir.display()
     );
+    let clustered = match model {
+        Some(m) => Some(crate::stories::run_cluster(&mut engine, m)?),
+        None => None,
+    };
     if json {
-        output::write_json(&output::report_json(&report))?;
+        let mut value = output::report_json(&report);
+        value["clustered"] = serde_json::json!(clustered.map(|c| c.clustered));
+        output::write_json(&value)?;
     }
     Ok(if report.rejects.is_empty() { Outcome::Done } else { Outcome::Partial })
 }
@@ -199,11 +213,21 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
         }
     };
     eprintln!("ingesting {} into {}", path.display(), data_dir.display());
-    let outcome = run_ingest(data_dir, &[Input::Path(path)], &IngestOptions::default(), false)?;
+    let model = storyline_cluster::Model::builtin()?;
+    let outcome =
+        run_ingest(data_dir, &[Input::Path(path)], &IngestOptions::default(), Some(&model), false)?;
     let engine = open(data_dir)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Articles")?;
+    drop(out);
     output::write_table(&engine.store().list(usize::MAX >> 1, 0)?)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\nEvents")?;
+    drop(out);
+    crate::stories::write_events(&engine.store().events(None, 1000, 0)?)?;
     std::io::stderr().flush().ok();
     eprintln!("see one article with: storyline --data-dir {} articles show ID", data_dir.display());
+    eprintln!("why it joined its event: storyline --data-dir {} explain ID", data_dir.display());
     Ok(outcome)
 }
 

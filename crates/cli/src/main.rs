@@ -6,6 +6,7 @@
 
 mod commands;
 mod output;
+mod stories;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,7 +36,15 @@ enum Command {
     Demo(commands::DemoArgs),
     /// Measure quality on an evaluation data set (see docs/EVALUATION.md).
     Eval(commands::EvalArgs),
-    /// Fit the event scorer on labelled pairs and write a model file.
+    /// Cluster stored articles not yet clustered into events and stories (ingest does this too).
+    Cluster(stories::ClusterArgs),
+    /// List events (one real happening each), newest first.
+    Events(stories::EventsArgs),
+    /// List stories (threads of events), newest first.
+    Stories(stories::StoriesArgs),
+    /// Show why an article is in its event: score, each feature's contribution, the runner-up.
+    Explain(stories::ExplainArgs),
+    /// Fit the event and story scorers on labelled pairs and write a model file.
     Train(commands::TrainArgs),
 }
 
@@ -68,6 +77,10 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo(&cli.data_dir, args),
         Command::Eval(args) => commands::eval(args),
         Command::Train(args) => commands::train(args),
+        Command::Cluster(args) => stories::cluster(&cli.data_dir, args),
+        Command::Events(args) => stories::events(&cli.data_dir, args),
+        Command::Stories(args) => stories::stories(&cli.data_dir, args),
+        Command::Explain(args) => stories::explain(&cli.data_dir, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

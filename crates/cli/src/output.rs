@@ -33,7 +33,7 @@ pub fn summary_json(s: &ArticleSummary) -> Value {
     })
 }
 
-fn clip(s: &str, n: usize) -> String {
+pub fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_owned()
     } else {

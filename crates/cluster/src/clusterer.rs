@@ -201,6 +201,11 @@ impl Clusterer {
         &self.df
     }
 
+    /// The document frequencies changed since the last call, for storing.
+    pub fn df_changes(&mut self) -> Vec<(u64, u32)> {
+        self.df.take_changes()
+    }
+
     /// Next event and story ids.
     pub fn next_ids(&self) -> (u32, u32) {
         (self.next_event, self.next_story)

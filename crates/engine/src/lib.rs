@@ -24,12 +24,16 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cluster;
+
 use rayon::prelude::*;
 use std::path::Path;
 use storyline_core::RawDoc;
 use storyline_ingest::{read_input, IngestError, LineHistory, Normaliser, ReadOptions};
 use storyline_store::{Boilerplate, NewArticle, Store, StoreError};
 
+pub use cluster::ClusterReport;
+pub use storyline_cluster::Model;
 pub use storyline_ingest::{Input, Reject, RejectKind};
 
 /// Engine errors: the store failed, or a built-in resource is broken. Bad input is never an
@@ -43,6 +47,9 @@ pub enum EngineError {
     /// A built-in resource is broken.
     #[error(transparent)]
     Ingest(#[from] IngestError),
+    /// A built-in resource of a later stage is broken.
+    #[error("built-in resource: {0}")]
+    Resource(String),
 }
 
 /// How to ingest.

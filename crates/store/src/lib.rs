@@ -9,6 +9,10 @@
 //! [`storyline_core::Article`]s. The store also keeps, per outlet, how many articles carried
 //! each short line, which normalisation uses to learn an outlet's boilerplate.
 //!
+//! The story engine's decisions are stored per article (its event, story, copy link and the
+//! evidence), with the engine's document frequencies and counters so that a later run continues
+//! the stream; events and stories are summarised from those on read.
+//!
 //! This crate does not clean, analyse or cluster anything; it stores what the stages decided.
 //!
 //! # Example
@@ -21,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod schema;
+mod stories;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};
@@ -31,6 +36,10 @@ use storyline_core::{
 };
 
 pub use schema::SCHEMA_VERSION;
+pub use stories::{
+    ArticleForEngine, ClusterCounters, EventArticle, EventSummary, NewAssignment, StoredAssignment,
+    StorySummary,
+};
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "storyline.db";

@@ -5,9 +5,9 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this Storyline writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-const V1: &str = "
+pub(crate) const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE articles (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -45,6 +45,25 @@ CREATE TABLE outlet_lines (
     articles INTEGER NOT NULL,
     PRIMARY KEY (outlet, line_hash)
 ) WITHOUT ROWID;
+";
+
+/// Version 2: the story engine's decisions and its document frequencies.
+const V2: &str = "
+CREATE TABLE assignments (
+    article_seq INTEGER PRIMARY KEY REFERENCES articles(seq),
+    ord INTEGER NOT NULL UNIQUE,
+    event INTEGER NOT NULL,
+    story INTEGER NOT NULL,
+    new_event INTEGER NOT NULL,
+    probability REAL,
+    copy_of TEXT,
+    copy_kind TEXT,
+    time_utc INTEGER,
+    explain TEXT NOT NULL
+);
+CREATE INDEX assignments_event ON assignments(event);
+CREATE INDEX assignments_story ON assignments(story);
+CREATE TABLE doc_freq (term INTEGER PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 ";
 
 pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
@@ -94,6 +113,11 @@ pub(crate) fn migrate(conn: &Connection, _dir: &Path) -> Result<(), MigrateError
     if found < 1 {
         conn.execute_batch(&format!(
             "BEGIN; {V1} INSERT INTO meta (key, value) VALUES ('schema_version', '1'); COMMIT;"
+        ))?;
+    }
+    if found < 2 {
+        conn.execute_batch(&format!(
+            "BEGIN; {V2} UPDATE meta SET value = '2' WHERE key = 'schema_version'; COMMIT;"
         ))?;
     }
     Ok(())

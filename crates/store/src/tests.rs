@@ -93,3 +93,65 @@ fn newer_schema_is_refused() {
         StoreError::NewerSchema { found: 99, .. }
     ));
 }
+
+#[test]
+fn a_version_1_store_is_migrated_with_its_articles_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        conn.execute_batch(&format!(
+            "BEGIN; {} INSERT INTO meta (key, value) VALUES ('schema_version', '1'); COMMIT;",
+            schema::V1
+        ))
+        .unwrap();
+        conn.execute(
+            "INSERT INTO articles (id, source_path, format, title, text, ingested_at)
+             VALUES ('0123456789abcdef', 'a.txt', 'text', 'T', 'Text', 'now')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.count().unwrap(), 1);
+    let pending = store.unclustered(0, 10).unwrap();
+    assert_eq!(pending.len(), 1, "old articles wait to be clustered");
+    assert_eq!(store.cluster_counters().unwrap(), ClusterCounters::default());
+}
+
+#[test]
+fn assignments_round_trip_with_counters_and_frequencies() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let a = article("Ein Text über Kim.", None);
+    store.write_batch(&[NewArticle { article: a.clone(), line_hashes: vec![] }]).unwrap();
+    let (seq, ..) = store.unclustered(0, 10).unwrap()[0].clone();
+    let row = NewAssignment {
+        article_seq: seq,
+        event: 7,
+        story: 3,
+        new_event: true,
+        probability: None,
+        copy_of: None,
+        copy_kind: None,
+        time: Some(1_694_497_380),
+        explain: "{}".into(),
+    };
+    let counters = ClusterCounters { docs: 1, next_event: 8, next_story: 4, next_ord: 1 };
+    store.write_assignments(&[row], &[(u64::MAX, 1), (5, 2)], counters).unwrap();
+    assert!(store.unclustered(0, 10).unwrap().is_empty());
+    assert_eq!(store.cluster_counters().unwrap(), counters);
+    let mut df = store.doc_freq().unwrap();
+    df.sort_unstable();
+    assert_eq!(df, [(5, 2), (u64::MAX, 1)], "u64 terms survive SQLite's signed integers");
+    let got = store.assignment_of(&a.id).unwrap().unwrap();
+    assert_eq!((got.ord, got.event, got.story, got.time), (0, 7, 3, Some(1_694_497_380)));
+    let events = store.events(None, 10, 0).unwrap();
+    assert_eq!(
+        (events[0].id, events[0].story, events[0].articles, events[0].independent),
+        (7, 3, 1, 1)
+    );
+    store.clear_clusters().unwrap();
+    assert_eq!(store.unclustered(0, 10).unwrap().len(), 1);
+    assert!(store.doc_freq().unwrap().is_empty());
+}

@@ -108,6 +108,7 @@ impl TermCounts {
 pub struct DocFreq {
     df: TermMap<u32>,
     docs: u32,
+    changed: Vec<u64>,
 }
 
 impl DocFreq {
@@ -118,7 +119,15 @@ impl DocFreq {
 
     /// Rebuilds from stored parts.
     pub fn from_parts(docs: u32, df: TermMap<u32>) -> DocFreq {
-        DocFreq { df, docs }
+        DocFreq { df, docs, changed: Vec::new() }
+    }
+
+    /// The `(term, df)` of every term counted since the last call, sorted by term, for storing.
+    pub fn take_changes(&mut self) -> Vec<(u64, u32)> {
+        let mut terms = std::mem::take(&mut self.changed);
+        terms.sort_unstable();
+        terms.dedup();
+        terms.into_iter().map(|t| (t, self.df(t))).collect()
     }
 
     /// Counts one document whose distinct terms are `terms` (each counted once even if repeated).
@@ -126,6 +135,7 @@ impl DocFreq {
         self.docs += 1;
         for (h, _) in &terms.0 {
             *self.df.entry(*h).or_insert(0) += 1;
+            self.changed.push(*h);
         }
     }
 
@@ -202,6 +212,8 @@ mod tests {
         df.add_document(&a);
         df.add_document(&b);
         assert_eq!(df.df(3), 2);
+        assert_eq!(df.take_changes(), [(1, 1), (2, 1), (3, 2)]);
+        assert!(df.take_changes().is_empty());
         // A term in every document weighs less than a rarer one.
         assert!(df.idf(3) < df.idf(1));
         let v = a.tfidf(&df);

@@ -1,0 +1,141 @@
+//! End-to-end tests of the story engine's commands on the five seed articles: `events`,
+//! `stories`, `explain`, `cluster --rebuild`, and `eval seeds`.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../resources/sample");
+
+fn storyline(data: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_storyline"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// External id -> (event, story), through `articles list` and `explain --json`.
+fn groups(data: &Path) -> Vec<(String, u64, u64)> {
+    let list = json(&storyline(data, &["articles", "list", "--json"]));
+    let mut out: Vec<(String, u64, u64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let e = json(&storyline(data, &["explain", a["id"].as_str().unwrap(), "--json"]));
+            (
+                a["external_id"].as_str().unwrap()[..3].to_string(),
+                e["event"].as_u64().unwrap(),
+                e["story"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn seeds_form_one_story_and_the_2024_visit_is_never_merged_into_the_2023_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = storyline(&data, &["ingest", SAMPLE, "--json"]);
+    assert_eq!(json(&out)["clustered"], 5);
+    let g = groups(&data);
+    assert!(g.iter().all(|(_, _, s)| *s == g[0].2), "one story: {g:?}");
+    let visit_2024 = g.iter().find(|x| x.0 == "001").unwrap().1;
+    assert!(g.iter().filter(|x| x.0 != "001").all(|x| x.1 != visit_2024), "{g:?}");
+
+    let stories = json(&storyline(&data, &["stories", "--json"]));
+    assert_eq!(stories.as_array().unwrap().len(), 1);
+    assert_eq!(stories[0]["articles"], 5);
+    let events = json(&storyline(&data, &["events", "--json"]));
+    let total: u64 =
+        events.as_array().unwrap().iter().map(|e| e["articles"].as_u64().unwrap()).sum();
+    assert_eq!(total, 5, "every article is in exactly one event");
+    let of_story =
+        json(&storyline(&data, &["events", "--story", &stories[0]["id"].to_string(), "--json"]));
+    assert_eq!(of_story, events);
+
+    // Rebuilding from scratch gives the same decisions: the engine is deterministic.
+    storyline(&data, &["cluster", "--rebuild"]);
+    assert_eq!(groups(&data), g);
+}
+
+#[test]
+fn explain_shows_the_decision_each_feature_and_the_runner_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    storyline(&data, &["ingest", SAMPLE]);
+    let text =
+        String::from_utf8(storyline(&data, &["explain", "001_85a51e6dd4092c16"]).stdout).unwrap();
+    assert!(text.contains("decision: new event"), "{text}");
+    assert!(text.contains("tokens_all") && text.contains("CONTRIBUTION"), "{text}");
+    assert!(text.contains("runner-up:"), "{text}");
+    let e = json(&storyline(&data, &["explain", "001_85a51e6dd4092c16", "--json"]));
+    let best = &e["best"];
+    let sum: f64 = best["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["contribution"].as_f64().unwrap())
+        .sum();
+    let logit = sum + e["bias"].as_f64().unwrap();
+    let p = 1.0 / (1.0 + (-logit).exp());
+    assert!(
+        (p - best["probability"].as_f64().unwrap()).abs() < 1e-3,
+        "contributions add up to the score"
+    );
+    assert!(best["probability"].as_f64().unwrap() < e["threshold"].as_f64().unwrap());
+
+    let missing = Command::new(env!("CARGO_BIN_EXE_storyline"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["explain", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+#[test]
+fn eval_seeds_prints_pairwise_and_bcubed_for_events_and_stories() {
+    // The sample with a gold grouping written here: the 2024 visit apart, the rest one event.
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    std::fs::create_dir(&seeds).unwrap();
+    for f in std::fs::read_dir(SAMPLE).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, seeds.join(f.file_name().unwrap())).unwrap();
+    }
+    let ids = [
+        "000_f2a174505cc65b25",
+        "001_85a51e6dd4092c16",
+        "002_a4bb6051e356c940",
+        "003_acc5f948bcb64856",
+        "004_f6e20251b56ca16a",
+    ];
+    let gold = serde_json::json!({
+        "story": {"articles": ids},
+        "events": [{"articles": [ids[0], ids[2], ids[3], ids[4]]}, {"articles": [ids[1]]}],
+    });
+    std::fs::write(seeds.join("gold.json"), gold.to_string()).unwrap();
+    let out = storyline(
+        &dir.path().join("d"),
+        &["eval", "seeds", "--data", seeds.to_str().unwrap(), "--json"],
+    );
+    let v = json(&out);
+    assert_eq!(v["suite"], "seeds");
+    let m = &v["metrics"];
+    for k in ["precision", "recall", "f1", "bcubed_precision", "bcubed_recall", "bcubed_f1"] {
+        assert!(m[k].is_number(), "{k}");
+    }
+    assert_eq!(m["events"]["precision"], 1.0, "no two gold events merged");
+    assert_eq!(m["events"]["stories"]["exact"], true);
+}

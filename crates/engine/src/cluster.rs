@@ -1,0 +1,156 @@
+//! The story-engine stage: clusters every stored article not yet clustered, in stream order, and
+//! stores each decision with its evidence. A run continues where the last one stopped: the
+//! document frequencies and counters come from the store, and the articles of the still-active
+//! window are replayed into memory first.
+
+use rayon::prelude::*;
+use serde_json::json;
+use storyline_cluster::{stream_order, Assignment, Clusterer, Doc, Model, FEATURES};
+use storyline_core::{Article, DatePrecision};
+use storyline_store::{ArticleForEngine, ClusterCounters, NewAssignment};
+use storyline_text::{Analyzer, DocFreq, TermMap};
+
+use crate::{Engine, EngineError};
+
+/// What a clustering run did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ClusterReport {
+    /// Articles clustered in this run.
+    pub clustered: u64,
+    /// Of those, copies of an earlier article.
+    pub copies: u64,
+    /// Events opened.
+    pub new_events: u64,
+    /// Stories opened.
+    pub new_stories: u64,
+    /// Articles of the active window replayed from the store first.
+    pub restored: u64,
+}
+
+/// Articles a clustering batch (and a transaction).
+const BATCH: usize = 2048;
+
+/// `(time for the engine, time for ordering)` of a stored date: the engine uses a time only when
+/// it is known to the day; ordering uses any precision.
+fn times(date: &Option<(String, String)>) -> (Option<i64>, Option<i64>) {
+    let Some((utc, precision)) = date else { return (None, None) };
+    let t = chrono::DateTime::parse_from_rfc3339(utc).ok().map(|d| d.timestamp());
+    let precise = DatePrecision::parse(precision).is_some_and(|p| p >= DatePrecision::Day);
+    (t.filter(|_| precise), t)
+}
+
+fn doc(analyzer: &Analyzer, article: &Article, time: Option<i64>) -> Doc {
+    Doc {
+        key: article.id.as_str().to_string(),
+        time,
+        lang: article.lang.clone(),
+        analysis: analyzer.analyze(&article.title, &article.text, article.lang.as_deref()),
+        dense: None,
+    }
+}
+
+/// The evidence stored with an assignment: the decision, and the scorer it was made with, so
+/// that `storyline explain` shows contributions as they were.
+fn explain(a: &Assignment, model: &Model) -> String {
+    let s = &model.event.scorer;
+    json!({
+        "assignment": a,
+        "scorer": {"weights": s.weights, "bias": s.bias, "threshold": s.threshold},
+        "story_scorer": {"weights": model.story.scorer.weights, "bias": model.story.scorer.bias, "threshold": model.story.scorer.threshold},
+        "features": FEATURES,
+    })
+    .to_string()
+}
+
+impl Engine {
+    /// Clusters every stored article that is not clustered yet.
+    pub fn cluster(
+        &mut self,
+        model: &Model,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ClusterReport, EngineError> {
+        let analyzer = Analyzer::builtin().map_err(|e| EngineError::Resource(e.to_string()))?;
+        let mut counters = self.store.cluster_counters()?;
+        let df: TermMap<u32> = self.store.doc_freq()?.into_iter().collect();
+        let mut clusterer = Clusterer::resume(
+            model.clone(),
+            DocFreq::from_parts(counters.docs, df),
+            counters.next_event,
+            counters.next_story,
+        );
+        let mut report = ClusterReport::default();
+        if counters.next_ord > 0 {
+            let window = f64::from(model.story.window_days.max(model.event.window_days)) * 86_400.0;
+            let from = match self.store.latest_cluster_time()? {
+                Some(latest) => self.store.first_ord_since(latest - window as i64)?,
+                None => 0,
+            };
+            let replay = self.store.clustered_from(from)?;
+            let docs: Vec<Doc> = replay
+                .par_iter()
+                .map(|((_, a, date), _)| doc(&analyzer, a, times(date).0))
+                .collect();
+            for (d, (_, s)) in docs.iter().zip(&replay) {
+                clusterer.restore(d, s.event, s.story, s.copy_of.is_some());
+            }
+            report.restored = replay.len() as u64;
+            tracing::debug!(
+                restored = report.restored,
+                from_ord = from,
+                "replayed the active window"
+            );
+        }
+        let mut after = 0;
+        loop {
+            let batch: Vec<ArticleForEngine> = self.store.unclustered(after, BATCH)?;
+            let Some(last) = batch.last() else { break };
+            after = last.0;
+            let (engine_times, order_times): (Vec<_>, Vec<_>) =
+                batch.iter().map(|(_, _, d)| times(d)).unzip();
+            let docs: Vec<Doc> = batch
+                .par_iter()
+                .zip(&engine_times)
+                .map(|((_, a, _), t)| doc(&analyzer, a, *t))
+                .collect();
+            let mut rows = Vec::with_capacity(batch.len());
+            for i in stream_order(&order_times) {
+                let a = clusterer.add(&docs[i]);
+                report.clustered += 1;
+                report.copies += u64::from(a.copy_of.is_some());
+                report.new_events += u64::from(a.new_event);
+                report.new_stories += u64::from(a.new_story);
+                rows.push(NewAssignment {
+                    article_seq: batch[i].0,
+                    event: a.event,
+                    story: a.story,
+                    new_event: a.new_event,
+                    probability: if a.new_event {
+                        None
+                    } else {
+                        a.best.as_ref().map(|b| b.probability)
+                    },
+                    copy_of: a.copy_of.as_ref().map(|c| c.original.clone()),
+                    copy_kind: a.copy_of.as_ref().map(|c| c.kind.as_str().to_string()),
+                    time: docs[i].time,
+                    explain: explain(&a, model),
+                });
+            }
+            let (next_event, next_story) = clusterer.next_ids();
+            counters = ClusterCounters {
+                docs: clusterer.df().docs(),
+                next_event,
+                next_story,
+                next_ord: counters.next_ord + rows.len() as i64,
+            };
+            let changes = clusterer.df_changes();
+            self.store.write_assignments(&rows, &changes, counters)?;
+            progress(report.clustered);
+        }
+        Ok(report)
+    }
+
+    /// Forgets all clustering (after a model change); the next [`Engine::cluster`] starts over.
+    pub fn clear_clusters(&mut self) -> Result<(), EngineError> {
+        Ok(self.store.clear_clusters()?)
+    }
+}

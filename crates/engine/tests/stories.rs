@@ -1,0 +1,117 @@
+//! The story engine through the engine: clustering stored articles, copies, idempotence, and a
+//! restart that continues the stream as if it had not stopped.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use storyline_engine::{Engine, IngestOptions, Input, Model};
+
+/// Three happenings, two or three independent reports each, a wire copy, in German.
+const REPORTS: &[(&str, &str, &str, &str)] = &[
+    ("flood-1", "2024-05-02T08:00:00+02:00", "Hochwasser in Passau: Pegel der Donau steigt auf zehn Meter",
+     "In Passau ist die Donau über Nacht auf zehn Meter gestiegen. Die Feuerwehr errichtete Sandsackwälle in der Altstadt, Anwohner brachten ihre Autos in Sicherheit. Der Krisenstab der Stadt rechnet mit dem Höchststand am Donnerstag. Auch der Inn führt Hochwasser, die Schifffahrt wurde eingestellt."),
+    ("flood-2", "2024-05-02T12:30:00+02:00", "Donau-Hochwasser: Passauer Altstadt teilweise überflutet",
+     "Die Altstadt von Passau steht teilweise unter Wasser. Die Donau erreichte am Mittag einen Pegel von zehn Metern, der Inn trat ebenfalls über die Ufer. Feuerwehr und Technisches Hilfswerk füllten Sandsäcke, der Krisenstab rief die Anwohner auf, Keller zu räumen. Die Schifffahrt auf der Donau ruht."),
+    ("vote-1", "2024-05-03T18:00:00+02:00", "Bundestag beschließt Reform des Mietrechts",
+     "Der Bundestag hat die Reform des Mietrechts beschlossen. Mieterhöhungen in angespannten Wohnungsmärkten werden auf elf Prozent in drei Jahren begrenzt. Die Opposition kritisierte die Mietpreisbremse als wirkungslos, der Mieterbund begrüßte das Gesetz. Der Bundesrat muss der Reform noch zustimmen."),
+    ("flood-3", "2024-05-03T07:00:00+02:00", "Hochwasser: Pegel in Passau sinkt langsam",
+     "Nach dem Höchststand sinkt der Pegel der Donau in Passau langsam. Der Krisenstab hob die Warnung für die Altstadt auf, die Feuerwehr beginnt mit dem Abpumpen der Keller. Der Inn führt weiter Hochwasser, die Schifffahrt bleibt eingestellt. Anwohner sollen Sandsäcke bis zum Wochenende liegen lassen."),
+    ("vote-2", "2024-05-03T19:15:00+02:00", "Mietrecht: Bundestag stimmt für Begrenzung von Mieterhöhungen",
+     "Mit den Stimmen der Koalition hat der Bundestag die Begrenzung von Mieterhöhungen beschlossen. Künftig dürfen Mieten in angespannten Wohnungsmärkten in drei Jahren nur um elf Prozent steigen. Der Mieterbund lobte die Reform des Mietrechts, die Opposition nannte die Mietpreisbremse wirkungslos. Nun ist der Bundesrat am Zug."),
+    ("vote-copy", "2024-05-03T20:00:00+02:00", "Bundestag beschließt Reform des Mietrechts",
+     "Der Bundestag hat die Reform des Mietrechts beschlossen. Mieterhöhungen in angespannten Wohnungsmärkten werden auf elf Prozent in drei Jahren begrenzt. Die Opposition kritisierte die Mietpreisbremse als wirkungslos, der Mieterbund begrüßte das Gesetz. Der Bundesrat muss der Reform noch zustimmen. (dpa)"),
+    ("space-1", "2024-05-06T10:00:00+02:00", "Esa-Rakete Ariane 6 startet erfolgreich von Kourou",
+     "Die europäische Rakete Ariane 6 ist vom Weltraumbahnhof Kourou in Französisch-Guayana gestartet. Die Esa setzte zwei Satelliten in der Umlaufbahn aus. Der Start war wegen eines Problems mit der Bodenstation zweimal verschoben worden. Esa-Chef Aschbacher sprach von einem großen Tag für Europas Raumfahrt."),
+    ("space-2", "2024-05-06T14:00:00+02:00", "Ariane 6: Europas neue Rakete bringt Satelliten ins All",
+     "Nach zwei Verschiebungen ist die Ariane 6 in Kourou abgehoben. Die Rakete der Esa brachte zwei Satelliten in die Umlaufbahn, teilte die Raumfahrtagentur mit. Esa-Chef Aschbacher nannte den Start einen großen Tag für die europäische Raumfahrt. Die Bodenstation in Französisch-Guayana hatte zuvor Probleme gemeldet."),
+];
+
+fn write_jsonl(path: &Path, ids: &[&str]) {
+    let mut out = String::new();
+    for (id, date, title, text) in REPORTS.iter().filter(|r| ids.contains(&r.0)) {
+        let line = serde_json::json!({"id": id, "date": date, "title": title, "text": text, "language": "de", "url": format!("https://example.org/{id}")});
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// External id -> (event, story, copy_of).
+fn assignments(engine: &Engine) -> HashMap<String, (u32, u32, Option<String>)> {
+    let mut out = HashMap::new();
+    for s in engine.store().list(1000, 0).unwrap() {
+        let a = engine.store().assignment_of(&s.id).unwrap().expect("every article is clustered");
+        out.insert(s.external_id.unwrap(), (a.event, a.story, a.copy_of));
+    }
+    out
+}
+
+fn ingest(engine: &mut Engine, file: &Path) {
+    let report = engine
+        .ingest(&[Input::Path(file.to_owned())], &IngestOptions::default(), &mut |_| {})
+        .unwrap();
+    assert!(report.rejects.is_empty(), "{:?}", report.rejects);
+}
+
+const ALL: [&str; 8] =
+    ["flood-1", "flood-2", "vote-1", "flood-3", "vote-2", "vote-copy", "space-1", "space-2"];
+
+#[test]
+fn reports_group_into_their_events_and_a_copy_links_to_its_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("all.jsonl");
+    write_jsonl(&file, &ALL);
+    let mut engine = Engine::open(&dir.path().join("data")).unwrap();
+    ingest(&mut engine, &file);
+    let model = Model::builtin().unwrap();
+    let report = engine.cluster(&model, &mut |_| {}).unwrap();
+    assert_eq!(report.clustered, 8);
+    assert_eq!(report.copies, 1);
+    let a = assignments(&engine);
+    let event = |k: &str| a[k].0;
+    assert_eq!(event("flood-1"), event("flood-2"));
+    assert_eq!(event("flood-1"), event("flood-3"));
+    assert_eq!(event("vote-1"), event("vote-2"));
+    assert_eq!(event("space-1"), event("space-2"));
+    assert_ne!(event("flood-1"), event("vote-1"));
+    assert_ne!(event("flood-1"), event("space-1"));
+    assert_ne!(event("vote-1"), event("space-1"));
+    assert_eq!(event("vote-copy"), event("vote-1"));
+    let vote1_id = engine.store().find("vote-1").unwrap().unwrap().id;
+    assert_eq!(a["vote-copy"].2.as_deref(), Some(vote1_id.as_str()), "the copy names its original");
+    let events = engine.store().events(None, 100, 0).unwrap();
+    assert_eq!(events.len(), 3);
+    let vote = events.iter().find(|e| e.id == event("vote-1")).unwrap();
+    assert_eq!((vote.articles, vote.independent), (3, 2), "copies are not independent coverage");
+
+    // Clustering again does nothing: every article keeps its decision.
+    assert_eq!(engine.cluster(&model, &mut |_| {}).unwrap().clustered, 0);
+    assert_eq!(assignments(&engine), a);
+}
+
+#[test]
+fn a_restart_continues_the_stream_as_if_it_had_not_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("first.jsonl"), dir.path().join("second.jsonl"));
+    write_jsonl(&first, &ALL[..4]);
+    write_jsonl(&second, &ALL[4..]);
+    let model = Model::builtin().unwrap();
+
+    let mut once = Engine::open(&dir.path().join("once")).unwrap();
+    ingest(&mut once, &first);
+    ingest(&mut once, &second);
+    once.cluster(&model, &mut |_| {}).unwrap();
+
+    let stopped = dir.path().join("stopped");
+    {
+        let mut engine = Engine::open(&stopped).unwrap();
+        ingest(&mut engine, &first);
+        engine.cluster(&model, &mut |_| {}).unwrap();
+    }
+    let mut engine = Engine::open(&stopped).unwrap();
+    ingest(&mut engine, &second);
+    let report = engine.cluster(&model, &mut |_| {}).unwrap();
+    assert_eq!(report.restored, 4, "the active window is replayed");
+    assert_eq!(report.clustered, 4);
+    assert_eq!(assignments(&engine), assignments(&once));
+}

@@ -1,0 +1,451 @@
+//! What the story engine stores: one assignment per clustered article (event, story, copy link,
+//! and the evidence as JSON), the engine's document frequencies and its counters. Events and
+//! stories are not rows of their own: they are the groups of assignments, summarised on read.
+
+use rusqlite::{params, OptionalExtension, Row};
+use storyline_core::{Article, ArticleId, SourceFormat, SourceRef};
+
+use crate::{Store, StoreError};
+
+/// One article's assignment, to write.
+#[derive(Debug, Clone)]
+pub struct NewAssignment {
+    /// The article's sequence number in the store.
+    pub article_seq: i64,
+    /// The event.
+    pub event: u32,
+    /// The story.
+    pub story: u32,
+    /// Whether the article opened its event.
+    pub new_event: bool,
+    /// The scorer's probability for the event joined (none for a new event or a copy).
+    pub probability: Option<f32>,
+    /// The original's article id, for a copy.
+    pub copy_of: Option<String>,
+    /// `exact`, `near` or `wire`, for a copy.
+    pub copy_kind: Option<String>,
+    /// The time the engine used, Unix seconds, if any.
+    pub time: Option<i64>,
+    /// The evidence (features, contributions, runner-up) as JSON.
+    pub explain: String,
+}
+
+/// A stored assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAssignment {
+    /// Order in which the engine clustered the article.
+    pub ord: i64,
+    /// The event.
+    pub event: u32,
+    /// The story.
+    pub story: u32,
+    /// Whether the article opened its event.
+    pub new_event: bool,
+    /// The probability of the event joined.
+    pub probability: Option<f32>,
+    /// The original's article id, for a copy.
+    pub copy_of: Option<String>,
+    /// Kind of copy.
+    pub copy_kind: Option<String>,
+    /// The time used, Unix seconds.
+    pub time: Option<i64>,
+    /// The evidence as JSON.
+    pub explain: String,
+}
+
+/// The engine's counters, kept between runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClusterCounters {
+    /// Documents counted in the document frequencies.
+    pub docs: u32,
+    /// Next event id.
+    pub next_event: u32,
+    /// Next story id.
+    pub next_story: u32,
+    /// Next assignment order number.
+    pub next_ord: i64,
+}
+
+/// A line of `storyline events`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventSummary {
+    /// The event.
+    pub id: u32,
+    /// Its story.
+    pub story: u32,
+    /// Articles, copies included.
+    pub articles: u32,
+    /// Articles that are not copies: independent reports.
+    pub independent: u32,
+    /// Earliest and latest publication date (ISO, UTC) among its dated articles.
+    pub first: Option<String>,
+    /// Latest.
+    pub last: Option<String>,
+    /// Languages, sorted, comma-separated.
+    pub languages: String,
+    /// Outlets, sorted, comma-separated.
+    pub outlets: String,
+    /// The title of the article that opened it.
+    pub title: String,
+}
+
+/// A line of `storyline stories`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorySummary {
+    /// The story.
+    pub id: u32,
+    /// Its events, in the order they opened.
+    pub events: Vec<u32>,
+    /// Articles, copies included.
+    pub articles: u32,
+    /// Earliest dated article.
+    pub first: Option<String>,
+    /// Latest dated article.
+    pub last: Option<String>,
+    /// Languages.
+    pub languages: String,
+    /// The title of the article that opened it.
+    pub title: String,
+}
+
+/// `(seq, article, date_utc, date_precision)` of a light article row.
+type LightRow = (i64, Article, Option<String>, Option<String>);
+
+fn light_article(r: &Row<'_>) -> rusqlite::Result<LightRow> {
+    let format: String = r.get(4)?;
+    Ok((
+        r.get(0)?,
+        Article {
+            id: ArticleId::from_stored(r.get::<_, String>(1)?),
+            source: SourceRef {
+                path: r.get(3)?,
+                line: r.get::<_, Option<i64>>(5)?.map(|l| l as u64),
+                format: SourceFormat::parse(&format).unwrap_or(SourceFormat::Text),
+                external_id: r.get(2)?,
+            },
+            url: None,
+            title: r.get(6)?,
+            text: r.get(7)?,
+            date: None,
+            lang: r.get(8)?,
+            outlet: r.get(9)?,
+            decisions: Vec::new(),
+        },
+        r.get(10)?,
+        r.get(11)?,
+    ))
+}
+
+const LIGHT_COLUMNS: &str = "a.seq, a.id, a.external_id, a.source_path, a.format, a.source_line, a.title, a.text, a.lang, a.outlet, a.date_utc, a.date_precision";
+
+fn assignment(r: &Row<'_>, at: usize) -> rusqlite::Result<StoredAssignment> {
+    Ok(StoredAssignment {
+        ord: r.get(at)?,
+        event: r.get::<_, i64>(at + 1)? as u32,
+        story: r.get::<_, i64>(at + 2)? as u32,
+        new_event: r.get::<_, i64>(at + 3)? != 0,
+        probability: r.get::<_, Option<f64>>(at + 4)?.map(|p| p as f32),
+        copy_of: r.get(at + 5)?,
+        copy_kind: r.get(at + 6)?,
+        time: r.get(at + 7)?,
+        explain: r.get(at + 8)?,
+    })
+}
+
+const ASSIGNMENT_COLUMNS: &str = "s.ord, s.event, s.story, s.new_event, s.probability, s.copy_of, s.copy_kind, s.time_utc, s.explain";
+
+/// An article of an event, as `storyline events` and the story views show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventArticle {
+    /// The article.
+    pub id: ArticleId,
+    /// Its title.
+    pub title: String,
+    /// Its date, ISO at its precision.
+    pub date: Option<String>,
+    /// Its outlet.
+    pub outlet: Option<String>,
+    /// Its language.
+    pub lang: Option<String>,
+    /// What the engine decided for it.
+    pub assignment: StoredAssignment,
+}
+
+/// A stored article with what the engine needs of its date: `(date_utc, precision)`.
+pub type ArticleForEngine = (i64, Article, Option<(String, String)>);
+
+impl Store {
+    /// Articles not yet clustered, with sequence number above `after`, in ingest order, at most
+    /// `limit`. Light: no decisions, and the date as stored text `(utc, precision)`.
+    pub fn unclustered(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ArticleForEngine>, StoreError> {
+        let sql = format!(
+            "SELECT {LIGHT_COLUMNS} FROM articles a LEFT JOIN assignments s ON s.article_seq = a.seq
+             WHERE a.seq > ?1 AND s.article_seq IS NULL ORDER BY a.seq LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let rows =
+            stmt.query_map(params![after, limit as i64], light_article).map_err(|e| self.sql(e))?;
+        rows.map(|r| r.map(|(seq, a, utc, prec)| (seq, a, utc.zip(prec))))
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Clustered articles from assignment order `from_ord` on, in that order, with their
+    /// assignments: what the engine replays to rebuild its active window after a restart.
+    pub fn clustered_from(
+        &self,
+        from_ord: i64,
+    ) -> Result<Vec<(ArticleForEngine, StoredAssignment)>, StoreError> {
+        let sql = format!(
+            "SELECT {LIGHT_COLUMNS}, {ASSIGNMENT_COLUMNS} FROM assignments s JOIN articles a ON a.seq = s.article_seq
+             WHERE s.ord >= ?1 ORDER BY s.ord"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([from_ord], |r| {
+                let (seq, a, utc, prec) = light_article(r)?;
+                Ok(((seq, a, utc.zip(prec)), assignment(r, 12)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// The latest time among assignments, Unix seconds.
+    pub fn latest_cluster_time(&self) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row("SELECT max(time_utc) FROM assignments", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The first assignment order whose time is at or after `time` (Unix seconds); the next
+    /// order number when none is.
+    pub fn first_ord_since(&self, time: i64) -> Result<i64, StoreError> {
+        let found: Option<i64> = self
+            .conn
+            .query_row("SELECT min(ord) FROM assignments WHERE time_utc >= ?1", [time], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sql(e))?;
+        match found {
+            Some(o) => Ok(o),
+            None => Ok(self.cluster_counters()?.next_ord),
+        }
+    }
+
+    /// The engine's counters (all 0 before the first run).
+    pub fn cluster_counters(&self) -> Result<ClusterCounters, StoreError> {
+        let get = |key: &str| -> Result<i64, StoreError> {
+            self.conn
+                .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map(|v| v.unwrap_or(0))
+                .map_err(|e| self.sql(e))
+        };
+        Ok(ClusterCounters {
+            docs: get("cluster_docs")? as u32,
+            next_event: get("cluster_next_event")? as u32,
+            next_story: get("cluster_next_story")? as u32,
+            next_ord: get("cluster_next_ord")?,
+        })
+    }
+
+    /// Every stored document frequency.
+    pub fn doc_freq(&self) -> Result<Vec<(u64, u32)>, StoreError> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT term, df FROM doc_freq").map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u32)))
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Writes a batch of assignments, the document frequencies that changed and the counters, in
+    /// one transaction. The rows get order numbers ending just before `counters.next_ord`.
+    pub fn write_assignments(
+        &mut self,
+        rows: &[NewAssignment],
+        df_changes: &[(u64, u32)],
+        counters: ClusterCounters,
+    ) -> Result<(), StoreError> {
+        let path = self.db_path.clone();
+        let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO assignments (article_seq, ord, event, story, new_event, probability, copy_of, copy_kind, time_utc, explain)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(err)?;
+            let first = counters.next_ord - rows.len() as i64;
+            for (ord, a) in (first..).zip(rows) {
+                insert
+                    .execute(params![
+                        a.article_seq,
+                        ord,
+                        a.event,
+                        a.story,
+                        a.new_event,
+                        a.probability.map(f64::from),
+                        a.copy_of,
+                        a.copy_kind,
+                        a.time,
+                        a.explain
+                    ])
+                    .map_err(err)?;
+            }
+            let mut df = tx
+                .prepare_cached("INSERT INTO doc_freq (term, df) VALUES (?1, ?2) ON CONFLICT (term) DO UPDATE SET df = excluded.df")
+                .map_err(err)?;
+            for (term, n) in df_changes {
+                df.execute(params![*term as i64, n]).map_err(err)?;
+            }
+            let mut meta = tx
+                .prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .map_err(err)?;
+            for (k, v) in [
+                ("cluster_docs", i64::from(counters.docs)),
+                ("cluster_next_event", i64::from(counters.next_event)),
+                ("cluster_next_story", i64::from(counters.next_story)),
+                ("cluster_next_ord", counters.next_ord),
+            ] {
+                meta.execute(params![k, v.to_string()]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Forgets every assignment, document frequency and counter, so that clustering starts over
+    /// (after a model change). Articles stay.
+    pub fn clear_clusters(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "BEGIN; DELETE FROM assignments; DELETE FROM doc_freq;
+                 DELETE FROM meta WHERE key LIKE 'cluster_%'; COMMIT;",
+            )
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The assignment of the article a user means (see [`Store::find`]).
+    pub fn assignment_of(
+        &self,
+        article: &ArticleId,
+    ) -> Result<Option<StoredAssignment>, StoreError> {
+        let sql = format!(
+            "SELECT {ASSIGNMENT_COLUMNS} FROM assignments s JOIN articles a ON a.seq = s.article_seq WHERE a.id = ?1"
+        );
+        self.conn
+            .query_row(&sql, [article.as_str()], |r| assignment(r, 0))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Events, newest first (by latest article), optionally of one story.
+    pub fn events(
+        &self,
+        story: Option<u32>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<EventSummary>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.event, s.story, count(*), sum(s.copy_of IS NULL), min(a.date_iso), max(a.date_iso),
+                        group_concat(DISTINCT a.lang), group_concat(DISTINCT a.outlet),
+                        (SELECT a2.title FROM assignments s2 JOIN articles a2 ON a2.seq = s2.article_seq
+                          WHERE s2.event = s.event ORDER BY s2.ord LIMIT 1),
+                        min(s.ord)
+                 FROM assignments s JOIN articles a ON a.seq = s.article_seq
+                 WHERE ?1 IS NULL OR s.story = ?1
+                 GROUP BY s.event ORDER BY max(coalesce(s.time_utc, 0)) DESC, min(s.ord) DESC LIMIT ?2 OFFSET ?3",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![story.map(i64::from), limit as i64, offset as i64], |r| {
+                Ok(EventSummary {
+                    id: r.get::<_, i64>(0)? as u32,
+                    story: r.get::<_, i64>(1)? as u32,
+                    articles: r.get::<_, i64>(2)? as u32,
+                    independent: r.get::<_, i64>(3)? as u32,
+                    first: r.get(4)?,
+                    last: r.get(5)?,
+                    languages: sorted_list(r.get::<_, Option<String>>(6)?),
+                    outlets: sorted_list(r.get::<_, Option<String>>(7)?),
+                    title: r.get(8)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Stories, newest first.
+    pub fn stories(&self, limit: usize, offset: usize) -> Result<Vec<StorySummary>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.story, count(*), min(a.date_iso), max(a.date_iso), group_concat(DISTINCT a.lang),
+                        (SELECT a2.title FROM assignments s2 JOIN articles a2 ON a2.seq = s2.article_seq
+                          WHERE s2.story = s.story ORDER BY s2.ord LIMIT 1),
+                        (SELECT group_concat(event) FROM (SELECT event FROM assignments s3 WHERE s3.story = s.story
+                          GROUP BY event ORDER BY min(ord)))
+                 FROM assignments s JOIN articles a ON a.seq = s.article_seq
+                 GROUP BY s.story ORDER BY max(coalesce(s.time_utc, 0)) DESC, min(s.ord) DESC LIMIT ?1 OFFSET ?2",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![limit as i64, offset as i64], |r| {
+                let events: Option<String> = r.get(6)?;
+                Ok(StorySummary {
+                    id: r.get::<_, i64>(0)? as u32,
+                    articles: r.get::<_, i64>(1)? as u32,
+                    first: r.get(2)?,
+                    last: r.get(3)?,
+                    languages: sorted_list(r.get::<_, Option<String>>(4)?),
+                    title: r.get(5)?,
+                    events: events
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter_map(|e| e.parse().ok())
+                        .collect(),
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// The articles of an event, in the order they were clustered.
+    pub fn event_articles(&self, event: u32) -> Result<Vec<EventArticle>, StoreError> {
+        let sql = format!(
+            "SELECT a.id, a.title, a.date_iso, a.outlet, a.lang, {ASSIGNMENT_COLUMNS}
+             FROM assignments s JOIN articles a ON a.seq = s.article_seq WHERE s.event = ?1 ORDER BY s.ord"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([event], |r| {
+                Ok(EventArticle {
+                    id: ArticleId::from_stored(r.get::<_, String>(0)?),
+                    title: r.get(1)?,
+                    date: r.get(2)?,
+                    outlet: r.get(3)?,
+                    lang: r.get(4)?,
+                    assignment: assignment(r, 5)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+}
+
+fn sorted_list(s: Option<String>) -> String {
+    let mut v: Vec<&str> =
+        s.as_deref().unwrap_or("").split(',').filter(|x| !x.is_empty()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v.join(",")
+}
