@@ -110,8 +110,15 @@ impl Event {
         self.articles += 1;
     }
 
-    fn add_content(&mut self, doc: &Doc, counts: &DocCounts, days: &[i32], df: &DocFreq) {
-        self.centroid.add(counts, df);
+    fn add_content(
+        &mut self,
+        doc: &Doc,
+        counts: &DocCounts,
+        days: &[i32],
+        df: &DocFreq,
+        max_terms: usize,
+    ) {
+        self.centroid.add(counts, df, max_terms);
         for m in days {
             if let Err(i) = self.days.binary_search(m) {
                 self.days.insert(i, *m);
@@ -160,6 +167,8 @@ pub struct Held {
     pub copy_index: usize,
     /// Distinct terms with document frequencies.
     pub terms: usize,
+    /// Term counts held by the events' and stories' centroids.
+    pub centroid_terms: usize,
 }
 
 impl Clusterer {
@@ -218,6 +227,8 @@ impl Clusterer {
             stories: self.stories.len(),
             copy_index: self.dedup.len(),
             terms: self.df.terms(),
+            centroid_terms: self.events.values().map(|e| e.centroid.terms()).sum::<usize>()
+                + self.stories.values().map(|s| s.centroid.terms()).sum::<usize>(),
         }
     }
 
@@ -312,7 +323,7 @@ impl Clusterer {
             let (cy, my) = (self.counts(&y.analysis), stated_days(&y.analysis));
             let mut ev = Event::new(0, 0);
             ev.add_time(y.time, 0);
-            ev.add_content(y, &cy, &my, &self.df);
+            ev.add_content(y, &cy, &my, &self.df, self.model.event.max_centroid_terms);
             let cx = self.counts(&x.analysis);
             self.features(&ev, &self.vectors(&cx), x, &stated_days(&x.analysis))
         };
@@ -405,14 +416,14 @@ impl Clusterer {
         };
         let ev = self.events.get_mut(&event).expect("exists");
         ev.add_time(doc.time, seen);
-        ev.add_content(doc, &counts, &days, &self.df);
+        ev.add_content(doc, &counts, &days, &self.df, self.model.event.max_centroid_terms);
         for (h, _) in &query {
             if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h, ()).is_none() {
                 self.postings.entry(*h).or_default().push(event);
             }
         }
         let st = self.stories.get_mut(&story).expect("exists");
-        st.add(&counts, doc.time, seen, &self.df);
+        st.add(&counts, doc.time, seen, &self.df, self.model.event.max_centroid_terms);
         for (h, _) in vectors.0[2][2].iter().take(MAX_INDEXED) {
             let list = self.story_postings.entry(*h).or_default();
             if list.last() != Some(&story) && !list.contains(&story) {
@@ -490,14 +501,14 @@ impl Clusterer {
         let days = stated_days(a);
         let query = self.query(&vectors);
         let ev = self.events.get_mut(&event).expect("inserted");
-        ev.add_content(doc, &counts, &days, &self.df);
+        ev.add_content(doc, &counts, &days, &self.df, self.model.event.max_centroid_terms);
         for (h, _) in &query {
             if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h, ()).is_none() {
                 self.postings.entry(*h).or_default().push(event);
             }
         }
         let st = self.stories.entry(story).or_insert_with(|| Story::new(seen));
-        st.add(&counts, doc.time, seen, &self.df);
+        st.add(&counts, doc.time, seen, &self.df, self.model.event.max_centroid_terms);
         for (h, _) in vectors.0[2][2].iter().take(MAX_INDEXED) {
             let list = self.story_postings.entry(*h).or_default();
             if !list.contains(&story) {

@@ -105,11 +105,28 @@ fn prune(mut v: Vec<(u64, f32)>, max: usize) -> Vec<(u64, f32)> {
 }
 
 /// Summed term counts of a group of articles (an event or a story), per kind and field, with the
-/// vector lengths cached at the last update.
+/// vector lengths kept up to date as articles are added.
+///
+/// Lengths are updated incrementally for the terms an article touches, under the document
+/// frequencies of that moment; the frequencies of other terms drift meanwhile, so the lengths are
+/// recomputed in full whenever the number of articles reaches a power of two. Adding is then
+/// proportional to the article's terms, not to the centroid's.
 #[derive(Debug, Clone, Default)]
 pub struct Centroid {
     maps: [[TermMap<f32>; 2]; KINDS],
+    /// Squared lengths, `[kind][title, body, all]`.
+    squares: [[f32; 3]; KINDS],
     norms: [[f32; 3]; KINDS],
+    adds: u32,
+}
+
+/// Keeps the `keep` highest counts of `map` (ties: smaller hash first), deterministically.
+#[allow(clippy::iter_over_hash_type, reason = "collected and sorted before use")]
+fn prune_map(map: &mut TermMap<f32>, keep: usize) {
+    let mut v: Vec<(u64, f32)> = map.iter().map(|(h, c)| (*h, *c)).collect();
+    v.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(keep);
+    *map = v.into_iter().collect();
 }
 
 /// A term's weight in a centroid: sublinear count times idf.
@@ -118,17 +135,74 @@ fn weight(count: f32, idf: f32) -> f32 {
 }
 
 impl Centroid {
-    /// Adds an article's counts and refreshes the cached lengths under `df`.
-    pub fn add(&mut self, doc: &DocCounts, df: &DocFreq) {
+    /// Adds an article's counts and updates the lengths under `df`. A map that grows past
+    /// `max_terms` keeps its three quarters most frequent terms, so a long-running event or story
+    /// holds a bounded amount of memory.
+    pub fn add(&mut self, doc: &DocCounts, df: &DocFreq, max_terms: usize) {
+        self.adds += 1;
+        let mut full = self.adds.is_power_of_two();
         for k in 0..KINDS {
-            for f in 0..2 {
-                let map = &mut self.maps[k][f];
-                for (h, c) in &doc.counts[k][f].0 {
-                    *map.entry(*h).or_insert(0.0) += c;
+            let (title, body) = (&doc.counts[k][0].0, &doc.counts[k][1].0);
+            let (mut i, mut j) = (0, 0);
+            // Walk the union of the article's title and body terms (both sorted by hash).
+            while i < title.len() || j < body.len() {
+                let (h, ct, cb) = match (title.get(i), body.get(j)) {
+                    (Some(t), Some(b)) if t.0 == b.0 => {
+                        i += 1;
+                        j += 1;
+                        (t.0, t.1, b.1)
+                    }
+                    (Some(t), Some(b)) if t.0 < b.0 => {
+                        i += 1;
+                        (t.0, t.1, 0.0)
+                    }
+                    (Some(t), None) => {
+                        i += 1;
+                        (t.0, t.1, 0.0)
+                    }
+                    (_, Some(b)) => {
+                        j += 1;
+                        (b.0, 0.0, b.1)
+                    }
+                    (None, None) => unreachable!("loop condition"),
+                };
+                let [tmap, bmap] = &mut self.maps[k];
+                let t_old = tmap.get(&h).copied().unwrap_or(0.0);
+                let b_old = bmap.get(&h).copied().unwrap_or(0.0);
+                if ct > 0.0 {
+                    tmap.insert(h, t_old + ct);
+                }
+                if cb > 0.0 {
+                    bmap.insert(h, b_old + cb);
+                }
+                if !full {
+                    let idf = df.idf(h);
+                    let sq = |c: f32| if c > 0.0 { weight(c, idf).powi(2) } else { 0.0 };
+                    let s = &mut self.squares[k];
+                    s[0] += sq(t_old + ct) - sq(t_old);
+                    s[1] += sq(b_old + cb) - sq(b_old);
+                    s[2] += sq(t_old + ct + b_old + cb) - sq(t_old + b_old);
                 }
             }
         }
-        self.refresh(df);
+        for map in self.maps.iter_mut().flatten() {
+            if map.len() > max_terms.max(4) {
+                prune_map(map, max_terms.max(4) * 3 / 4);
+                full = true;
+            }
+        }
+        if full {
+            self.refresh(df);
+        } else {
+            for k in 0..KINDS {
+                self.norms[k] = self.squares[k].map(|x| x.max(0.0).sqrt());
+            }
+        }
+    }
+
+    /// Number of term counts held.
+    pub fn terms(&self) -> usize {
+        self.maps.iter().flatten().map(|m| m.len()).sum()
     }
 
     /// Recomputes the cached vector lengths.
@@ -151,6 +225,7 @@ impl Centroid {
                     n[2] += w * w;
                 }
             }
+            self.squares[k] = n;
             self.norms[k] = n.map(f32::sqrt);
         }
     }
@@ -207,5 +282,81 @@ impl serde::Serialize for Features {
             m.serialize_entry(k, &v)?;
         }
         m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storyline_text::Analyzer;
+
+    #[test]
+    fn incremental_lengths_match_a_full_recount() {
+        let analyzer = Analyzer::builtin().unwrap();
+        let texts = [
+            (
+                "Kim reist nach Russland",
+                "Der Zug des Machthabers Kim rollt nach Wladiwostok. Kim trifft Putin.",
+            ),
+            (
+                "Putin empfängt Kim",
+                "Putin und Kim sprechen über Raketen, Satelliten und den Krieg.",
+            ),
+            (
+                "Kim in Wladiwostok",
+                "Der Zug ist angekommen. Putin wartet am Kosmodrom Wostotschny auf Kim.",
+            ),
+        ];
+        let mut df = DocFreq::new();
+        let counts: Vec<DocCounts> = texts
+            .iter()
+            .map(|(t, b)| {
+                let a = analyzer.analyze(t, b, Some("de"));
+                let c = DocCounts {
+                    counts: [
+                        [
+                            TermCounts::from_hashes(a.title.tokens.clone()),
+                            TermCounts::from_hashes(a.body.tokens.clone()),
+                        ],
+                        [
+                            TermCounts::from_hashes(a.title.stems.clone()),
+                            TermCounts::from_hashes(a.body.stems.clone()),
+                        ],
+                        [
+                            TermCounts::from_hashes(a.title.names.clone()),
+                            TermCounts::from_hashes(a.body.names.clone()),
+                        ],
+                    ],
+                };
+                df.add_document(&c.distinct());
+                c
+            })
+            .collect();
+        let mut c = Centroid::default();
+        for x in &counts {
+            c.add(x, &df, 10_000);
+        }
+        // Three adds: the third is not a power of two, so its lengths are incremental.
+        let incremental = c.norms;
+        c.refresh(&df);
+        for k in 0..KINDS {
+            for f in 0..3 {
+                assert!(
+                    (incremental[k][f] - c.norms[k][f]).abs() < 1e-3,
+                    "{k} {f}: {incremental:?} {:?}",
+                    c.norms
+                );
+            }
+        }
+        assert!(c.norms[0][2] > c.norms[0][0]);
+
+        // A cap keeps the most frequent terms only: "kim" (in every text) survives.
+        let mut small = Centroid::default();
+        for x in &counts {
+            small.add(x, &df, 4);
+        }
+        assert!(small.maps.iter().flatten().all(|m| m.len() <= 4));
+        let kim = storyline_text::term_hash(storyline_text::TermKind::Token, "kim");
+        assert!(small.maps[0][1].contains_key(&kim));
     }
 }

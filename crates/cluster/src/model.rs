@@ -66,6 +66,9 @@ pub struct EventParams {
     pub index_terms: usize,
     /// A compound splits only into parts seen on their own in this many documents.
     pub compound_min_df: u32,
+    /// Most terms an event's or story's summed counts keep per kind and field (the most
+    /// frequent): bounds memory for long-running events.
+    pub max_centroid_terms: usize,
 }
 
 /// Parameters of story linking.

@@ -56,8 +56,20 @@ impl Story {
         f
     }
 
-    pub fn add(&mut self, counts: &DocCounts, time: Option<i64>, seen: i64, df: &DocFreq) {
-        self.centroid.add(counts, df);
+    /// Adds an article of one of the story's events. Only what story linking compares is kept:
+    /// stems and names of title and body together.
+    pub fn add(
+        &mut self,
+        counts: &DocCounts,
+        time: Option<i64>,
+        seen: i64,
+        df: &DocFreq,
+        max_terms: usize,
+    ) {
+        let mut kept = DocCounts::default();
+        kept.counts[1][1] = counts.all(1);
+        kept.counts[2][1] = counts.all(2);
+        self.centroid.add(&kept, df, max_terms);
         if let Some(t) = time {
             self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
         }

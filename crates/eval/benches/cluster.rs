@@ -1,0 +1,221 @@
+//! Story-engine benchmark: analysis + dedup + online clustering throughput and memory on real
+//! German news text (10kGNAD test split, 1,028 Der Standard articles) replayed to N articles.
+//!
+//! The stream has the shape of real news: 1,000 articles a day; each ten-day period covers its
+//! own 103 source articles (happenings), so a happening is reported for ten days and then ends,
+//! and the 30-day window holds about 30,000 articles. Replaying the same text would make every
+//! report an exact copy and measure the copy short-cut only, so each report keeps a
+//! deterministic ~40 % of its source's sentences and appends three sentences of two other
+//! articles: real text, too edited to be a copy (the harness reports how many copies the engine
+//! found anyway). 10^5 articles span 100 days.
+//!
+//! Two runs: the stages in memory (analysis on all cores per batch of 2,048, then the single
+//! writer: dedup + clustering + story linking), and the same through the engine and store
+//! (`Engine::cluster` after an ingest that is not timed).
+//!
+//! Run: `cargo bench -p storyline-eval --bench cluster -- [--n N] [--engine N]`
+//! (defaults 100000 and 20000; 0 skips a run).
+
+#![allow(clippy::print_stdout)] // a benchmark report is its output
+
+use std::io::Write;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use storyline_cluster::{Clusterer, Doc, Model};
+use storyline_engine::{Engine, IngestOptions, Input};
+use storyline_text::Analyzer;
+
+struct Item {
+    id: String,
+    time: i64,
+    title: String,
+    body: String,
+}
+
+fn sentences(text: &str) -> Vec<&str> {
+    text.split_inclusive(". ").filter(|s| !s.trim().is_empty()).collect()
+}
+
+/// Articles `range` of the stream, made when needed so the input does not count in the RSS.
+fn items(rows: &[(String, String)], range: std::ops::Range<usize>) -> Vec<Item> {
+    let base = 1_451_606_400; // 2016-01-01T00:00:00Z
+    range
+        .map(|i| {
+            let day = i / 1000;
+            let j = (i % 103 + 103 * ((day / 10) % 10)) % rows.len();
+            let k = i + 1;
+            let own = sentences(&rows[j].1);
+            let mut body = String::new();
+            for (s, sentence) in own.iter().enumerate() {
+                let keep =
+                    k == 0 || xxhash_rust::xxh3::xxh3_64(format!("{k}/{s}").as_bytes()) % 10 < 4;
+                if keep {
+                    body.push_str(sentence);
+                }
+            }
+            if k > 0 {
+                for (o, take) in [(j * 31 + k * 17, 2), (j * 7 + k * 101, 1)] {
+                    for s in sentences(&rows[o % rows.len()].1).iter().skip(1).take(take) {
+                        body.push_str(s);
+                    }
+                }
+            }
+            let title: String = body.split_whitespace().take(12).collect::<Vec<_>>().join(" ");
+            Item {
+                id: format!("g{i}"),
+                time: base + (i as i64 / 1000) * 86_400 + (i as i64 % 1000) * 86,
+                title,
+                body,
+            }
+        })
+        .collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let (n, n_engine) = (arg("--n", 100_000), arg("--engine", 20_000));
+    let path = storyline_eval::shared_data().join("gnad10k/test.csv");
+    let Ok(csv) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: {} not found (set STORYLINE_SHARED_DATA)", path.display());
+        return;
+    };
+    let rows = storyline_eval::parse_gnad(&csv);
+    assert!(rows.len() > 1000, "expected the 1,028 articles of the 10kGNAD test split");
+    println!("source: {} ({} articles), replayed with edits", path.display(), rows.len());
+    println!("threads: {}", rayon::current_num_threads());
+    if n > 0 {
+        stages(&rows, n);
+    }
+    if n_engine > 0 {
+        engine(&items(&rows, 0..n_engine));
+    }
+}
+
+fn stages(rows: &[(String, String)], n: usize) {
+    let analyzer = Analyzer::builtin().expect("profiles");
+    let mut clusterer = Clusterer::new(Model::builtin().expect("model"));
+    let (mut analyse_s, mut cluster_s) = (0.0, 0.0);
+    let (mut copies, mut new_events, mut new_stories) = (0u64, 0u64, 0u64);
+    let start = Instant::now();
+    let mut marks = Vec::new();
+    let mut making = std::time::Duration::ZERO;
+    for b in 0..n.div_ceil(2048) {
+        let t = Instant::now();
+        let batch = items(rows, b * 2048..((b + 1) * 2048).min(n));
+        making += t.elapsed();
+        let t = Instant::now();
+        let docs: Vec<Doc> = batch
+            .par_iter()
+            .map(|it| Doc {
+                key: it.id.clone(),
+                time: Some(it.time),
+                lang: Some("de".into()),
+                analysis: analyzer.analyze(&it.title, &it.body, Some("de")),
+                dense: None,
+            })
+            .collect();
+        analyse_s += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        for d in &docs {
+            let a = clusterer.add(d);
+            copies += u64::from(a.copy_of.is_some());
+            new_events += u64::from(a.new_event);
+            new_stories += u64::from(a.new_story);
+        }
+        cluster_s += t.elapsed().as_secs_f64();
+        let done = ((b + 1) * 2048).min(n);
+        if done * 10 / n != (done - batch.len()) * 10 / n || done == n {
+            let (_, rss) = storyline_eval::memory_mib();
+            marks.push((done, (start.elapsed() - making).as_secs_f64(), rss, clusterer.held()));
+        }
+    }
+    let total = (start.elapsed() - making).as_secs_f64();
+    println!("\nstages in memory, {n} articles (making the input not timed):");
+    let n = n as f64;
+    println!(
+        "  analysis (all cores):           {:>8.0} articles/s  ({analyse_s:.1} s)",
+        n / analyse_s
+    );
+    println!(
+        "  dedup + clustering + stories:   {:>8.0} articles/s  ({cluster_s:.1} s, one thread)",
+        n / cluster_s
+    );
+    println!("  end to end:                     {:>8.0} articles/s  ({total:.1} s)", n / total);
+    println!("  decisions: {new_events} events, {new_stories} stories, {copies} copies");
+    println!(
+        "  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>10}  {:>9}  {:>14}",
+        "articles",
+        "seconds",
+        "RSS MiB",
+        "events",
+        "stories",
+        "copy index",
+        "df terms",
+        "centroid terms"
+    );
+    for (done, secs, rss, held) in marks {
+        println!(
+            "  {done:>8}  {secs:>8.1}  {rss:>8.0}  {:>8}  {:>8}  {:>10}  {:>9}  {:>14}",
+            held.events, held.stories, held.copy_index, held.terms, held.centroid_terms
+        );
+    }
+}
+
+fn engine(items: &[Item]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("input.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&input).expect("create input"));
+    for it in items {
+        let date = chrono_like(it.time);
+        let rec = serde_json::json!({"id": it.id, "title": it.title, "text": it.body, "date": date, "language": "de", "source": "derstandard.example"});
+        writeln!(out, "{rec}").expect("write");
+    }
+    out.flush().expect("flush");
+    drop(out);
+    let mut engine = Engine::open(&dir.path().join("data")).expect("open");
+    let report = engine
+        .ingest(&[Input::Path(input)], &IngestOptions::default(), &mut |_| {})
+        .expect("ingest");
+    assert_eq!(report.inserted as usize, items.len(), "every article stored");
+    let model = Model::builtin().expect("model");
+    let start = Instant::now();
+    let r = engine.cluster(&model, &mut |_| {}).expect("cluster");
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(r.clustered as usize, items.len(), "every article clustered");
+    let (_, rss) = storyline_eval::memory_mib();
+    println!("\nthrough the engine and store, {} articles (ingest not timed):", items.len());
+    println!(
+        "  Engine::cluster:                {:>8.0} articles/s  ({secs:.1} s), RSS {rss:.0} MiB",
+        items.len() as f64 / secs
+    );
+    println!(
+        "  decisions: {} events, {} stories, {} copies",
+        r.new_events, r.new_stories, r.copies
+    );
+}
+
+/// RFC 3339 of a Unix time, UTC, without a date library.
+fn chrono_like(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+}
