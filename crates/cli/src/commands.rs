@@ -31,6 +31,8 @@ pub struct IngestArgs {
     /// A model file written by `storyline train` (default: the built-in one).
     #[arg(long)]
     model: Option<PathBuf>,
+    #[command(flatten)]
+    embedding: crate::embed::EmbeddingArgs,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -69,6 +71,8 @@ enum ArticlesAction {
 pub struct DemoArgs {
     /// A file or folder to ingest instead of the bundled sample corpus (the five seed articles).
     path: Option<PathBuf>,
+    #[command(flatten)]
+    embedding: crate::embed::EmbeddingArgs,
 }
 
 pub fn open(data_dir: &Path) -> Result<Engine> {
@@ -93,7 +97,8 @@ pub fn ingest(data_dir: &Path, args: IngestArgs) -> Result<Outcome> {
     };
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::from_arg(p)).collect();
     let model = if args.no_cluster { None } else { Some(load_model(args.model.as_deref())?) };
-    run_ingest(data_dir, &inputs, &opts, model.as_ref(), args.json)
+    let embedder = if args.no_cluster { None } else { args.embedding.load() };
+    run_ingest(data_dir, &inputs, &opts, model.as_ref(), embedder.as_ref(), args.json)
 }
 
 fn run_ingest(
@@ -101,6 +106,7 @@ fn run_ingest(
     inputs: &[Input],
     opts: &IngestOptions,
     model: Option<&storyline_engine::Model>,
+    embedder: Option<&storyline_engine::Embedder>,
     json: bool,
 ) -> Result<Outcome> {
     let mut engine = open(data_dir)?;
@@ -131,7 +137,7 @@ fn run_ingest(
         data_dir.display()
     );
     let clustered = match model {
-        Some(m) => Some(crate::stories::run_cluster(&mut engine, m)?),
+        Some(m) => Some(crate::stories::run_cluster(&mut engine, m, embedder)?),
         None => None,
     };
     if json {
@@ -214,8 +220,15 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
     };
     eprintln!("ingesting {} into {}", path.display(), data_dir.display());
     let model = storyline_cluster::Model::builtin()?;
-    let outcome =
-        run_ingest(data_dir, &[Input::Path(path)], &IngestOptions::default(), Some(&model), false)?;
+    let embedder = args.embedding.load();
+    let outcome = run_ingest(
+        data_dir,
+        &[Input::Path(path)],
+        &IngestOptions::default(),
+        Some(&model),
+        embedder.as_ref(),
+        false,
+    )?;
     let engine = open(data_dir)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "Articles")?;
@@ -249,6 +262,8 @@ pub struct EvalArgs {
     /// `semeval`: score every pair, including the half the built-in model was trained on.
     #[arg(long)]
     all_pairs: bool,
+    #[command(flatten)]
+    embedding: crate::embed::EmbeddingArgs,
     /// Print one JSON object `{"suite": ..., "metrics": {...}}` on one line.
     #[arg(long)]
     json: bool,
@@ -266,6 +281,8 @@ pub struct TrainArgs {
     /// Where to write the new model file.
     #[arg(long, default_value = "scorer.json")]
     out: PathBuf,
+    #[command(flatten)]
+    embedding: crate::embed::EmbeddingArgs,
 }
 
 /// Reads `--model`, or the built-in model.
@@ -282,7 +299,8 @@ pub fn load_model(path: Option<&Path>) -> Result<storyline_cluster::Model> {
 
 pub fn train(args: TrainArgs) -> Result<Outcome> {
     let start = load_model(args.model.as_deref())?;
-    let (model, report) = storyline_eval::semeval::train(&args.semeval, &start)
+    let embedder = args.embedding.load();
+    let (model, report) = storyline_eval::semeval::train(&args.semeval, &start, embedder.as_ref())
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("training on {}", args.semeval.display()))?;
     std::fs::write(&args.out, model.to_json() + "\n")
@@ -294,21 +312,26 @@ pub fn train(args: TrainArgs) -> Result<Outcome> {
 
 pub fn eval(args: EvalArgs) -> Result<Outcome> {
     let normaliser = storyline_ingest::Normaliser::new()?;
+    let needs_model = matches!(args.suite.as_str(), "semeval" | "seeds" | "clusters");
+    let embedder = if needs_model { args.embedding.load() } else { None };
+    let embedder = embedder.as_ref();
     let metrics = match args.suite.as_str() {
         "extraction" => storyline_eval::normalise_eval::extraction(&args.data, &normaliser),
         "langid" => storyline_eval::normalise_eval::langid(&args.data, &normaliser),
         "semeval" => {
             let model = load_model(args.model.as_deref())?;
-            storyline_eval::semeval::evaluate(&args.data, &model, args.all_pairs)
+            storyline_eval::semeval::evaluate(&args.data, &model, embedder, args.all_pairs)
         }
         "seeds" => storyline_eval::stories_eval::seeds(
             &args.data,
             &load_model(args.model.as_deref())?,
+            embedder,
             &normaliser,
         ),
         "clusters" => storyline_eval::stories_eval::clusters(
             &args.data,
             &load_model(args.model.as_deref())?,
+            embedder,
             &normaliser,
         ),
         other => {

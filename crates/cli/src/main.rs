@@ -5,6 +5,7 @@
 //! 2 an error stopped the command (nothing half-written: stored data is intact).
 
 mod commands;
+mod embed;
 mod output;
 mod stories;
 
@@ -46,6 +47,8 @@ enum Command {
     Explain(stories::ExplainArgs),
     /// Fit the event and story scorers on labelled pairs and write a model file.
     Train(commands::TrainArgs),
+    /// Multilingual sentence vectors (USE multilingual v3) of texts, as JSON lines.
+    Embed(embed::EmbedArgs),
 }
 
 /// What a command reports to `main`, which turns it into an exit code.
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => commands::demo(&cli.data_dir, args),
         Command::Eval(args) => commands::eval(args),
         Command::Train(args) => commands::train(args),
+        Command::Embed(args) => embed::embed(args),
         Command::Cluster(args) => stories::cluster(&cli.data_dir, args),
         Command::Events(args) => stories::events(&cli.data_dir, args),
         Command::Stories(args) => stories::stories(&cli.data_dir, args),

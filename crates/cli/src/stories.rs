@@ -22,6 +22,8 @@ pub struct ClusterArgs {
     /// A model file written by `storyline train` (default: the built-in one).
     #[arg(long)]
     model: Option<PathBuf>,
+    #[command(flatten)]
+    embedding: crate::embed::EmbeddingArgs,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -69,7 +71,11 @@ pub struct ExplainArgs {
 }
 
 /// Clusters what is not clustered yet, with a spinner on a terminal; says what it did on stderr.
-pub fn run_cluster(engine: &mut Engine, model: &storyline_engine::Model) -> Result<ClusterReport> {
+pub fn run_cluster(
+    engine: &mut Engine,
+    model: &storyline_engine::Model,
+    embedder: Option<&storyline_engine::Embedder>,
+) -> Result<ClusterReport> {
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new_spinner();
         bar.set_style(
@@ -80,7 +86,7 @@ pub fn run_cluster(engine: &mut Engine, model: &storyline_engine::Model) -> Resu
         ProgressBar::hidden()
     };
     let report = engine
-        .cluster(model, &mut |n| bar.set_message(format!("{n} articles clustered")))
+        .cluster(model, embedder, &mut |n| bar.set_message(format!("{n} articles clustered")))
         .context("clustering stopped; decisions committed before this point are stored")?;
     bar.finish_and_clear();
     if report.clustered > 0 {
@@ -105,7 +111,8 @@ pub fn cluster(data_dir: &Path, args: ClusterArgs) -> Result<Outcome> {
     if args.rebuild {
         engine.clear_clusters()?;
     }
-    let report = run_cluster(&mut engine, &model)?;
+    let embedder = args.embedding.load();
+    let report = run_cluster(&mut engine, &model, embedder.as_ref())?;
     if args.json {
         write_json(&report_json(&report))?;
     }
@@ -230,7 +237,11 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
     let evidence: Value =
         serde_json::from_str(&assignment.explain).context("stored evidence is not JSON")?;
     let a = &evidence["assignment"];
-    let scorer = &evidence["scorer"];
+    // The scorer that decided: the dense one when both sides had sentence vectors.
+    let scorer = match a["best"]["scorer"].as_str() {
+        Some("dense") if evidence["dense_scorer"].is_object() => &evidence["dense_scorer"],
+        _ => &evidence["scorer"],
+    };
     if args.json {
         let with = |scored: &Value| -> Value {
             if scored.is_null() {
@@ -243,7 +254,7 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
         };
         write_json(&json!({
             "article": article.id, "title": article.title, "event": assignment.event, "story": assignment.story,
-            "new_event": assignment.new_event, "copy_of": a["copy_of"], "threshold": scorer["threshold"], "bias": scorer["bias"],
+            "new_event": assignment.new_event, "copy_of": a["copy_of"], "scorer": a["best"]["scorer"], "threshold": scorer["threshold"], "bias": scorer["bias"],
             "best": with(&a["best"]), "runner_up": with(&a["runner_up"]), "story_link": a["story_link"], "candidates": a["candidates"],
         }))?;
         return Ok(Outcome::Done);

@@ -1,5 +1,7 @@
 //! End-to-end tests of the story engine's commands on the five seed articles: `events`,
-//! `stories`, `explain`, `cluster --rebuild`, and `eval seeds`.
+//! `stories`, `explain`, `cluster --rebuild`, and `eval seeds`; these pin the lexical engine
+//! (`--no-embeddings`) so they do not depend on what is installed. The last test needs the
+//! sentence-encoder model and says so when it is missing.
 
 use serde_json::Value;
 use std::path::Path;
@@ -46,7 +48,7 @@ fn groups(data: &Path) -> Vec<(String, u64, u64)> {
 fn seeds_form_one_story_and_the_2024_visit_is_never_merged_into_the_2023_trip() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let out = storyline(&data, &["ingest", SAMPLE, "--json"]);
+    let out = storyline(&data, &["ingest", SAMPLE, "--no-embeddings", "--json"]);
     assert_eq!(json(&out)["clustered"], 5);
     let g = groups(&data);
     assert!(g.iter().all(|(_, _, s)| *s == g[0].2), "one story: {g:?}");
@@ -65,7 +67,7 @@ fn seeds_form_one_story_and_the_2024_visit_is_never_merged_into_the_2023_trip() 
     assert_eq!(of_story, events);
 
     // Rebuilding from scratch gives the same decisions: the engine is deterministic.
-    storyline(&data, &["cluster", "--rebuild"]);
+    storyline(&data, &["cluster", "--rebuild", "--no-embeddings"]);
     assert_eq!(groups(&data), g);
 }
 
@@ -73,7 +75,7 @@ fn seeds_form_one_story_and_the_2024_visit_is_never_merged_into_the_2023_trip() 
 fn explain_shows_the_decision_each_feature_and_the_runner_up() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    storyline(&data, &["ingest", SAMPLE]);
+    storyline(&data, &["ingest", SAMPLE, "--no-embeddings"]);
     let text =
         String::from_utf8(storyline(&data, &["explain", "001_85a51e6dd4092c16"]).stdout).unwrap();
     assert!(text.contains("decision: new event"), "{text}");
@@ -128,7 +130,7 @@ fn eval_seeds_prints_pairwise_and_bcubed_for_events_and_stories() {
     std::fs::write(seeds.join("gold.json"), gold.to_string()).unwrap();
     let out = storyline(
         &dir.path().join("d"),
-        &["eval", "seeds", "--data", seeds.to_str().unwrap(), "--json"],
+        &["eval", "seeds", "--data", seeds.to_str().unwrap(), "--no-embeddings", "--json"],
     );
     let v = json(&out);
     assert_eq!(v["suite"], "seeds");
@@ -138,4 +140,54 @@ fn eval_seeds_prints_pairwise_and_bcubed_for_events_and_stories() {
     }
     assert_eq!(m["events"]["precision"], 1.0, "no two gold events merged");
     assert_eq!(m["events"]["stories"]["exact"], true);
+}
+
+/// A German and a Russian report of one happening (no word in common but the number), and a
+/// German report of another.
+const CROSS_LINGUAL: &str = concat!(
+    r#"{"id": "de-flood", "date": "2024-05-02T08:00:00+02:00", "language": "de", "title": "Hochwasser in Passau: Donau steigt auf zehn Meter", "text": "In Passau ist die Donau über Nacht auf zehn Meter gestiegen. Die Feuerwehr errichtete Sandsackwälle in der Altstadt, Anwohner brachten ihre Autos in Sicherheit. Der Krisenstab rechnet mit dem Höchststand am Donnerstag."}"#,
+    "\n",
+    r#"{"id": "ru-flood", "date": "2024-05-02T10:00:00+02:00", "language": "ru", "title": "Наводнение в Пассау: Дунай поднялся до десяти метров", "text": "В Пассау уровень воды в Дунае за ночь поднялся до десяти метров. Пожарные возвели стены из мешков с песком в старом городе, жители отогнали свои машины в безопасное место. Кризисный штаб ожидает пика в четверг."}"#,
+    "\n",
+    r#"{"id": "de-vote", "date": "2024-05-02T18:00:00+02:00", "language": "de", "title": "Bundestag beschließt Reform des Mietrechts", "text": "Der Bundestag hat die Reform des Mietrechts beschlossen. Mieterhöhungen werden auf elf Prozent in drei Jahren begrenzt. Die Opposition kritisierte das Gesetz als wirkungslos."}"#,
+    "\n"
+);
+
+#[test]
+fn with_the_sentence_encoder_a_german_and_a_russian_report_of_one_event_meet() {
+    if storyline_embed::locate(None).is_err() {
+        assert!(
+            std::env::var_os("STORYLINE_REQUIRE_MODEL").is_none(),
+            "the model is required here"
+        );
+        eprintln!("skipped, needs the model: {}", storyline_embed::INSTALL_HINT);
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cross.jsonl");
+    std::fs::write(&input, CROSS_LINGUAL).unwrap();
+    let data = dir.path().join("data");
+    storyline(&data, &["ingest", input.to_str().unwrap()]);
+    let event =
+        |id: &str| json(&storyline(&data, &["explain", id, "--json"]))["event"].as_u64().unwrap();
+    assert_eq!(event("de-flood"), event("ru-flood"), "one event across languages");
+    assert_ne!(event("de-flood"), event("de-vote"));
+    let e = json(&storyline(&data, &["explain", "ru-flood", "--json"]));
+    assert_eq!(e["scorer"], "dense");
+    let dense = e["best"]["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["feature"] == "dense")
+        .unwrap()
+        .clone();
+    assert!(dense["value"].as_f64().unwrap() > 0.5, "{dense}");
+
+    // Without the sentence vectors the two reports share no term, and stay apart.
+    let lexical = dir.path().join("lexical");
+    storyline(&lexical, &["ingest", input.to_str().unwrap(), "--no-embeddings"]);
+    let event = |id: &str| {
+        json(&storyline(&lexical, &["explain", id, "--json"]))["event"].as_u64().unwrap()
+    };
+    assert_ne!(event("de-flood"), event("ru-flood"));
 }

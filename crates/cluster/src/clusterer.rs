@@ -35,6 +35,8 @@ pub struct Scored {
     pub probability: f32,
     /// The feature values.
     pub features: Features,
+    /// Which scorer gave the probability: `lexical`, or `dense` when both sides had vectors.
+    pub scorer: &'static str,
 }
 
 /// What the engine decided for one article, with the evidence.
@@ -72,6 +74,7 @@ struct Event {
     langs: Vec<(String, u32)>,
     articles: u32,
     dense: Option<Vec<f32>>,
+    dense_unit: Option<Vec<f32>>,
     seen: i64,
     indexed: TermMap<()>,
 }
@@ -94,6 +97,7 @@ impl Event {
             langs: Vec::new(),
             articles: 0,
             dense: None,
+            dense_unit: None,
             seen,
             indexed: TermMap::default(),
         }
@@ -135,6 +139,11 @@ impl Event {
                 Some(sum) => sum.iter_mut().zip(d).for_each(|(s, x)| *s += x),
                 None => self.dense = Some(d.clone()),
             }
+            // Keep the sum at unit length: the dense feature is then one dot product.
+            if let Some(sum) = &self.dense {
+                let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
+                self.dense_unit = (norm > 0.0).then(|| sum.iter().map(|x| x / norm).collect());
+            }
         }
     }
 }
@@ -143,6 +152,7 @@ impl Event {
 pub struct Clusterer {
     model: Model,
     weights: Features,
+    dense_weights: Option<Features>,
     story_weights: StoryFeatures,
     df: DocFreq,
     events: HashMap<u32, Event>,
@@ -180,13 +190,15 @@ impl Clusterer {
     /// A clusterer that continues a stream: its document frequencies and the next ids to give.
     /// Active events are brought back with [`Clusterer::restore`].
     pub fn resume(model: Model, df: DocFreq, next_event: u32, next_story: u32) -> Clusterer {
-        let weights = model.event_weights();
+        let weights = Model::weights_of(&model.event.scorer);
+        let dense_weights = model.event.dense_scorer.as_ref().map(Model::weights_of);
         let mut story_weights = StoryFeatures::default();
         story_weights.0.copy_from_slice(&model.story.scorer.vector(&crate::story::STORY_FEATURES));
         Clusterer {
             dedup: Dedup::new(model.dedup.clone()),
             model,
             weights,
+            dense_weights,
             story_weights,
             df,
             events: HashMap::new(),
@@ -305,20 +317,35 @@ impl Clusterer {
                 f.0[features::SAME_LANG] = same as f32 / total as f32;
             }
         }
-        match (&doc.dense, &ev.dense) {
+        match (&doc.dense, &ev.dense_unit) {
             (Some(a), Some(b)) => f.0[features::DENSE] = dense_cosine(a, b),
             _ => f.0[features::DENSE_MISSING] = 1.0,
         }
         f
     }
 
-    fn score(&self, f: &Features) -> f32 {
-        sigmoid(self.model.event.scorer.bias + f.dot(&self.weights))
+    /// The probability of `f` and the scorer that gave it: the dense scorer when the dense
+    /// feature is known and one is trained, else the lexical one.
+    fn score(&self, f: &Features) -> (f32, &'static str) {
+        match (&self.dense_weights, &self.model.event.dense_scorer) {
+            (Some(w), Some(s)) if f.0[features::DENSE_MISSING] == 0.0 => {
+                (sigmoid(s.bias + f.dot(w)), "dense")
+            }
+            _ => (sigmoid(self.model.event.scorer.bias + f.dot(&self.weights)), "lexical"),
+        }
+    }
+
+    /// The threshold of the scorer named (`dense` or `lexical`).
+    pub fn threshold(&self, scorer: &str) -> f32 {
+        match (&self.model.event.dense_scorer, scorer) {
+            (Some(s), "dense") => s.threshold,
+            _ => self.model.event.scorer.threshold,
+        }
     }
 
     /// The features and probability of two single articles being one event, with the current
     /// document frequencies, averaged over both directions. Used for pair similarity.
-    pub fn pair(&self, a: &Doc, b: &Doc) -> (Features, f32) {
+    pub fn pair(&self, a: &Doc, b: &Doc) -> Scored {
         let one = |x: &Doc, y: &Doc| {
             let (cy, my) = (self.counts(&y.analysis), stated_days(&y.analysis));
             let mut ev = Event::new(0, 0);
@@ -332,7 +359,8 @@ impl Clusterer {
         for i in 0..f.0.len() {
             f.0[i] = (f1.0[i] + f2.0[i]) / 2.0;
         }
-        (f, self.score(&f))
+        let (probability, scorer) = self.score(&f);
+        Scored { event: 0, probability, features: f, scorer }
     }
 
     fn query(&self, v: &DocVectors) -> Vec<(u64, f32)> {
@@ -388,21 +416,37 @@ impl Clusterer {
         let mut cands: Vec<(u32, f32)> = hits.into_iter().collect();
         cands.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         cands.truncate(self.model.event.candidates);
+        // With a sentence vector, the nearest active events by vector join the candidates: that
+        // is how a report in another language, sharing no term, finds its event.
+        if let Some(d) = &doc.dense {
+            let mut near: Vec<(u32, f32)> = self
+                .events
+                .iter()
+                .filter_map(|(id, e)| {
+                    e.dense_unit.as_ref().map(|u| (*id, u.iter().zip(d).map(|(a, b)| a * b).sum()))
+                })
+                .collect();
+            near.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (id, cos) in near.into_iter().take(self.model.event.dense_candidates) {
+                if !cands.iter().any(|c| c.0 == id) {
+                    cands.push((id, cos));
+                }
+            }
+        }
         let mut scored: Vec<Scored> = cands
             .iter()
             .map(|(e, _)| {
                 let f = self.features(&self.events[e], &vectors, doc, &days);
-                Scored { event: *e, probability: self.score(&f), features: f }
+                let (probability, scorer) = self.score(&f);
+                Scored { event: *e, probability, features: f, scorer }
             })
             .collect();
         scored.sort_by(|a, b| b.probability.total_cmp(&a.probability).then(a.event.cmp(&b.event)));
         let candidates = scored.len();
         let mut it = scored.into_iter();
         let (best, runner_up) = (it.next(), it.next());
-        let join = best
-            .as_ref()
-            .filter(|b| b.probability >= self.model.event.scorer.threshold)
-            .map(|b| b.event);
+        let join =
+            best.as_ref().filter(|b| b.probability >= self.threshold(b.scorer)).map(|b| b.event);
         let (event, new_event, story, new_story, story_link) = match join {
             Some(e) => (e, false, self.events[&e].story, false, None),
             None => {

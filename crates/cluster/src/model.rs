@@ -54,14 +54,25 @@ pub struct DedupParams {
 /// Parameters of event clustering other than the weights.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EventParams {
-    /// Scorer of article–event pairs over [`FEATURES`].
+    /// Scorer of article–event pairs over [`FEATURES`], on lexical features (used when either
+    /// side has no sentence vector).
     pub scorer: Linear,
+    /// Scorer used when both the article and the event have sentence vectors (the `dense`
+    /// feature is then known); absent until trained with the embedding model.
+    #[serde(default)]
+    pub dense_scorer: Option<Linear>,
+    /// Characters of title and lead that go into an article's sentence vector.
+    #[serde(default = "default_dense_chars")]
+    pub dense_chars: usize,
     /// Width (standard deviation) of the Gaussian time proximity, in days.
     pub time_sigma_days: f32,
     /// Events whose newest article is older than this many days retire from the candidate index.
     pub window_days: f32,
     /// Events scored per article (the best by shared index terms).
     pub candidates: usize,
+    /// Events nearest by sentence vector added to the candidates (when vectors are available).
+    #[serde(default = "default_dense_candidates")]
+    pub dense_candidates: usize,
     /// Terms per article used to query and fill the candidate index.
     pub index_terms: usize,
     /// A compound splits only into parts seen on their own in this many documents.
@@ -69,6 +80,14 @@ pub struct EventParams {
     /// Most terms an event's or story's summed counts keep per kind and field (the most
     /// frequent): bounds memory for long-running events.
     pub max_centroid_terms: usize,
+}
+
+fn default_dense_chars() -> usize {
+    600
+}
+
+fn default_dense_candidates() -> usize {
+    5
 }
 
 /// Parameters of story linking.
@@ -124,7 +143,8 @@ impl Model {
 
     fn check(&self, name: &str) -> Result<(), ModelError> {
         let err = |message: String| Err(ModelError { name: name.into(), message });
-        for k in self.event.scorer.weights.keys() {
+        let dense = self.event.dense_scorer.iter().flat_map(|s| s.weights.keys());
+        for k in self.event.scorer.weights.keys().chain(dense) {
             if !FEATURES.contains(&k.as_str()) {
                 return err(format!(
                     "unknown event feature {k:?} (known: {})",
@@ -148,9 +168,9 @@ impl Model {
         Ok(())
     }
 
-    /// The event scorer's weights in feature order.
-    pub fn event_weights(&self) -> Features {
-        let v = self.event.scorer.vector(&FEATURES);
+    /// A scorer's weights in feature order.
+    pub fn weights_of(scorer: &Linear) -> Features {
+        let v = scorer.vector(&FEATURES);
         let mut f = Features::default();
         f.0.copy_from_slice(&v);
         f

@@ -25,6 +25,26 @@ impl Doc {
     }
 }
 
+/// The text of an article that goes into its sentence vector: the title and the start of the
+/// body, cut at a word boundary after at most `max_chars` characters in all.
+pub fn embedding_text(title: &str, body: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(max_chars + 8);
+    out.push_str(title.trim());
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    let room = max_chars.saturating_sub(out.chars().count());
+    let body = body.trim();
+    if body.chars().count() <= room {
+        out.push_str(body);
+    } else {
+        let cut: String = body.chars().take(room).collect();
+        let end = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
+        out.push_str(cut[..end].trim_end());
+    }
+    out
+}
+
 /// The order to cluster a stream in: by time, where an item without one (`None`) keeps its
 /// place after the item before it in arrival order (it inherits that item's time for sorting).
 /// Stable, so equal times keep arrival order. Returns indices into `times`.
@@ -45,6 +65,12 @@ pub fn stream_order(times: &[Option<i64>]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::stream_order;
+
+    #[test]
+    fn embedding_text_is_title_and_lead_cut_at_a_word() {
+        assert_eq!(super::embedding_text("Titel", "Ein langer Satz hier", 14), "Titel\nEin langer");
+        assert_eq!(super::embedding_text("", "kurz", 14), "kurz");
+    }
 
     #[test]
     fn undated_items_follow_their_predecessor() {

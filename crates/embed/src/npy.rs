@@ -39,11 +39,15 @@ pub(crate) fn parse(bytes: &[u8], name: &str) -> Result<Array, EmbedError> {
     }
     let (header_len, start) = match bytes[6] {
         1 => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
-        2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+        2 | 3 if bytes.len() >= 12 => {
+            (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12)
+        }
         v => return Err(bad(format!(".npy version {v} is not supported"))),
     };
-    let header = std::str::from_utf8(bytes.get(start..start + header_len).ok_or_else(|| bad("truncated header".into()))?)
-        .map_err(|_| bad("header is not text".into()))?;
+    let header = std::str::from_utf8(
+        bytes.get(start..start + header_len).ok_or_else(|| bad("truncated header".into()))?,
+    )
+    .map_err(|_| bad("header is not text".into()))?;
     if field(header, "fortran_order") != Some("False") {
         return Err(bad("Fortran-order arrays are not supported".into()));
     }
@@ -67,11 +71,19 @@ pub(crate) fn parse(bytes: &[u8], name: &str) -> Result<Array, EmbedError> {
     let data = match descr {
         "<f4" => {
             need(4)?;
-            Data::F32(body.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
+            Data::F32(
+                body.chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect(),
+            )
         }
         "<f8" => {
             need(8)?;
-            Data::F64(body.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))).collect())
+            Data::F64(
+                body.chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                    .collect(),
+            )
         }
         "|u1" => {
             need(1)?;
@@ -91,7 +103,8 @@ mod tests {
     use super::*;
 
     fn npy(descr: &str, shape: &str, body: &[u8]) -> Vec<u8> {
-        let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({shape}), }}");
+        let mut header =
+            format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({shape}), }}");
         while (10 + header.len() + 1) % 64 != 0 {
             header.push(' ');
         }
@@ -105,7 +118,8 @@ mod tests {
 
     #[test]
     fn reads_float_and_byte_arrays_of_any_rank() {
-        let body: Vec<u8> = [1.5f32, -2.0, 0.25, 4.0, 5.0, 6.0].iter().flat_map(|f| f.to_le_bytes()).collect();
+        let body: Vec<u8> =
+            [1.5f32, -2.0, 0.25, 4.0, 5.0, 6.0].iter().flat_map(|f| f.to_le_bytes()).collect();
         let a = parse(&npy("<f4", "2, 3", &body), "t").unwrap();
         assert_eq!(a.shape, [2, 3]);
         assert_eq!(a.data, Data::F32(vec![1.5, -2.0, 0.25, 4.0, 5.0, 6.0]));

@@ -72,7 +72,7 @@ impl Hasher for KeyHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7cc1_b727_220a_95);
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
     }
     fn write_u64(&mut self, n: u64) {
@@ -97,7 +97,8 @@ impl Normaliser {
         }
         let size = u32::from_le_bytes(charsmap.get(..4)?.try_into().ok()?) as usize;
         let trie = charsmap.get(4..4 + size)?;
-        let units = trie.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let units =
+            trie.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         Some(Normaliser { units, replacements: charsmap[4 + size..].to_vec() })
     }
 
@@ -116,7 +117,8 @@ impl Normaliser {
                 node ^= offset(unit);
                 if unit & 0x100 != 0 {
                     best_len = i + 1;
-                    best_value = self.units.get(node).map_or(usize::MAX, |v| (v & 0x7fff_ffff) as usize);
+                    best_value =
+                        self.units.get(node).map_or(usize::MAX, |v| (v & 0x7fff_ffff) as usize);
                 }
             }
         }
@@ -178,7 +180,8 @@ impl Normaliser {
         while out.ends_with(SPACE) {
             out.truncate(out.len() - SPACE.len());
         }
-        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -206,7 +209,11 @@ impl Tokenizer {
                 continue;
             }
             let piece_fields = fields(bytes).ok_or_else(|| bad("broken piece"))?;
-            let text = piece_fields.iter().find(|(f, _)| *f == 1).map(|(_, b)| *b).ok_or_else(|| bad("piece without text"))?;
+            let text = piece_fields
+                .iter()
+                .find(|(f, _)| *f == 1)
+                .map(|(_, b)| *b)
+                .ok_or_else(|| bad("piece without text"))?;
             let text = std::str::from_utf8(text).map_err(|_| bad("piece is not UTF-8"))?;
             let score = piece_fields
                 .iter()
@@ -240,7 +247,13 @@ impl Tokenizer {
             .unwrap_or(&[]);
         let normaliser = Normaliser::new(charsmap).ok_or_else(|| bad("broken character map"))?;
         let min = scores.iter().fold(f32::INFINITY, |m, s| m.min(*s));
-        Ok(Tokenizer { normaliser, unk_score: f64::from(min) - UNK_PENALTY, scores, edges, node_piece })
+        Ok(Tokenizer {
+            normaliser,
+            unk_score: f64::from(min) - UNK_PENALTY,
+            scores,
+            edges,
+            node_piece,
+        })
     }
 
     /// Number of pieces.
@@ -266,7 +279,9 @@ impl Tokenizer {
             let mut node = 0u32;
             let mut single = false;
             for (j, &c) in chars.iter().enumerate().skip(i) {
-                let Some(&next) = self.edges.get(&((u64::from(node) << 21) | u64::from(c))) else { break };
+                let Some(&next) = self.edges.get(&((u64::from(node) << 21) | u64::from(c))) else {
+                    break;
+                };
                 node = next;
                 let id = self.node_piece[node as usize];
                 if id != u32::MAX {
@@ -329,7 +344,16 @@ mod tests {
 
     #[test]
     fn viterbi_picks_the_best_scoring_segmentation() {
-        let m = model(&[("<unk>", 0.0), ("<s>", 0.0), ("</s>", 0.0), ("\u{2581}ab", -1.0), ("\u{2581}a", -1.0), ("b", -1.0), ("c", -3.0), ("bc", -2.5)]);
+        let m = model(&[
+            ("<unk>", 0.0),
+            ("<s>", 0.0),
+            ("</s>", 0.0),
+            ("\u{2581}ab", -1.0),
+            ("\u{2581}a", -1.0),
+            ("b", -1.0),
+            ("c", -3.0),
+            ("bc", -2.5),
+        ]);
         let t = Tokenizer::from_bytes(&m, "t").unwrap();
         // "▁abc": ▁ab + c = -4, ▁a + bc = -3.5 (best), ▁a + b + c = -5.
         assert_eq!(t.pieces("abc"), [4, 7]);

@@ -45,13 +45,16 @@ impl<'a> Zip<'a> {
                 return Err(bad("broken central directory"));
             }
             let field = |off: usize| u32_at(data, at + off).ok_or_else(|| bad("truncated"));
-            let short = |off: usize| u16_at(data, at + off).map(usize::from).ok_or_else(|| bad("truncated"));
+            let short = |off: usize| {
+                u16_at(data, at + off).map(usize::from).ok_or_else(|| bad("truncated"))
+            };
             let (compressed, size, local_offset) = (field(20)?, field(24)?, field(42)?);
             if [compressed, size, local_offset].contains(&u32::MAX) {
                 return Err(bad("zip64 entries are not supported"));
             }
             let (name_len, extra_len, comment_len) = (short(28)?, short(30)?, short(32)?);
-            let entry_name = data.get(at + 46..at + 46 + name_len).ok_or_else(|| bad("truncated"))?;
+            let entry_name =
+                data.get(at + 46..at + 46 + name_len).ok_or_else(|| bad("truncated"))?;
             entries.push(Entry {
                 name: String::from_utf8_lossy(entry_name).into_owned(),
                 method: u16_at(data, at + 10).ok_or_else(|| bad("truncated"))?,
@@ -66,8 +69,13 @@ impl<'a> Zip<'a> {
 
     /// The uncompressed bytes of entry `name`.
     pub fn read(&self, name: &str) -> Result<Vec<u8>, EmbedError> {
-        let bad = |m: String| EmbedError::Format { file: format!("{}:{name}", self.name), message: m };
-        let e = self.entries.iter().find(|e| e.name == name).ok_or_else(|| bad("no such entry".into()))?;
+        let bad =
+            |m: String| EmbedError::Format { file: format!("{}:{name}", self.name), message: m };
+        let e = self
+            .entries
+            .iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| bad("no such entry".into()))?;
         let local = e.local_offset;
         if u32_at(self.data, local) != Some(0x0403_4b50) {
             return Err(bad("broken local header".into()));
@@ -75,14 +83,21 @@ impl<'a> Zip<'a> {
         let name_len = usize::from(u16_at(self.data, local + 26).unwrap_or(0));
         let extra_len = usize::from(u16_at(self.data, local + 28).unwrap_or(0));
         let start = local + 30 + name_len + extra_len;
-        let raw = self.data.get(start..start + e.compressed).ok_or_else(|| bad("truncated".into()))?;
+        let raw =
+            self.data.get(start..start + e.compressed).ok_or_else(|| bad("truncated".into()))?;
         match e.method {
             0 => Ok(raw.to_vec()),
             8 => {
                 let mut out = Vec::with_capacity(e.size);
-                flate2::read::DeflateDecoder::new(raw).read_to_end(&mut out).map_err(|err| bad(err.to_string()))?;
+                flate2::read::DeflateDecoder::new(raw)
+                    .read_to_end(&mut out)
+                    .map_err(|err| bad(err.to_string()))?;
                 if out.len() != e.size {
-                    return Err(bad(format!("inflated to {} bytes, expected {}", out.len(), e.size)));
+                    return Err(bad(format!(
+                        "inflated to {} bytes, expected {}",
+                        out.len(),
+                        e.size
+                    )));
                 }
                 Ok(out)
             }

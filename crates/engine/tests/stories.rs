@@ -64,7 +64,7 @@ fn reports_group_into_their_events_and_a_copy_links_to_its_original() {
     let mut engine = Engine::open(&dir.path().join("data")).unwrap();
     ingest(&mut engine, &file);
     let model = Model::builtin().unwrap();
-    let report = engine.cluster(&model, &mut |_| {}).unwrap();
+    let report = engine.cluster(&model, None, &mut |_| {}).unwrap();
     assert_eq!(report.clustered, 8);
     assert_eq!(report.copies, 1);
     let a = assignments(&engine);
@@ -85,7 +85,7 @@ fn reports_group_into_their_events_and_a_copy_links_to_its_original() {
     assert_eq!((vote.articles, vote.independent), (3, 2), "copies are not independent coverage");
 
     // Clustering again does nothing: every article keeps its decision.
-    assert_eq!(engine.cluster(&model, &mut |_| {}).unwrap().clustered, 0);
+    assert_eq!(engine.cluster(&model, None, &mut |_| {}).unwrap().clustered, 0);
     assert_eq!(assignments(&engine), a);
 }
 
@@ -100,17 +100,17 @@ fn a_restart_continues_the_stream_as_if_it_had_not_stopped() {
     let mut once = Engine::open(&dir.path().join("once")).unwrap();
     ingest(&mut once, &first);
     ingest(&mut once, &second);
-    once.cluster(&model, &mut |_| {}).unwrap();
+    once.cluster(&model, None, &mut |_| {}).unwrap();
 
     let stopped = dir.path().join("stopped");
     {
         let mut engine = Engine::open(&stopped).unwrap();
         ingest(&mut engine, &first);
-        engine.cluster(&model, &mut |_| {}).unwrap();
+        engine.cluster(&model, None, &mut |_| {}).unwrap();
     }
     let mut engine = Engine::open(&stopped).unwrap();
     ingest(&mut engine, &second);
-    let report = engine.cluster(&model, &mut |_| {}).unwrap();
+    let report = engine.cluster(&model, None, &mut |_| {}).unwrap();
     assert_eq!(report.restored, 4, "the active window is replayed");
     assert_eq!(report.clustered, 4);
     assert_eq!(assignments(&engine), assignments(&once));

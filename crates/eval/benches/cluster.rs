@@ -187,7 +187,7 @@ fn engine(items: &[Item]) {
     assert_eq!(report.inserted as usize, items.len(), "every article stored");
     let model = Model::builtin().expect("model");
     let start = Instant::now();
-    let r = engine.cluster(&model, &mut |_| {}).expect("cluster");
+    let r = engine.cluster(&model, None, &mut |_| {}).expect("cluster");
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(r.clustered as usize, items.len(), "every article clustered");
     let (_, rss) = storyline_eval::memory_mib();

@@ -12,8 +12,13 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use storyline_cluster::model::sigmoid;
+use storyline_cluster::model::Linear;
 use storyline_cluster::train::{fit, plateau_threshold, FitOptions, Sample};
-use storyline_cluster::{Clusterer, Doc, Features, Model, StoryFeatures, FEATURES, STORY_FEATURES};
+use storyline_cluster::{
+    embedding_text, Clusterer, Doc, Features, Model, Scored, StoryFeatures, FEATURES,
+    STORY_FEATURES,
+};
+use storyline_embed::Embedder;
 use storyline_text::Analyzer;
 
 use crate::metrics::{pearson, r4, Prf};
@@ -115,10 +120,15 @@ fn doc(analyzer: &Analyzer, key: String, text: &str, lang: &str) -> Doc {
     }
 }
 
-/// Features and probability of every pair under `model`.
-pub fn score_pairs(pairs: &[Pair], model: &Model) -> Result<Vec<(Features, f32)>, String> {
+/// Each pair scored under `model`: features, probability, and the scorer that decided. With an
+/// embedder, both articles get sentence vectors of their title and lead.
+pub fn score_pairs(
+    pairs: &[Pair],
+    model: &Model,
+    embedder: Option<&Embedder>,
+) -> Result<Vec<Scored>, String> {
     let analyzer = Analyzer::builtin().map_err(|e| e.to_string())?;
-    let docs: Vec<(Doc, Doc)> = pairs
+    let mut docs: Vec<(Doc, Doc)> = pairs
         .par_iter()
         .map(|p| {
             (
@@ -127,6 +137,21 @@ pub fn score_pairs(pairs: &[Pair], model: &Model) -> Result<Vec<(Features, f32)>
             )
         })
         .collect();
+    if let Some(e) = embedder {
+        let texts: Vec<String> = pairs
+            .iter()
+            .flat_map(|p| [&p.text1, &p.text2])
+            .map(|t| {
+                let (title, body) = split_title(t);
+                embedding_text(title, body, model.event.dense_chars)
+            })
+            .collect();
+        let mut vectors = e.embed(&texts).into_iter();
+        for (a, b) in &mut docs {
+            a.dense = vectors.next();
+            b.dense = vectors.next();
+        }
+    }
     let mut clusterer = Clusterer::new(model.clone());
     for (a, b) in &docs {
         clusterer.observe(&a.analysis);
@@ -144,41 +169,92 @@ fn target(overall: f64) -> f32 {
     ((4.0 - overall) / 3.0).clamp(0.0, 1.0) as f32
 }
 
+/// Features as the lexical scorer sees them: no sentence vector.
+fn without_dense(f: &Features) -> Vec<f32> {
+    let mut x = f.0.to_vec();
+    let (dense, missing) = (feature("dense"), feature("dense_missing"));
+    x[dense] = 0.0;
+    x[missing] = 1.0;
+    x
+}
+
+fn feature(name: &str) -> usize {
+    FEATURES.iter().position(|f| *f == name).expect("a known feature")
+}
+
+fn probability(scorer: &Linear, x: &[f32]) -> f32 {
+    let w = scorer.vector(&FEATURES);
+    sigmoid(scorer.bias + x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>())
+}
+
+/// Fits a scorer over `samples`, then its threshold: best F1 (averaged over a ±0.05 window) of
+/// "same event" (Overall <= 1.5) against "different" (Overall >= 2.5).
+fn fit_event(start: &Linear, fixed: &[String], samples: &[Sample], pairs: &[Pair]) -> Linear {
+    let mut scorer = fit(start, &FEATURES, fixed, samples, &FitOptions::default());
+    let labelled: Vec<(f32, bool)> = samples
+        .iter()
+        .zip(pairs)
+        .filter(|(_, p)| p.overall <= 1.5 || p.overall >= 2.5)
+        .map(|(s, p)| (probability(&scorer, &s.x), p.overall <= 1.5))
+        .collect();
+    scorer.threshold = plateau_threshold(&labelled, PLATEAU);
+    scorer
+}
+
 /// Fits the event and story scorers on the train half of `path`, starting from `start`. Returns
 /// the new model and a report of the fit.
 ///
-/// - Event scorer: soft targets `(4 - Overall) / 3`; threshold: best F1 of "same event"
-///   (Overall <= 1.5) against "different" (Overall >= 2.5), the definition `eval semeval` scores.
+/// - Lexical event scorer: soft targets `(4 - Overall) / 3` over the features without a sentence
+///   vector; threshold: best F1 of "same event" (Overall <= 1.5) against "different"
+///   (Overall >= 2.5), the definition `eval semeval` scores.
+/// - Dense event scorer (with an embedder only): the same with the `dense` feature.
 /// - Story scorer: binary target "same story" = Overall <= 2.5 (shared actors and topic), over the
 ///   square-rooted name and stem cosines; threshold: best F1 of that label.
-pub fn train(path: &Path, start: &Model) -> Result<(Model, Value), String> {
+pub fn train(
+    path: &Path,
+    start: &Model,
+    embedder: Option<&Embedder>,
+) -> Result<(Model, Value), String> {
     let pairs: Vec<Pair> = load(path)?.into_iter().filter(|p| fold(&p.id) == Fold::Train).collect();
-    let scored = score_pairs(&pairs, start)?;
-    let samples: Vec<Sample> = scored
+    let scored = score_pairs(&pairs, start, embedder)?;
+    let mut model = start.clone();
+    let mut fixed = start.provenance.fixed.clone();
+    for f in ["dense", "dense_missing"] {
+        if !fixed.iter().any(|x| x == f) {
+            fixed.push(f.to_string());
+        }
+    }
+    let lexical: Vec<Sample> = scored
         .iter()
         .zip(&pairs)
-        .map(|((f, _), p)| Sample { x: f.0.to_vec(), target: target(p.overall) })
+        .map(|(s, p)| Sample { x: without_dense(&s.features), target: target(p.overall) })
         .collect();
-    let cv = cross_validate(&samples, &pairs, start);
-    let mut model = start.clone();
-    let fixed = &start.provenance.fixed;
-    model.event.scorer =
-        fit(&start.event.scorer, &FEATURES, fixed, &samples, &FitOptions::default());
-    let rescored = score_pairs(&pairs, &model)?;
-    let labelled: Vec<(f32, bool)> =
-        rescored.iter().zip(&pairs).map(|((_, prob), p)| (*prob, p.overall <= 1.5)).collect();
-    model.event.scorer.threshold = plateau_threshold(&labelled, PLATEAU);
+    model.event.scorer = fit_event(&start.event.scorer, &fixed, &lexical, &pairs);
+    let mut report_cv =
+        json!({"lexical": cross_validate(&lexical, &pairs, &start.event.scorer, &fixed)});
+    if embedder.is_some() {
+        let dense: Vec<Sample> = scored
+            .iter()
+            .zip(&pairs)
+            .map(|(s, p)| Sample { x: s.features.0.to_vec(), target: target(p.overall) })
+            .collect();
+        let dense_fixed: Vec<String> = fixed.iter().filter(|f| *f != "dense").cloned().collect();
+        let dense_start =
+            start.event.dense_scorer.clone().unwrap_or_else(|| start.event.scorer.clone());
+        model.event.dense_scorer = Some(fit_event(&dense_start, &dense_fixed, &dense, &pairs));
+        report_cv["dense"] = cross_validate(&dense, &pairs, &dense_start, &dense_fixed);
+    }
 
     let story_samples: Vec<Sample> = scored
         .iter()
         .zip(&pairs)
-        .map(|((f, _), p)| Sample {
-            x: StoryFeatures::from_pair(f).0.to_vec(),
+        .map(|(s, p)| Sample {
+            x: StoryFeatures::from_pair(&s.features).0.to_vec(),
             target: f32::from(u8::from(p.overall <= 2.5)),
         })
         .collect();
     model.story.scorer =
-        fit(&start.story.scorer, &STORY_FEATURES, fixed, &story_samples, &FitOptions::default());
+        fit(&start.story.scorer, &STORY_FEATURES, &fixed, &story_samples, &FitOptions::default());
     let w = model.story.scorer.vector(&STORY_FEATURES);
     let story_labelled: Vec<(f32, bool)> = story_samples
         .iter()
@@ -193,22 +269,25 @@ pub fn train(path: &Path, start: &Model) -> Result<(Model, Value), String> {
         .collect();
     model.story.scorer.threshold = plateau_threshold(&story_labelled, PLATEAU);
     model.provenance.trained_on = format!(
-        "{} pairs of the train half of {} (xxh3(pair_id) even): `storyline train --semeval`. Event \
-         scorer: soft targets (4 - Overall) / 3, threshold = best F1 (averaged over +-0.05) of Overall <= 1.5 against \
-         Overall >= 2.5. Story scorer: target Overall <= 2.5, threshold = best F1 (averaged over +-0.05) of that label.",
+        "{} pairs of the train half of {} (xxh3(pair_id) even): `storyline train --semeval`{}. Event \
+         scorers: soft targets (4 - Overall) / 3, threshold = best F1 (averaged over +-0.05) of \
+         Overall <= 1.5 against Overall >= 2.5; the lexical one without sentence vectors, the dense \
+         one with them. Story scorer: target Overall <= 2.5, threshold = best F1 (averaged over \
+         +-0.05) of that label.",
         pairs.len(),
-        path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        if embedder.is_some() { " with the USE multilingual v3 model" } else { "" }
     );
-    let report = report(&pairs, &score_pairs(&pairs, &model)?, model.event.scorer.threshold);
+    let report = report(&pairs, &score_pairs(&pairs, &model, embedder)?, &model);
     Ok((
         model,
-        json!({"pairs": pairs.len(), "cross_validated_on_train_half": cv, "fit_on_train_half": report}),
+        json!({"pairs": pairs.len(), "cross_validated_on_train_half": report_cv, "fit_on_train_half": report}),
     ))
 }
 
 /// Five-fold cross-validation inside the train half (pair `i` in fold `i % 5`): the figure to
 /// compare design choices by without looking at the test half.
-fn cross_validate(samples: &[Sample], pairs: &[Pair], start: &Model) -> Value {
+fn cross_validate(samples: &[Sample], pairs: &[Pair], start: &Linear, fixed: &[String]) -> Value {
     let mut predicted = vec![0.0f32; samples.len()];
     for k in 0..5 {
         let train: Vec<Sample> = samples
@@ -217,17 +296,9 @@ fn cross_validate(samples: &[Sample], pairs: &[Pair], start: &Model) -> Value {
             .filter(|(i, _)| i % 5 != k)
             .map(|(_, s)| s.clone())
             .collect();
-        let w = fit(
-            &start.event.scorer,
-            &FEATURES,
-            &start.provenance.fixed,
-            &train,
-            &FitOptions::default(),
-        );
-        let weights = w.vector(&FEATURES);
+        let w = fit(start, &FEATURES, fixed, &train, &FitOptions::default());
         for (i, s) in samples.iter().enumerate().filter(|(i, _)| i % 5 == k) {
-            predicted[i] =
-                sigmoid(w.bias + s.x.iter().zip(&weights).map(|(x, w)| x * w).sum::<f32>());
+            predicted[i] = probability(&w, &s.x);
         }
     }
     let sim: Vec<f64> = predicted.iter().map(|p| f64::from(*p)).collect();
@@ -242,21 +313,28 @@ fn cross_validate(samples: &[Sample], pairs: &[Pair], start: &Model) -> Value {
 }
 
 /// Evaluates `model` on the test half of `path` (or on every pair with `all`).
-pub fn evaluate(path: &Path, model: &Model, all: bool) -> Result<Value, String> {
+pub fn evaluate(
+    path: &Path,
+    model: &Model,
+    embedder: Option<&Embedder>,
+    all: bool,
+) -> Result<Value, String> {
     let pairs: Vec<Pair> =
         load(path)?.into_iter().filter(|p| all || fold(&p.id) == Fold::Test).collect();
-    let scored = score_pairs(&pairs, model)?;
-    let mut m = report(&pairs, &scored, model.event.scorer.threshold);
+    let scored = score_pairs(&pairs, model, embedder)?;
+    let mut m = report(&pairs, &scored, model);
     m["split"] = json!(if all {
         "all pairs (includes the train half)"
     } else {
         "test half: xxh3(pair_id) odd"
     });
+    m["embeddings"] = json!(embedder.is_some());
     Ok(m)
 }
 
-fn report(pairs: &[Pair], scored: &[(Features, f32)], threshold: f32) -> Value {
-    let sim: Vec<f64> = scored.iter().map(|(_, p)| f64::from(*p)).collect();
+fn report(pairs: &[Pair], scored: &[Scored], model: &Model) -> Value {
+    let clusterer = Clusterer::new(model.clone());
+    let sim: Vec<f64> = scored.iter().map(|s| f64::from(s.probability)).collect();
     let gold: Vec<f64> = pairs.iter().map(|p| -p.overall).collect();
     let mut by_pair: BTreeMap<String, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for ((p, s), g) in pairs.iter().zip(&sim).zip(&gold) {
@@ -269,12 +347,12 @@ fn report(pairs: &[Pair], scored: &[(Features, f32)], threshold: f32) -> Value {
         .map(|(k, (s, g))| (k.clone(), json!({"pearson": pearson(s, g).map(r4), "pairs": s.len()})))
         .collect();
     let (mut tp, mut predicted, mut positives, mut decided) = (0u64, 0u64, 0u64, 0u64);
-    for ((_, prob), p) in scored.iter().zip(pairs) {
+    for (s, p) in scored.iter().zip(pairs) {
         if p.overall > 1.5 && p.overall < 2.5 {
             continue;
         }
         decided += 1;
-        let (yes, truth) = (*prob >= threshold, p.overall <= 1.5);
+        let (yes, truth) = (s.probability >= clusterer.threshold(s.scorer), p.overall <= 1.5);
         tp += u64::from(yes && truth);
         predicted += u64::from(yes);
         positives += u64::from(truth);
@@ -288,7 +366,8 @@ fn report(pairs: &[Pair], scored: &[(Features, f32)], threshold: f32) -> Value {
         "recall": r4(prf.recall),
         "f1": r4(prf.f1),
         "same_event_pairs_decided": decided,
-        "threshold": threshold,
+        "threshold": model.event.scorer.threshold,
+        "dense_threshold": model.event.dense_scorer.as_ref().map(|s| s.threshold),
     })
 }
 

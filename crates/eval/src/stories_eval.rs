@@ -9,7 +9,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
-use storyline_cluster::{stream_order, Clusterer, Doc, Model};
+use storyline_cluster::{embedding_text, stream_order, Clusterer, Doc, Model};
+use storyline_embed::Embedder;
 use storyline_ingest::{read_input, Article, Input, NoHistory, Normaliser, ReadOptions};
 use storyline_text::Analyzer;
 
@@ -47,10 +48,20 @@ fn key(a: &Article) -> String {
 pub fn cluster_articles(
     articles: &[Article],
     model: &Model,
+    embedder: Option<&Embedder>,
     per_language: bool,
 ) -> Result<Vec<(String, String)>, String> {
     let analyzer = Analyzer::builtin().map_err(|e| e.to_string())?;
-    let docs: Vec<Doc> = articles.par_iter().map(|a| Doc::from_article(&analyzer, a)).collect();
+    let mut docs: Vec<Doc> = articles.par_iter().map(|a| Doc::from_article(&analyzer, a)).collect();
+    if let Some(e) = embedder {
+        let texts: Vec<String> = articles
+            .iter()
+            .map(|a| embedding_text(&a.title, &a.text, model.event.dense_chars))
+            .collect();
+        for (d, v) in docs.iter_mut().zip(e.embed(&texts)) {
+            d.dense = Some(v);
+        }
+    }
     let mut streams: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, a) in articles.iter().enumerate() {
         let lang = if per_language {
@@ -101,7 +112,12 @@ fn partition(labels: &[String]) -> Vec<Vec<usize>> {
 }
 
 /// The seed sample in `dir` (its `*.txt` files) against `dir/gold.json`.
-pub fn seeds(dir: &Path, model: &Model, normaliser: &Normaliser) -> Result<Value, String> {
+pub fn seeds(
+    dir: &Path,
+    model: &Model,
+    embedder: Option<&Embedder>,
+    normaliser: &Normaliser,
+) -> Result<Value, String> {
     let gold_path = dir.join("gold.json");
     let gold: Value = serde_json::from_str(
         &std::fs::read_to_string(&gold_path)
@@ -136,7 +152,7 @@ pub fn seeds(dir: &Path, model: &Model, normaliser: &Normaliser) -> Result<Value
             event_of.len()
         ));
     }
-    let pred = cluster_articles(&articles, model, false)?;
+    let pred = cluster_articles(&articles, model, embedder, false)?;
     let gold_events: Vec<String> = articles.iter().map(|a| event_of[&key(a)].clone()).collect();
     let gold_stories: Vec<String> = articles
         .iter()
@@ -167,7 +183,12 @@ pub fn seeds(dir: &Path, model: &Model, normaliser: &Normaliser) -> Result<Value
 }
 
 /// A labelled JSONL stream: each line's `cluster` (event) and `story` (optional) are the gold.
-pub fn clusters(path: &Path, model: &Model, normaliser: &Normaliser) -> Result<Value, String> {
+pub fn clusters(
+    path: &Path,
+    model: &Model,
+    embedder: Option<&Embedder>,
+    normaliser: &Normaliser,
+) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut gold: HashMap<String, (String, Option<String>)> = HashMap::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
@@ -193,7 +214,7 @@ pub fn clusters(path: &Path, model: &Model, normaliser: &Normaliser) -> Result<V
     let (articles, rejects) = read_articles(path, normaliser);
     let articles: Vec<Article> =
         articles.into_iter().filter(|a| gold.contains_key(&key(a))).collect();
-    let pred = cluster_articles(&articles, model, true)?;
+    let pred = cluster_articles(&articles, model, embedder, true)?;
     let gold_events: Vec<String> = articles.iter().map(|a| gold[&key(a)].0.clone()).collect();
     let (pe, ps): (Vec<String>, Vec<String>) = pred.into_iter().unzip();
     let mut m = grouping(&gold_events, &pe);
