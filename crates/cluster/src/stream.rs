@@ -39,7 +39,8 @@ pub fn embedding_text(title: &str, body: &str, max_chars: usize) -> String {
         out.push_str(body);
     } else {
         let cut: String = body.chars().take(room).collect();
-        let end = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
+        let at_word_end = body.chars().nth(room).is_some_and(char::is_whitespace);
+        let end = if at_word_end { cut.len() } else { cut.rfind(char::is_whitespace).unwrap_or(cut.len()) };
         out.push_str(cut[..end].trim_end());
     }
     out
@@ -68,7 +69,8 @@ mod tests {
 
     #[test]
     fn embedding_text_is_title_and_lead_cut_at_a_word() {
-        assert_eq!(super::embedding_text("Titel", "Ein langer Satz hier", 14), "Titel\nEin langer");
+        assert_eq!(super::embedding_text("Titel", "Ein langer Satz hier", 14), "Titel\nEin");
+        assert_eq!(super::embedding_text("Titel", "Ein langer Satz hier", 16), "Titel\nEin langer");
         assert_eq!(super::embedding_text("", "kurz", 14), "kurz");
     }
 
