@@ -40,7 +40,11 @@ pub fn embedding_text(title: &str, body: &str, max_chars: usize) -> String {
     } else {
         let cut: String = body.chars().take(room).collect();
         let at_word_end = body.chars().nth(room).is_some_and(char::is_whitespace);
-        let end = if at_word_end { cut.len() } else { cut.rfind(char::is_whitespace).unwrap_or(cut.len()) };
+        let end = if at_word_end {
+            cut.len()
+        } else {
+            cut.rfind(char::is_whitespace).unwrap_or(cut.len())
+        };
         out.push_str(cut[..end].trim_end());
     }
     out

@@ -13,7 +13,10 @@
 //! writer: dedup + clustering + story linking), and the same through the engine and store
 //! (`Engine::cluster` after an ingest that is not timed).
 //!
-//! Run: `cargo bench -p storyline-eval --bench cluster -- [--n N] [--engine N]`
+//! With `--dense`, articles also get sentence vectors (title + lead through the USE port; the
+//! model must be installed, see `storyline_embed::locate`), timed as part of the analysis.
+//!
+//! Run: `cargo bench -p storyline-eval --bench cluster -- [--n N] [--engine N] [--dense]`
 //! (defaults 100000 and 20000; 0 skips a run).
 
 #![allow(clippy::print_stdout)] // a benchmark report is its output
@@ -22,7 +25,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use storyline_cluster::{Clusterer, Doc, Model};
+use storyline_cluster::{embedding_text, Clusterer, Doc, Model};
 use storyline_engine::{Engine, IngestOptions, Input};
 use storyline_text::Analyzer;
 
@@ -82,6 +85,12 @@ fn main() {
             .unwrap_or(default)
     };
     let (n, n_engine) = (arg("--n", 100_000), arg("--engine", 20_000));
+    let embedder = if args.iter().any(|a| a == "--dense") {
+        let dir = storyline_embed::locate(None).expect("--dense needs the model installed");
+        Some(storyline_embed::Embedder::load(&dir).expect("load the model"))
+    } else {
+        None
+    };
     let path = storyline_eval::shared_data().join("gnad10k/test.csv");
     let Ok(csv) = std::fs::read_to_string(&path) else {
         eprintln!("skipped: {} not found (set STORYLINE_SHARED_DATA)", path.display());
@@ -91,15 +100,16 @@ fn main() {
     assert!(rows.len() > 1000, "expected the 1,028 articles of the 10kGNAD test split");
     println!("source: {} ({} articles), replayed with edits", path.display(), rows.len());
     println!("threads: {}", rayon::current_num_threads());
+    println!("sentence vectors: {}", if embedder.is_some() { "yes (--dense)" } else { "no" });
     if n > 0 {
-        stages(&rows, n);
+        stages(&rows, n, embedder.as_ref());
     }
     if n_engine > 0 {
-        engine(&items(&rows, 0..n_engine));
+        engine(&items(&rows, 0..n_engine), embedder.as_ref());
     }
 }
 
-fn stages(rows: &[(String, String)], n: usize) {
+fn stages(rows: &[(String, String)], n: usize, embedder: Option<&storyline_embed::Embedder>) {
     let analyzer = Analyzer::builtin().expect("profiles");
     let mut clusterer = Clusterer::new(Model::builtin().expect("model"));
     let (mut analyse_s, mut cluster_s) = (0.0, 0.0);
@@ -112,7 +122,7 @@ fn stages(rows: &[(String, String)], n: usize) {
         let batch = items(rows, b * 2048..((b + 1) * 2048).min(n));
         making += t.elapsed();
         let t = Instant::now();
-        let docs: Vec<Doc> = batch
+        let mut docs: Vec<Doc> = batch
             .par_iter()
             .map(|it| Doc {
                 key: it.id.clone(),
@@ -122,6 +132,13 @@ fn stages(rows: &[(String, String)], n: usize) {
                 dense: None,
             })
             .collect();
+        if let Some(e) = embedder {
+            let texts: Vec<String> =
+                batch.iter().map(|it| embedding_text(&it.title, &it.body, 600)).collect();
+            for (d, v) in docs.iter_mut().zip(e.embed(&texts)) {
+                d.dense = Some(v);
+            }
+        }
         analyse_s += t.elapsed().as_secs_f64();
         let t = Instant::now();
         for d in &docs {
@@ -169,7 +186,7 @@ fn stages(rows: &[(String, String)], n: usize) {
     }
 }
 
-fn engine(items: &[Item]) {
+fn engine(items: &[Item], embedder: Option<&storyline_embed::Embedder>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("input.jsonl");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&input).expect("create input"));
@@ -187,7 +204,7 @@ fn engine(items: &[Item]) {
     assert_eq!(report.inserted as usize, items.len(), "every article stored");
     let model = Model::builtin().expect("model");
     let start = Instant::now();
-    let r = engine.cluster(&model, None, &mut |_| {}).expect("cluster");
+    let r = engine.cluster(&model, embedder, &mut |_| {}).expect("cluster");
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(r.clustered as usize, items.len(), "every article clustered");
     let (_, rss) = storyline_eval::memory_mib();

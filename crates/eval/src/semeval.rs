@@ -243,6 +243,15 @@ pub fn train(
             start.event.dense_scorer.clone().unwrap_or_else(|| start.event.scorer.clone());
         model.event.dense_scorer = Some(fit_event(&dense_start, &dense_fixed, &dense, &pairs));
         report_cv["dense"] = cross_validate(&dense, &pairs, &dense_start, &dense_fixed);
+        let lex_pred = cv_predictions(&lexical, &start.event.scorer, &fixed);
+        let dense_pred = cv_predictions(&dense, &dense_start, &dense_fixed);
+        let hybrid: Vec<f64> = pairs
+            .iter()
+            .zip(lex_pred.iter().zip(&dense_pred))
+            .map(|(p, (l, d))| if p.lang1 == p.lang2 { *l } else { *d })
+            .collect();
+        let gold: Vec<f64> = pairs.iter().map(|p| -p.overall).collect();
+        report_cv["hybrid_dense_across_languages"] = json!(pearson(&hybrid, &gold).map(r4));
     }
 
     let story_samples: Vec<Sample> = scored
@@ -285,10 +294,10 @@ pub fn train(
     ))
 }
 
-/// Five-fold cross-validation inside the train half (pair `i` in fold `i % 5`): the figure to
-/// compare design choices by without looking at the test half.
-fn cross_validate(samples: &[Sample], pairs: &[Pair], start: &Linear, fixed: &[String]) -> Value {
-    let mut predicted = vec![0.0f32; samples.len()];
+/// Out-of-fold probabilities of five-fold cross-validation inside the train half (pair `i` in
+/// fold `i % 5`).
+fn cv_predictions(samples: &[Sample], start: &Linear, fixed: &[String]) -> Vec<f64> {
+    let mut predicted = vec![0.0f64; samples.len()];
     for k in 0..5 {
         let train: Vec<Sample> = samples
             .iter()
@@ -298,10 +307,16 @@ fn cross_validate(samples: &[Sample], pairs: &[Pair], start: &Linear, fixed: &[S
             .collect();
         let w = fit(start, &FEATURES, fixed, &train, &FitOptions::default());
         for (i, s) in samples.iter().enumerate().filter(|(i, _)| i % 5 == k) {
-            predicted[i] = probability(&w, &s.x);
+            predicted[i] = f64::from(probability(&w, &s.x));
         }
     }
-    let sim: Vec<f64> = predicted.iter().map(|p| f64::from(*p)).collect();
+    predicted
+}
+
+/// Five-fold cross-validation inside the train half: the figure to compare design choices by
+/// without looking at the test half.
+fn cross_validate(samples: &[Sample], pairs: &[Pair], start: &Linear, fixed: &[String]) -> Value {
+    let sim = cv_predictions(samples, start, fixed);
     let gold: Vec<f64> = pairs.iter().map(|p| -p.overall).collect();
     let de: (Vec<f64>, Vec<f64>) = pairs
         .iter()
