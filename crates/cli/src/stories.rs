@@ -295,8 +295,9 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
     if a["best"].is_object() {
         writeln!(
             out,
-            "\nfeatures of event {} (bias {:.3}):",
+            "\nfeatures of event {} ({} scorer, bias {:.3}):",
             a["best"]["event"],
+            a["best"]["scorer"].as_str().unwrap_or("lexical"),
             scorer["bias"].as_f64().unwrap_or(0.0)
         )?;
         writeln!(out, "  {:<16} {:>8} {:>8} {:>13}", "FEATURE", "VALUE", "WEIGHT", "CONTRIBUTION")?;

@@ -54,6 +54,9 @@ fn seeds_form_one_story_and_the_2024_visit_is_never_merged_into_the_2023_trip() 
     assert!(g.iter().all(|(_, _, s)| *s == g[0].2), "one story: {g:?}");
     let visit_2024 = g.iter().find(|x| x.0 == "001").unwrap().1;
     assert!(g.iter().filter(|x| x.0 != "001").all(|x| x.1 != visit_2024), "{g:?}");
+    // The lexical engine gets the gold grouping exactly: the four 2023 reports are one event.
+    let trip_2023: Vec<u64> = g.iter().filter(|x| x.0 != "001").map(|x| x.1).collect();
+    assert!(trip_2023.iter().all(|e| *e == trip_2023[0]), "{g:?}");
 
     let stories = json(&storyline(&data, &["stories", "--json"]));
     assert_eq!(stories.as_array().unwrap().len(), 1);
@@ -139,6 +142,7 @@ fn eval_seeds_prints_pairwise_and_bcubed_for_events_and_stories() {
         assert!(m[k].is_number(), "{k}");
     }
     assert_eq!(m["events"]["precision"], 1.0, "no two gold events merged");
+    assert_eq!(m["events"]["exact"], true);
     assert_eq!(m["events"]["stories"]["exact"], true);
 }
 
