@@ -15,6 +15,11 @@ impl Doc {
             .as_ref()
             .filter(|d| d.precision >= DatePrecision::Day)
             .map(|d| d.start_utc.timestamp());
+        Doc::new(analyzer, article, time)
+    }
+
+    /// An article with the time the caller decided (Unix seconds), analysed; no vector yet.
+    pub fn new(analyzer: &Analyzer, article: &Article, time: Option<i64>) -> Doc {
         Doc {
             key: article.id.as_str().to_string(),
             time,

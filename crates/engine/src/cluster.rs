@@ -42,16 +42,6 @@ fn times(date: &Option<(String, String)>) -> (Option<i64>, Option<i64>) {
     (t.filter(|_| precise), t)
 }
 
-fn doc(analyzer: &Analyzer, article: &Article, time: Option<i64>) -> Doc {
-    Doc {
-        key: article.id.as_str().to_string(),
-        time,
-        lang: article.lang.clone(),
-        analysis: analyzer.analyze(&article.title, &article.text, article.lang.as_deref()),
-        dense: None,
-    }
-}
-
 /// Gives each doc the sentence vector of its article's title and lead.
 fn add_vectors(
     docs: &mut [Doc],
@@ -111,7 +101,7 @@ impl Engine {
             let replay = self.store.clustered_from(from)?;
             let mut docs: Vec<Doc> = replay
                 .par_iter()
-                .map(|((_, a, date), _)| doc(&analyzer, a, times(date).0))
+                .map(|((_, a, date), _)| Doc::new(&analyzer, a, times(date).0))
                 .collect();
             let articles: Vec<&Article> = replay.iter().map(|((_, a, _), _)| a).collect();
             add_vectors(&mut docs, &articles, embedder, model);
@@ -135,7 +125,7 @@ impl Engine {
             let mut docs: Vec<Doc> = batch
                 .par_iter()
                 .zip(&engine_times)
-                .map(|((_, a, _), t)| doc(&analyzer, a, *t))
+                .map(|((_, a, _), t)| Doc::new(&analyzer, a, *t))
                 .collect();
             let articles: Vec<&Article> = batch.iter().map(|(_, a, _)| a).collect();
             add_vectors(&mut docs, &articles, embedder, model);

@@ -77,13 +77,7 @@ fn items(rows: &[(String, String)], range: std::ops::Range<usize>) -> Vec<Item> 
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let arg = |name: &str, default: usize| storyline_eval::bench_arg(&args, name, default);
     let (n, n_engine) = (arg("--n", 100_000), arg("--engine", 20_000));
     let embedder = if args.iter().any(|a| a == "--dense") {
         let dir = storyline_embed::locate(None).expect("--dense needs the model installed");

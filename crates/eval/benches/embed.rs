@@ -20,13 +20,7 @@ use storyline_embed::{locate, Embedder};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let arg = |name: &str, default: usize| storyline_eval::bench_arg(&args, name, default);
     let (n_sent, n_art) = (arg("--sentences", 5000), arg("--articles", 1000));
     let path = storyline_eval::shared_data().join("gnad10k/test.csv");
     let Ok(csv) = std::fs::read_to_string(&path) else {

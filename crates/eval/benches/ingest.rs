@@ -16,13 +16,7 @@ use storyline_engine::{Engine, IngestOptions, Input};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let arg = |name: &str, default: usize| storyline_eval::bench_arg(&args, name, default);
     let n_text = arg("--text", 100_000);
     let n_html = arg("--html", 10_000);
     let path = storyline_eval::shared_data().join("gnad10k/test.csv");

@@ -19,6 +19,15 @@ pub mod stories_eval;
 
 use std::path::{Path, PathBuf};
 
+/// The value after `name` in a benchmark's arguments (`--n 1000`), or `default`.
+pub fn bench_arg(args: &[String], name: &str, default: usize) -> usize {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// The shared data folder: `$STORYLINE_SHARED_DATA`, else `../shared/data` beside the workspace.
 pub fn shared_data() -> PathBuf {
     match std::env::var_os("STORYLINE_SHARED_DATA") {
