@@ -318,7 +318,14 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
     }
     if let Some(link) = a["story_link"].as_array() {
         let (s, p) = (&link[0], link[1].as_f64().unwrap_or(0.0));
-        let t = evidence["story_scorer"]["threshold"].as_f64().unwrap_or(0.5);
+        // The dense story scorer decided when the dense similarity was known.
+        let dense_known = link[2]["dense_missing"].as_f64() == Some(0.0);
+        let story_scorer = if dense_known && evidence["story_dense_scorer"].is_object() {
+            &evidence["story_dense_scorer"]
+        } else {
+            &evidence["story_scorer"]
+        };
+        let t = story_scorer["threshold"].as_f64().unwrap_or(0.5);
         let verdict = if s.as_u64() == Some(u64::from(assignment.story)) {
             "joined"
         } else {

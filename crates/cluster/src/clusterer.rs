@@ -154,6 +154,7 @@ pub struct Clusterer {
     weights: Features,
     dense_weights: Option<Features>,
     story_weights: StoryFeatures,
+    story_dense_weights: Option<StoryFeatures>,
     df: DocFreq,
     events: HashMap<u32, Event>,
     postings: TermMap<Vec<u32>>,
@@ -192,14 +193,20 @@ impl Clusterer {
     pub fn resume(model: Model, df: DocFreq, next_event: u32, next_story: u32) -> Clusterer {
         let weights = Model::weights_of(&model.event.scorer);
         let dense_weights = model.event.dense_scorer.as_ref().map(Model::weights_of);
-        let mut story_weights = StoryFeatures::default();
-        story_weights.0.copy_from_slice(&model.story.scorer.vector(&crate::story::STORY_FEATURES));
+        let story_vector = |l: &crate::model::Linear| {
+            let mut w = StoryFeatures::default();
+            w.0.copy_from_slice(&l.vector(&crate::story::STORY_FEATURES));
+            w
+        };
+        let story_weights = story_vector(&model.story.scorer);
+        let story_dense_weights = model.story.dense_scorer.as_ref().map(story_vector);
         Clusterer {
             dedup: Dedup::new(model.dedup.clone()),
             model,
             weights,
             dense_weights,
             story_weights,
+            story_dense_weights,
             df,
             events: HashMap::new(),
             postings: TermMap::default(),
@@ -450,7 +457,8 @@ impl Clusterer {
         let (event, new_event, story, new_story, story_link) = match join {
             Some(e) => (e, false, self.events[&e].story, false, None),
             None => {
-                let (story, new_story, link) = self.link_story(&vectors, doc.time, seen);
+                let (story, new_story, link) =
+                    self.link_story(&vectors, doc.dense.as_deref(), doc.time, seen);
                 let e = self.next_event;
                 self.next_event += 1;
                 self.events.insert(e, Event::new(story, seen));
@@ -467,7 +475,14 @@ impl Clusterer {
             }
         }
         let st = self.stories.get_mut(&story).expect("exists");
-        st.add(&counts, doc.time, seen, &self.df, self.model.event.max_centroid_terms);
+        st.add(
+            &counts,
+            doc.dense.as_deref(),
+            doc.time,
+            seen,
+            &self.df,
+            self.model.event.max_centroid_terms,
+        );
         for (h, _) in vectors.0[2][2].iter().take(MAX_INDEXED) {
             let list = self.story_postings.entry(*h).or_default();
             if list.last() != Some(&story) && !list.contains(&story) {
@@ -491,6 +506,7 @@ impl Clusterer {
     fn link_story(
         &mut self,
         v: &DocVectors,
+        dense: Option<&[f32]>,
         time: Option<i64>,
         seen: i64,
     ) -> (u32, bool, Option<(u32, f32, StoryFeatures)>) {
@@ -506,23 +522,57 @@ impl Clusterer {
             hits.into_iter().filter(|(s, _)| self.stories.contains_key(s)).collect();
         cands.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         cands.truncate(self.model.event.candidates);
+        // The stories nearest by sentence vector join the candidates, as for events.
+        if let Some(d) = dense {
+            let mut near: Vec<(u32, f32)> = self
+                .stories
+                .iter()
+                .filter_map(|(id, s)| {
+                    s.dense.as_ref().map(|(_, u)| (*id, u.iter().zip(d).map(|(a, b)| a * b).sum()))
+                })
+                .collect();
+            near.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (id, cos) in near.into_iter().take(self.model.event.dense_candidates) {
+                if !cands.iter().any(|c| c.0 == id) {
+                    cands.push((id, cos));
+                }
+            }
+        }
         let mut best: Option<(u32, f32, StoryFeatures)> = None;
         for (s, _) in cands {
-            let f = self.stories[&s].features(v, time, self.model.story.time_sigma_days, &self.df);
-            let z: f32 = f.0.iter().zip(self.story_weights.0.iter()).map(|(a, b)| a * b).sum();
-            let p = sigmoid(self.model.story.scorer.bias + z);
+            let f = self.stories[&s].features(
+                v,
+                dense,
+                time,
+                self.model.story.time_sigma_days,
+                &self.df,
+            );
+            let p = self.story_score(&f).0;
             if best.as_ref().is_none_or(|(_, bp, _)| p > *bp) {
                 best = Some((s, p, f));
             }
         }
         match best {
-            Some((s, p, _)) if p >= self.model.story.scorer.threshold => (s, false, best),
+            Some((s, p, f)) if p >= self.story_score(&f).1 => (s, false, best),
             _ => {
                 let s = self.next_story;
                 self.next_story += 1;
                 self.stories.insert(s, Story::new(seen));
                 (s, true, best)
             }
+        }
+    }
+
+    /// The story probability of `f` and the threshold that applies: the dense story scorer's
+    /// when the dense similarity is known and one is trained, else the lexical one's.
+    fn story_score(&self, f: &StoryFeatures) -> (f32, f32) {
+        let dot = |w: &StoryFeatures| f.0.iter().zip(w.0.iter()).map(|(a, b)| a * b).sum::<f32>();
+        match (&self.story_dense_weights, &self.model.story.dense_scorer) {
+            (Some(w), Some(s)) if f.has_dense() => (sigmoid(s.bias + dot(w)), s.threshold),
+            _ => (
+                sigmoid(self.model.story.scorer.bias + dot(&self.story_weights)),
+                self.model.story.scorer.threshold,
+            ),
         }
     }
 
@@ -552,7 +602,14 @@ impl Clusterer {
             }
         }
         let st = self.stories.entry(story).or_insert_with(|| Story::new(seen));
-        st.add(&counts, doc.time, seen, &self.df, self.model.event.max_centroid_terms);
+        st.add(
+            &counts,
+            doc.dense.as_deref(),
+            doc.time,
+            seen,
+            &self.df,
+            self.model.event.max_centroid_terms,
+        );
         for (h, _) in vectors.0[2][2].iter().take(MAX_INDEXED) {
             let list = self.story_postings.entry(*h).or_default();
             if !list.contains(&story) {

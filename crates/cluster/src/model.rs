@@ -93,8 +93,12 @@ fn default_dense_candidates() -> usize {
 /// Parameters of story linking.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StoryParams {
-    /// Scorer of event–story pairs over [`crate::story::STORY_FEATURES`].
+    /// Scorer of event–story pairs over [`crate::story::STORY_FEATURES`], without sentence
+    /// vectors.
     pub scorer: Linear,
+    /// Scorer used when both the new event's first article and the story have vectors.
+    #[serde(default)]
+    pub dense_scorer: Option<Linear>,
     /// Width of the story time proximity, in days.
     pub time_sigma_days: f32,
     /// Stories with no new event for this many days retire from the candidate index.
@@ -152,7 +156,8 @@ impl Model {
                 ));
             }
         }
-        for k in self.story.scorer.weights.keys() {
+        let dense = self.story.dense_scorer.iter().flat_map(|s| s.weights.keys());
+        for k in self.story.scorer.weights.keys().chain(dense) {
             if !crate::story::STORY_FEATURES.contains(&k.as_str()) {
                 return err(format!("unknown story feature {k:?}"));
             }

@@ -1,11 +1,15 @@
 //! Stories: threads of events over weeks or months, joined by shared actors and topic. A new event
 //! joins the best-scoring active story or opens one; events themselves are never merged here.
 
-use crate::features::{gaussian, Centroid, DocCounts};
+use crate::features::{dense_cosine, gaussian, Centroid, DocCounts};
 use storyline_text::DocFreq;
 
 /// Story-linking feature names, in the order of [`StoryFeatures`].
-pub const STORY_FEATURES: [&str; 4] = ["names_all", "stems_all", "time_proximity", "time_unknown"];
+pub const STORY_FEATURES: [&str; 6] =
+    ["names_all", "stems_all", "time_proximity", "time_unknown", "dense", "dense_missing"];
+
+/// Index of `dense_missing` in [`STORY_FEATURES`].
+pub(crate) const STORY_DENSE_MISSING: usize = 5;
 
 /// One value per [`STORY_FEATURES`] entry.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -18,9 +22,15 @@ impl StoryFeatures {
     }
 
     /// The story features of a pair of single articles, from their event-pair features (the
-    /// same square-rooted cosines); the pair has no times.
+    /// same square-rooted cosines and dense similarity); the pair has no times.
     pub fn from_pair(f: &crate::Features) -> StoryFeatures {
-        StoryFeatures([f.0[8], f.0[5], 0.0, 1.0])
+        let (dense, missing) = (crate::features::DENSE, crate::features::DENSE_MISSING);
+        StoryFeatures([f.0[8], f.0[5], 0.0, 1.0, f.0[dense], f.0[missing]])
+    }
+
+    /// Whether the dense similarity is known.
+    pub fn has_dense(&self) -> bool {
+        self.0[STORY_DENSE_MISSING] == 0.0
     }
 }
 
@@ -28,6 +38,8 @@ impl StoryFeatures {
 #[derive(Debug, Clone)]
 pub(crate) struct Story {
     pub centroid: Centroid,
+    /// Sum of the sentence vectors of its articles, and that sum at unit length.
+    pub dense: Option<(Vec<f32>, Vec<f32>)>,
     pub newest: Option<i64>,
     pub seen: i64,
     pub events: u32,
@@ -35,13 +47,14 @@ pub(crate) struct Story {
 
 impl Story {
     pub fn new(seen: i64) -> Story {
-        Story { centroid: Centroid::default(), newest: None, seen, events: 0 }
+        Story { centroid: Centroid::default(), dense: None, newest: None, seen, events: 0 }
     }
 
     /// Features of a new event, represented by its first article, against this story.
     pub fn features(
         &self,
         vectors: &crate::features::DocVectors,
+        dense: Option<&[f32]>,
         time: Option<i64>,
         sigma_days: f32,
         df: &DocFreq,
@@ -53,6 +66,10 @@ impl Story {
             (Some(t), Some(n)) => f.0[2] = gaussian((t - n) as f64, sigma_days),
             _ => f.0[3] = 1.0,
         }
+        match (dense, &self.dense) {
+            (Some(a), Some((_, unit))) => f.0[4] = dense_cosine(a, unit),
+            _ => f.0[STORY_DENSE_MISSING] = 1.0,
+        }
         f
     }
 
@@ -61,11 +78,24 @@ impl Story {
     pub fn add(
         &mut self,
         counts: &DocCounts,
+        dense: Option<&[f32]>,
         time: Option<i64>,
         seen: i64,
         df: &DocFreq,
         max_terms: usize,
     ) {
+        if let Some(d) = dense {
+            let sum = match self.dense.take() {
+                Some((mut sum, _)) => {
+                    sum.iter_mut().zip(d).for_each(|(s, x)| *s += x);
+                    sum
+                }
+                None => d.to_vec(),
+            };
+            let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
+            let unit = sum.iter().map(|x| x / norm).collect();
+            self.dense = Some((sum, unit));
+        }
         let mut kept = DocCounts::default();
         kept.counts[1][1] = counts.all(1);
         kept.counts[2][1] = counts.all(2);

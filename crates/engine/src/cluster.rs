@@ -68,6 +68,7 @@ fn explain(a: &Assignment, model: &Model) -> String {
         "scorer": {"weights": s.weights, "bias": s.bias, "threshold": s.threshold},
         "dense_scorer": model.event.dense_scorer.as_ref().map(|d| json!({"weights": d.weights, "bias": d.bias, "threshold": d.threshold})),
         "story_scorer": {"weights": model.story.scorer.weights, "bias": model.story.scorer.bias, "threshold": model.story.scorer.threshold},
+        "story_dense_scorer": model.story.dense_scorer.as_ref().map(|d| json!({"weights": d.weights, "bias": d.bias, "threshold": d.threshold})),
         "features": FEATURES,
     })
     .to_string()

@@ -254,35 +254,41 @@ pub fn train(
         report_cv["hybrid_dense_across_languages"] = json!(pearson(&hybrid, &gold).map(r4));
     }
 
-    let story_samples: Vec<Sample> = scored
+    // Story scorers: target "same story" = Overall <= 2.5; the lexical one without vectors, the
+    // dense one (with the encoder) with them.
+    let story_target = |p: &Pair| f32::from(u8::from(p.overall <= 2.5));
+    let lexical_stories: Vec<Sample> = scored
         .iter()
         .zip(&pairs)
-        .map(|(s, p)| Sample {
-            x: StoryFeatures::from_pair(&s.features).0.to_vec(),
-            target: f32::from(u8::from(p.overall <= 2.5)),
+        .map(|(s, p)| {
+            let mut x = StoryFeatures::from_pair(&s.features).0.to_vec();
+            let n = x.len();
+            x[n - 2] = 0.0;
+            x[n - 1] = 1.0;
+            Sample { x, target: story_target(p) }
         })
         .collect();
-    model.story.scorer =
-        fit(&start.story.scorer, &STORY_FEATURES, &fixed, &story_samples, &FitOptions::default());
-    let w = model.story.scorer.vector(&STORY_FEATURES);
-    let story_labelled: Vec<(f32, bool)> = story_samples
-        .iter()
-        .map(|s| {
-            (
-                sigmoid(
-                    model.story.scorer.bias + s.x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>(),
-                ),
-                s.target > 0.5,
-            )
-        })
-        .collect();
-    model.story.scorer.threshold = plateau_threshold(&story_labelled, PLATEAU);
+    model.story.scorer = fit_story(&start.story.scorer, &fixed, &lexical_stories);
+    if embedder.is_some() {
+        let dense_stories: Vec<Sample> = scored
+            .iter()
+            .zip(&pairs)
+            .map(|(s, p)| Sample {
+                x: StoryFeatures::from_pair(&s.features).0.to_vec(),
+                target: story_target(p),
+            })
+            .collect();
+        let dense_fixed: Vec<String> = fixed.iter().filter(|f| *f != "dense").cloned().collect();
+        let dense_start =
+            start.story.dense_scorer.clone().unwrap_or_else(|| start.story.scorer.clone());
+        model.story.dense_scorer = Some(fit_story(&dense_start, &dense_fixed, &dense_stories));
+    }
     model.provenance.trained_on = format!(
         "{} pairs of the train half of {} (xxh3(pair_id) even): `storyline train --semeval`{}. Event \
          scorers: soft targets (4 - Overall) / 3, threshold = best F1 (averaged over +-0.05) of \
          Overall <= 1.5 against Overall >= 2.5; the lexical one without sentence vectors, the dense \
-         one with them. Story scorer: target Overall <= 2.5, threshold = best F1 (averaged over \
-         +-0.05) of that label.",
+         one with them. Story scorers: target Overall <= 2.5, threshold = best F1 (averaged over \
+         +-0.05) of that label; the dense one with the story's sentence vector.",
         pairs.len(),
         path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
         if embedder.is_some() { " with the USE multilingual v3 model" } else { "" }
@@ -292,6 +298,23 @@ pub fn train(
         model,
         json!({"pairs": pairs.len(), "cross_validated_on_train_half": report_cv, "fit_on_train_half": report}),
     ))
+}
+
+/// Fits a story scorer and its threshold: best F1 (averaged over a ±0.05 window) of its label.
+fn fit_story(start: &Linear, fixed: &[String], samples: &[Sample]) -> Linear {
+    let mut scorer = fit(start, &STORY_FEATURES, fixed, samples, &FitOptions::default());
+    let w = scorer.vector(&STORY_FEATURES);
+    let labelled: Vec<(f32, bool)> = samples
+        .iter()
+        .map(|s| {
+            (
+                sigmoid(scorer.bias + s.x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>()),
+                s.target > 0.5,
+            )
+        })
+        .collect();
+    scorer.threshold = plateau_threshold(&labelled, PLATEAU);
+    scorer
 }
 
 /// Out-of-fold probabilities of five-fold cross-validation inside the train half (pair `i` in
