@@ -79,6 +79,14 @@ struct Event {
     indexed: TermMap<()>,
 }
 
+/// What an article brings to its event and story, computed once.
+struct Content<'a> {
+    counts: &'a DocCounts,
+    vectors: &'a DocVectors,
+    days: &'a [i32],
+    query: &'a [(u64, f32)],
+}
+
 /// Most index terms an event or story keeps.
 const MAX_INDEXED: usize = 256;
 /// Retire old events every this many articles.
@@ -468,27 +476,13 @@ impl Clusterer {
         };
         let ev = self.events.get_mut(&event).expect("exists");
         ev.add_time(doc.time, seen);
-        ev.add_content(doc, &counts, &days, &self.df, self.model.event.max_centroid_terms);
-        for (h, _) in &query {
-            if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h, ()).is_none() {
-                self.postings.entry(*h).or_default().push(event);
-            }
-        }
-        let st = self.stories.get_mut(&story).expect("exists");
-        st.add(
-            &counts,
-            doc.dense.as_deref(),
-            doc.time,
+        self.absorb(
+            doc,
+            event,
+            story,
+            &Content { counts: &counts, vectors: &vectors, days: &days, query: &query },
             seen,
-            &self.df,
-            self.model.event.max_centroid_terms,
         );
-        for (h, _) in vectors.0[2][2].iter().take(MAX_INDEXED) {
-            let list = self.story_postings.entry(*h).or_default();
-            if list.last() != Some(&story) && !list.contains(&story) {
-                list.push(story);
-            }
-        }
         self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
         Assignment {
             event,
@@ -576,6 +570,26 @@ impl Clusterer {
         }
     }
 
+    /// Adds a non-copy article's content to its event and story and to their indexes.
+    fn absorb(&mut self, doc: &Doc, event: u32, story: u32, c: &Content<'_>, seen: i64) {
+        let max_terms = self.model.event.max_centroid_terms;
+        let ev = self.events.get_mut(&event).expect("the event exists");
+        ev.add_content(doc, c.counts, c.days, &self.df, max_terms);
+        for (h, _) in c.query {
+            if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h, ()).is_none() {
+                self.postings.entry(*h).or_default().push(event);
+            }
+        }
+        let st = self.stories.get_mut(&story).expect("the story exists");
+        st.add(c.counts, doc.dense.as_deref(), doc.time, seen, &self.df, max_terms);
+        for (h, _) in c.vectors.0[2][2].iter().take(MAX_INDEXED) {
+            let list = self.story_postings.entry(*h).or_default();
+            if list.last() != Some(&story) && !list.contains(&story) {
+                list.push(story);
+            }
+        }
+    }
+
     /// Brings back an article already assigned in an earlier run (after a restart), without
     /// scoring it or counting it in the document frequencies again.
     pub fn restore(&mut self, doc: &Doc, event: u32, story: u32, copy: bool) {
@@ -594,28 +608,14 @@ impl Clusterer {
         let vectors = self.vectors(&counts);
         let days = stated_days(a);
         let query = self.query(&vectors);
-        let ev = self.events.get_mut(&event).expect("inserted");
-        ev.add_content(doc, &counts, &days, &self.df, self.model.event.max_centroid_terms);
-        for (h, _) in &query {
-            if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h, ()).is_none() {
-                self.postings.entry(*h).or_default().push(event);
-            }
-        }
-        let st = self.stories.entry(story).or_insert_with(|| Story::new(seen));
-        st.add(
-            &counts,
-            doc.dense.as_deref(),
-            doc.time,
+        self.stories.entry(story).or_insert_with(|| Story::new(seen));
+        self.absorb(
+            doc,
+            event,
+            story,
+            &Content { counts: &counts, vectors: &vectors, days: &days, query: &query },
             seen,
-            &self.df,
-            self.model.event.max_centroid_terms,
         );
-        for (h, _) in vectors.0[2][2].iter().take(MAX_INDEXED) {
-            let list = self.story_postings.entry(*h).or_default();
-            if !list.contains(&story) {
-                list.push(story);
-            }
-        }
         self.next_event = self.next_event.max(event + 1);
         self.next_story = self.next_story.max(story + 1);
     }

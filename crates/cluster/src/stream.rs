@@ -30,6 +30,21 @@ impl Doc {
     }
 }
 
+/// Gives each doc the sentence vector of its article's title and lead (`dense_chars`
+/// characters), computed by `embed` in one call.
+pub fn attach_vectors(
+    docs: &mut [Doc],
+    articles: &[&Article],
+    dense_chars: usize,
+    embed: impl FnOnce(&[String]) -> Vec<Vec<f32>>,
+) {
+    let texts: Vec<String> =
+        articles.iter().map(|a| embedding_text(&a.title, &a.text, dense_chars)).collect();
+    for (d, v) in docs.iter_mut().zip(embed(&texts)) {
+        d.dense = Some(v);
+    }
+}
+
 /// The text of an article that goes into its sentence vector: the title and the start of the
 /// body, cut at a word boundary after at most `max_chars` characters in all.
 pub fn embedding_text(title: &str, body: &str, max_chars: usize) -> String {

@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 use serde_json::json;
 use storyline_cluster::{
-    embedding_text, stream_order, Assignment, Clusterer, Doc, Model, FEATURES,
+    attach_vectors, stream_order, Assignment, Clusterer, Doc, Model, FEATURES,
 };
 use storyline_core::{Article, DatePrecision};
 use storyline_embed::Embedder;
@@ -49,13 +49,8 @@ fn add_vectors(
     embedder: Option<&Embedder>,
     model: &Model,
 ) {
-    let Some(e) = embedder else { return };
-    let texts: Vec<String> = articles
-        .iter()
-        .map(|a| embedding_text(&a.title, &a.text, model.event.dense_chars))
-        .collect();
-    for (d, v) in docs.iter_mut().zip(e.embed(&texts)) {
-        d.dense = Some(v);
+    if let Some(e) = embedder {
+        attach_vectors(docs, articles, model.event.dense_chars, |t| e.embed(t));
     }
 }
 

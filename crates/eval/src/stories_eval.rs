@@ -9,7 +9,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
-use storyline_cluster::{embedding_text, stream_order, Clusterer, Doc, Model};
+use storyline_cluster::{attach_vectors, stream_order, Clusterer, Doc, Model};
 use storyline_embed::Embedder;
 use storyline_ingest::{read_input, Article, Input, NoHistory, Normaliser, ReadOptions};
 use storyline_text::Analyzer;
@@ -54,13 +54,8 @@ pub fn cluster_articles(
     let analyzer = Analyzer::builtin().map_err(|e| e.to_string())?;
     let mut docs: Vec<Doc> = articles.par_iter().map(|a| Doc::from_article(&analyzer, a)).collect();
     if let Some(e) = embedder {
-        let texts: Vec<String> = articles
-            .iter()
-            .map(|a| embedding_text(&a.title, &a.text, model.event.dense_chars))
-            .collect();
-        for (d, v) in docs.iter_mut().zip(e.embed(&texts)) {
-            d.dense = Some(v);
-        }
+        let refs: Vec<&Article> = articles.iter().collect();
+        attach_vectors(&mut docs, &refs, model.event.dense_chars, |t| e.embed(t));
     }
     let mut streams: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, a) in articles.iter().enumerate() {
