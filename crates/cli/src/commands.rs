@@ -250,10 +250,12 @@ pub struct EvalArgs {
     /// The suite: `extraction` (main text and boilerplate, on the trafilatura evaluation pages),
     /// `langid` (language identification, on the SemEval-2022 Task 8 CSV), `semeval` (pair
     /// similarity on that CSV), `seeds` (the sample's grouping against its gold.json) or
-    /// `clusters` (a labelled JSONL stream).
+    /// `clusters` (a labelled JSONL stream), `timex` (time expressions on WikiWarsDE) or
+    /// `recognizers-time` (the German DateTime specs of Recognizers-Text).
     suite: String,
     /// The data set: a folder for `extraction` and `seeds`, the CSV file for `langid` and
-    /// `semeval`, the JSONL file for `clusters`.
+    /// `semeval`, the JSONL file for `clusters`, the corpus folder for `timex` and
+    /// `recognizers-time`.
     #[arg(long)]
     data: PathBuf,
     /// A model file written by `storyline train` (default: the built-in one).
@@ -283,6 +285,11 @@ pub struct TrainArgs {
     out: PathBuf,
     #[command(flatten)]
     embedding: crate::embed::EmbeddingArgs,
+}
+
+/// The time tagger of the built-in language profiles.
+pub fn time_tagger() -> Result<storyline_extract::timex::TimeTagger> {
+    Ok(storyline_extract::timex::TimeTagger::builtin()?)
 }
 
 /// Reads `--model`, or the built-in model.
@@ -334,8 +341,12 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             embedder,
             &normaliser,
         ),
+        "timex" => storyline_eval::timex_eval::wikiwars(&args.data, &time_tagger()?),
+        "recognizers-time" => {
+            storyline_eval::timex_eval::recognizers_time(&args.data, &time_tagger()?)
+        }
         other => {
-            bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds or clusters")
+            bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds, clusters, timex or recognizers-time")
         }
     }
     .map_err(anyhow::Error::msg)

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod normalise_eval;
 pub mod semeval;
 pub mod stories_eval;
+pub mod timex_eval;
 
 use std::path::{Path, PathBuf};
 

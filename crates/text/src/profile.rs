@@ -2,6 +2,8 @@
 //! words, boilerplate lines, stop words, stemmer, compound linking elements), read from `resources/lang/*.toml` and compiled into the binary.
 //! Adding a language means adding a file there and a line to [`BUILTIN`].
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// The profiles compiled in: file name and contents.
@@ -60,6 +62,90 @@ pub struct Profile {
     /// Abbreviations ending in a full stop that do not end a sentence ("Dr.", "z.B.").
     #[serde(default)]
     pub abbreviations: Vec<String>,
+    /// Words of time expressions; empty for a language without them.
+    #[serde(default)]
+    pub time: TimeWords,
+}
+
+/// The words a language writes time expressions with: the `[time]` table of a profile. All
+/// lowercase; an entry of several words is a phrase matched word by word. Codes follow TIMEX2
+/// (see `resources/lang/de.toml`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TimeWords {
+    /// Seven lists of weekday names, Monday first.
+    pub weekdays: Vec<Vec<String>>,
+    /// Spelled-out numbers and their values.
+    pub numbers: BTreeMap<String, u32>,
+    /// Words for an unknown count ("mehrere").
+    pub vague_numbers: Vec<String>,
+    /// Unit nouns and their unit code (`Y`, `M`, `W`, `D`, `H`, `MIN`, `DE`, `CE`).
+    pub units: BTreeMap<String, String>,
+    /// Plural forms of the unit nouns ("Jahren"): "in den letzten Jahren" is no one year.
+    pub plural_units: Vec<String>,
+    /// Adjectives that are vague durations ("wochenlang") and their unit code.
+    pub vague_durations: BTreeMap<String, String>,
+    /// Season names and their code (`SP`, `SU`, `FA`, `WI`).
+    pub seasons: BTreeMap<String, String>,
+    /// Parts of a day and their code (`MO`, `MI`, `AF`, `EV`, `NI`).
+    pub day_parts: BTreeMap<String, String>,
+    /// Words marking the start, middle or end of a period (`START`, `MID`, `END`).
+    pub modifiers: BTreeMap<String, String>,
+    /// One-word forms of a modifier on the year meant ("Jahresende").
+    pub year_modifiers: BTreeMap<String, String>,
+    /// Words for a day counted from the article date ("gestern" = -1).
+    pub deictic_days: BTreeMap<String, i32>,
+    /// "vergangenen": one unit before the article date.
+    pub previous: Vec<String>,
+    /// "kommenden": one unit after the article date.
+    pub next: Vec<String>,
+    /// "dieses": the unit of the article date.
+    pub this: Vec<String>,
+    /// "selben": the unit of the date last mentioned.
+    pub same: Vec<String>,
+    /// "folgenden": one unit after the date last mentioned.
+    pub following: Vec<String>,
+    /// "vorherigen": one unit before the date last mentioned.
+    pub preceding: Vec<String>,
+    /// One-word relative forms: word, unit code, offset, and whether it counts from the date
+    /// last mentioned (else from the article date).
+    pub relative_words: Vec<(String, String, i32, bool)>,
+    /// After a count of units: later than the date last mentioned ("zwei Tage später").
+    pub later: Vec<String>,
+    /// After a count of units: earlier than the date last mentioned ("drei Jahre zuvor").
+    pub earlier: Vec<String>,
+    /// Before a count of units: that long before the article date ("vor drei Jahren").
+    pub ago_before: Vec<String>,
+    /// After a count of units: that long before the article date ("three years ago").
+    pub ago_after: Vec<String>,
+    /// Before a count of units: that long after the article date ("in drei Wochen").
+    pub in_before: Vec<String>,
+    /// Before a count of units: that long after the date last mentioned ("nach zwei Tagen").
+    pub after_before: Vec<String>,
+    /// Phrases for the present ("derzeit").
+    pub present_ref: Vec<String>,
+    /// Phrases for an unspecified past ("kürzlich").
+    pub past_ref: Vec<String>,
+    /// Phrases for an unspecified future ("bald").
+    pub future_ref: Vec<String>,
+    /// Era markers after a year before Christ ("v. Chr.").
+    pub before_christ: Vec<String>,
+    /// Era markers after a year after Christ ("n. Chr.").
+    pub after_christ: Vec<String>,
+    /// Words joining the two ends of a range ("bis").
+    pub range_words: Vec<String>,
+    /// Words after which a bare number is read as a year ("seit 2000").
+    pub year_cues: Vec<String>,
+    /// Words that make a sentence's weekday or month point forwards ("wird").
+    pub future_cues: Vec<String>,
+    /// Words that may stand between a weekday and its date ("Dienstag, den 12. September").
+    pub date_fillers: Vec<String>,
+    /// Words between a part of a day and its date ("Morgen des 12. Mai").
+    pub part_links: Vec<String>,
+    /// Prepositions kept in the extent of a relative expression ("am selben Tag").
+    pub relative_preps: Vec<String>,
+    /// Words before an expression that belong to its extent ("etwa", "im Laufe des").
+    pub extent_prefixes: Vec<String>,
 }
 
 /// A language the analyser knows only by its stemmer, with no normalisation profile.

@@ -1,0 +1,7 @@
+//! Storyline's extraction stage: the facts an article states, each with a span into its clean
+//! text.
+//!
+//! - [`timex`]: time expressions, normalised to TIMEX2 values against the article date.
+#![deny(missing_docs)]
+
+pub mod timex;

@@ -1,0 +1,235 @@
+//! A language's time words from its profile, compiled for lookup.
+
+use std::collections::HashMap;
+
+use storyline_text::profile::{Profile, TimeWords};
+
+/// A unit of time, as TIMEX2 writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unit {
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+    Decade,
+    Century,
+}
+
+impl Unit {
+    pub(crate) fn parse(code: &str) -> Option<Unit> {
+        Some(match code {
+            "MIN" => Unit::Minute,
+            "H" => Unit::Hour,
+            "D" => Unit::Day,
+            "W" => Unit::Week,
+            "M" => Unit::Month,
+            "Y" => Unit::Year,
+            "DE" => Unit::Decade,
+            "CE" => Unit::Century,
+            _ => return None,
+        })
+    }
+
+    /// The letter of a duration value: `P3D`, `PT20H`.
+    pub(crate) fn duration(self, count: &str) -> String {
+        match self {
+            Unit::Minute => format!("PT{count}M"),
+            Unit::Hour => format!("PT{count}H"),
+            Unit::Day => format!("P{count}D"),
+            Unit::Week => format!("P{count}W"),
+            Unit::Month => format!("P{count}M"),
+            Unit::Year => format!("P{count}Y"),
+            Unit::Decade => format!("P{count}DE"),
+            Unit::Century => format!("P{count}CE"),
+        }
+    }
+}
+
+/// Where a relative expression counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Base {
+    /// The article date ("gestern", "vergangene Woche").
+    Document,
+    /// The date last mentioned ("zwei Tage später", "am selben Tag").
+    Previous,
+}
+
+/// Which TIMEX2 reference token a phrase stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefKind {
+    Past,
+    Present,
+    Future,
+}
+
+impl RefKind {
+    pub(crate) fn value(self) -> &'static str {
+        match self {
+            RefKind::Past => "PAST_REF",
+            RefKind::Present => "PRESENT_REF",
+            RefKind::Future => "FUTURE_REF",
+        }
+    }
+}
+
+/// A word that moves by one unit: from which base and by how much.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shift {
+    pub base: Base,
+    pub by: i32,
+}
+
+/// One language's time words, ready for lookup. Phrases are lists of lowercase words.
+#[derive(Debug, Default)]
+pub(crate) struct Lexicon {
+    /// Month of each name, and whether the name is an abbreviation.
+    pub months: HashMap<String, (u32, bool)>,
+    pub weekdays: HashMap<String, u32>,
+    /// The same names in profile order, for prefix search ("Mittwochmorgen").
+    pub weekday_list: Vec<(String, u32)>,
+    pub numbers: HashMap<String, u32>,
+    pub vague_numbers: Vec<String>,
+    pub units: HashMap<String, Unit>,
+    pub vague_durations: HashMap<String, Unit>,
+    pub plural_units: Vec<String>,
+    pub seasons: HashMap<String, String>,
+    pub day_parts: HashMap<String, String>,
+    pub modifiers: Vec<(Vec<String>, String)>,
+    pub year_modifiers: HashMap<String, String>,
+    pub deictic_days: HashMap<String, i32>,
+    pub shifts: Vec<(Vec<String>, Shift)>,
+    pub relative_words: HashMap<String, (Unit, Shift)>,
+    pub later: Vec<String>,
+    pub earlier: Vec<String>,
+    pub ago_before: Vec<String>,
+    pub ago_after: Vec<String>,
+    pub in_before: Vec<String>,
+    pub after_before: Vec<String>,
+    pub refs: Vec<(Vec<String>, RefKind)>,
+    pub before_christ: Vec<Vec<String>>,
+    pub after_christ: Vec<Vec<String>>,
+    pub range_words: Vec<String>,
+    pub year_cues: Vec<String>,
+    pub future_cues: Vec<String>,
+    pub date_fillers: Vec<String>,
+    pub part_links: Vec<String>,
+    pub relative_preps: Vec<String>,
+    pub extent_prefixes: Vec<Vec<String>>,
+    pub clock_words: Vec<String>,
+}
+
+/// Splits a phrase into the words the tagger's tokens will show: runs of letters or digits,
+/// and every other character alone ("v. chr." is `v`, `.`, `chr`, `.`).
+pub(crate) fn phrase(text: &str) -> Vec<String> {
+    super::scan::tokenize(text).into_iter().map(|t| t.lower).collect()
+}
+
+fn lower_all(words: &[String]) -> Vec<String> {
+    words.iter().map(|w| w.to_lowercase()).collect()
+}
+
+impl Lexicon {
+    pub(crate) fn new(profile: &Profile) -> Lexicon {
+        let t: &TimeWords = &profile.time;
+        let mut months = HashMap::new();
+        for (i, names) in profile.months.iter().enumerate() {
+            for (k, n) in names.iter().enumerate() {
+                months.insert(n.to_lowercase(), (i as u32 + 1, k > 0));
+            }
+        }
+        let mut weekdays = HashMap::new();
+        for (i, names) in t.weekdays.iter().enumerate() {
+            for n in names {
+                weekdays.insert(n.to_lowercase(), i as u32);
+            }
+        }
+        let units_of = |m: &std::collections::BTreeMap<String, String>| {
+            m.iter().filter_map(|(w, c)| Some((w.to_lowercase(), Unit::parse(c)?))).collect()
+        };
+        let mut shifts = Vec::new();
+        for (list, base, by) in [
+            (&t.previous, Base::Document, -1),
+            (&t.next, Base::Document, 1),
+            (&t.this, Base::Document, 0),
+            (&t.same, Base::Previous, 0),
+            (&t.following, Base::Previous, 1),
+            (&t.preceding, Base::Previous, -1),
+        ] {
+            for w in list {
+                shifts.push((phrase(w), Shift { base, by }));
+            }
+        }
+        let mut refs = Vec::new();
+        for (list, kind) in [
+            (&t.past_ref, RefKind::Past),
+            (&t.present_ref, RefKind::Present),
+            (&t.future_ref, RefKind::Future),
+        ] {
+            for w in list {
+                refs.push((phrase(w), kind));
+            }
+        }
+        // Longest phrases first, so that "kurz zuvor" wins over a shorter entry.
+        refs.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        let mut modifiers: Vec<_> =
+            t.modifiers.iter().map(|(w, c)| (phrase(w), c.clone())).collect();
+        modifiers.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        let relative_words = t
+            .relative_words
+            .iter()
+            .filter_map(|(w, unit, by, previous)| {
+                let base = if *previous { Base::Previous } else { Base::Document };
+                Some((w.to_lowercase(), (Unit::parse(unit)?, Shift { base, by: *by })))
+            })
+            .collect();
+        Lexicon {
+            months,
+            weekday_list: t
+                .weekdays
+                .iter()
+                .enumerate()
+                .flat_map(|(i, names)| names.iter().map(move |n| (n.to_lowercase(), i as u32)))
+                .collect(),
+            weekdays,
+            numbers: t.numbers.iter().map(|(w, n)| (w.to_lowercase(), *n)).collect(),
+            vague_numbers: lower_all(&t.vague_numbers),
+            units: units_of(&t.units),
+            vague_durations: units_of(&t.vague_durations),
+            plural_units: lower_all(&t.plural_units),
+            seasons: t.seasons.iter().map(|(w, c)| (w.to_lowercase(), c.clone())).collect(),
+            day_parts: t.day_parts.iter().map(|(w, c)| (w.to_lowercase(), c.clone())).collect(),
+            modifiers,
+            year_modifiers: t
+                .year_modifiers
+                .iter()
+                .map(|(w, c)| (w.to_lowercase(), c.clone()))
+                .collect(),
+            deictic_days: t.deictic_days.iter().map(|(w, n)| (w.to_lowercase(), *n)).collect(),
+            shifts,
+            relative_words,
+            later: lower_all(&t.later),
+            earlier: lower_all(&t.earlier),
+            ago_before: lower_all(&t.ago_before),
+            ago_after: lower_all(&t.ago_after),
+            in_before: lower_all(&t.in_before),
+            after_before: lower_all(&t.after_before),
+            refs,
+            before_christ: t.before_christ.iter().map(|w| phrase(w)).collect(),
+            after_christ: t.after_christ.iter().map(|w| phrase(w)).collect(),
+            range_words: lower_all(&t.range_words),
+            year_cues: lower_all(&t.year_cues),
+            future_cues: lower_all(&t.future_cues),
+            date_fillers: lower_all(&t.date_fillers),
+            part_links: lower_all(&t.part_links),
+            relative_preps: lower_all(&t.relative_preps),
+            extent_prefixes: {
+                let mut p: Vec<_> = t.extent_prefixes.iter().map(|w| phrase(w)).collect();
+                p.sort_by_key(|p| std::cmp::Reverse(p.len()));
+                p
+            },
+            clock_words: lower_all(&profile.time_suffixes),
+        }
+    }
+}

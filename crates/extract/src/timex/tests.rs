@@ -1,0 +1,181 @@
+use chrono::NaiveDate;
+
+use super::{Granularity, Mode, Resolution, TimeTagger, Timex};
+
+fn tagger() -> TimeTagger {
+    TimeTagger::builtin().unwrap()
+}
+
+fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// `(text, value)` of every expression found.
+fn found(text: &str, lang: &str, doc: Option<NaiveDate>, mode: Mode) -> Vec<(String, String)> {
+    tagger()
+        .tag(text, Some(lang), doc, mode)
+        .into_iter()
+        .map(|t| (text[t.start..t.end].to_string(), t.value))
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+#[test]
+fn absolute_dates_need_no_article_date() {
+    let text =
+        "Am 12.09.2023 und am 14. März 2024, im April 2019, seit dem Jahr 2000 und um 4:45 Uhr.";
+    assert_eq!(
+        found(text, "de", None, Mode::News),
+        pairs(&[
+            ("12.09.2023", "2023-09-12"),
+            ("14. März 2024", "2024-03-14"),
+            ("April 2019", "2019-04"),
+            ("Jahr 2000", "2000"),
+            ("4:45 Uhr", "XXXX-XX-XXT04:45"),
+        ])
+    );
+}
+
+#[test]
+fn relative_expressions_count_from_the_article_date() {
+    // A Wednesday.
+    let doc = date(2023, 9, 13);
+    let text = "Am Mittwoch traf Kim Putin. Am Montag (4. September) hatte der Kreml geschwiegen. \
+                Im vergangenen Juli war Schoigu in Pjöngjang, vor wenigen Wochen auch. \
+                In den kommenden Tagen wird Kim weiterreisen, am Freitag soll er abreisen. \
+                Gestern hieß es, vergangene Woche sei alles geplant worden, vor drei Jahren nicht.";
+    assert_eq!(
+        found(text, "de", doc, Mode::News),
+        pairs(&[
+            ("Mittwoch", "2023-09-13"),
+            ("Montag (4. September)", "2023-09-04"),
+            ("vergangenen Juli", "2023-07"),
+            ("vor wenigen Wochen", "PAST_REF"),
+            ("In den kommenden Tagen", "FUTURE_REF"),
+            ("Freitag", "2023-09-15"),
+            ("Gestern", "2023-09-12"),
+            ("vergangene Woche", "2023-W36"),
+            ("vor drei Jahren", "2020"),
+        ])
+    );
+}
+
+#[test]
+fn without_an_article_date_relative_expressions_stay_unresolved() {
+    let t = tagger().tag(
+        "Am Mittwoch traf Kim Putin, im vergangenen Jahr nicht.",
+        Some("de"),
+        None,
+        Mode::News,
+    );
+    assert_eq!(t.len(), 2);
+    assert!(
+        t.iter().all(|t| t.resolution == Resolution::Unresolved && t.days().is_none()),
+        "{t:?}"
+    );
+    assert_eq!(t[0].value, "XXXX-WXX-3");
+}
+
+#[test]
+fn ranges_durations_and_anaphora() {
+    let doc = date(2023, 9, 20);
+    let text = "Die Reise dauerte vom 10. bis zum 13. September, zwanzig Stunden im Zug. \
+                Zwei Tage später kehrte er zurück; am selben Tag sprach Peskow.";
+    assert_eq!(
+        found(text, "de", doc, Mode::News),
+        pairs(&[
+            ("10.", "2023-09-10"),
+            ("13. September", "2023-09-13"),
+            ("zwanzig Stunden", "PT20H"),
+            ("Zwei Tage später", "2023-09-15"),
+            ("am selben Tag", "2023-09-15"),
+        ])
+    );
+}
+
+#[test]
+fn narrative_texts_move_with_the_dates_they_mention() {
+    let doc = date(2011, 2, 16);
+    let text = "Der Angriff begann am 1. September 1939 um 4:45 Uhr. Am 3. September erklärten \
+                Großbritannien und Frankreich den Krieg, einen Tag später folgte Australien. \
+                Ende des Jahres war Polen besetzt; im Frühjahr 1940 kam Norwegen, Mai/Juni 1940 Frankreich. \
+                Der Zweite Weltkrieg war der größte Krieg des 20. Jahrhunderts, heute ein Mahnmal; \
+                der Konflikt dauerte 6 Jahre. Er endete 1945, 490 v. Chr. war Marathon.";
+    assert_eq!(
+        found(text, "de", doc, Mode::Narrative),
+        pairs(&[
+            ("1. September 1939", "1939-09-01"),
+            ("4:45 Uhr", "1939-09-01T04:45"),
+            ("3. September", "1939-09-03"),
+            ("einen Tag später", "1939-09-04"),
+            ("Ende des Jahres", "1939"),
+            ("Frühjahr 1940", "1940-SP"),
+            ("Mai", "1940-05"),
+            ("Juni 1940", "1940-06"),
+            ("20. Jahrhunderts", "19"),
+            ("heute", "PRESENT_REF"),
+            ("6 Jahre", "P6Y"),
+            ("1945", "1945"),
+            ("490 v. Chr.", "BC0490"),
+        ])
+    );
+    let t = tagger().tag("Ende des Jahres 1939", Some("de"), doc, Mode::Narrative);
+    assert_eq!(t[0].modifier.as_deref(), Some("END"));
+}
+
+#[test]
+fn numbers_that_are_not_dates() {
+    let text = "10.000 Schiffscontainer, 4,8 Millionen Granaten, 1500 Soldaten und 60 Kilometer pro Stunde.";
+    assert_eq!(found(text, "de", date(2024, 6, 18), Mode::News), pairs(&[]));
+}
+
+#[test]
+fn english_dates() {
+    let doc = date(2024, 6, 19);
+    let text = "On Wednesday Putin arrived; on September 12, 2023 Kim had travelled, two days later he left. \
+                Last week officials said talks would start next month, three years ago they had not.";
+    assert_eq!(
+        found(text, "en", doc, Mode::News),
+        pairs(&[
+            ("Wednesday", "2024-06-19"),
+            ("September 12, 2023", "2023-09-12"),
+            ("two days later", "2023-09-14"),
+            ("Last week", "2024-W24"),
+            ("next month", "2024-07"),
+            ("three years ago", "2021"),
+        ])
+    );
+}
+
+#[test]
+fn days_cover_the_value() {
+    let t = |v: &str, g| Timex {
+        start: 0,
+        end: 0,
+        kind: super::TimexKind::Date,
+        value: v.into(),
+        modifier: None,
+        granularity: g,
+        resolution: Resolution::Absolute,
+    };
+    assert_eq!(
+        t("2023-09", Granularity::Month).days(),
+        Some((date(2023, 9, 1).unwrap(), date(2023, 9, 30).unwrap()))
+    );
+    assert_eq!(
+        t("2024-02-29T10:00", Granularity::Time).days(),
+        Some((date(2024, 2, 29).unwrap(), date(2024, 2, 29).unwrap()))
+    );
+    assert_eq!(
+        t("2023-W37", Granularity::Week).days(),
+        Some((date(2023, 9, 11).unwrap(), date(2023, 9, 17).unwrap()))
+    );
+    assert_eq!(
+        t("2023-WI", Granularity::Season).days(),
+        Some((date(2023, 12, 1).unwrap(), date(2024, 2, 29).unwrap()))
+    );
+    assert_eq!(t("P3D", Granularity::None).days(), None);
+}
