@@ -1,7 +1,9 @@
 //! Storyline's extraction stage: the facts an article states, each with a span into its clean
 //! text.
 //!
-//! - [`timex`]: time expressions, normalised to TIMEX2 values against the article date.
+//! - [`timex`]: time expressions, normalised to TIMEX2 values against the article date;
+//! - [`quotes`]: direct, indirect and reported speech with cue, speaker and the speaker's name.
 #![deny(missing_docs)]
 
 pub mod timex;
+pub mod quotes;

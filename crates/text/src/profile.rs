@@ -65,6 +65,39 @@ pub struct Profile {
     /// Words of time expressions; empty for a language without them.
     #[serde(default)]
     pub time: TimeWords,
+    /// Words of quotations; empty for a language without them.
+    #[serde(default)]
+    pub speech: SpeechWords,
+}
+
+/// The words a language quotes with: the `[speech]` table of a profile. Lowercase.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SpeechWords {
+    /// Opening and closing marks of direct speech.
+    pub quote_marks: Vec<(String, String)>,
+    /// Verb forms that introduce speech ("sagte"); "so" for "…, so Kim".
+    pub verbs: Vec<String>,
+    /// Particles closing a separable speech verb ("teilte ... mit").
+    pub particles: Vec<String>,
+    /// Phrases opening a reported source ("laut").
+    pub according_to: Vec<String>,
+    /// Words closing a reported source ("zufolge").
+    pub according_after: Vec<String>,
+    /// "Wie X sagte, ...": the speaker follows this word.
+    pub as_words: Vec<String>,
+    /// Verb forms that mark indirect speech (German Konjunktiv I).
+    pub subjunctive: Vec<String>,
+    /// Words opening a "that" clause after a speech verb.
+    pub that_words: Vec<String>,
+    /// Words that end a speaker phrase after its verb.
+    pub speaker_stops: Vec<String>,
+    /// Determiners that may open a speaker phrase.
+    pub determiners: Vec<String>,
+    /// Pronouns standing for the last speaker.
+    pub pronouns: Vec<String>,
+    /// Ends of role nouns ("sprecher" in "Kremlsprecher").
+    pub role_suffixes: Vec<String>,
 }
 
 /// The words a language writes time expressions with: the `[time]` table of a profile. All

@@ -30,7 +30,7 @@
 //! ```
 
 mod lexicon;
-mod scan;
+pub(crate) mod scan;
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use serde::Serialize;

@@ -1,0 +1,678 @@
+//! Quotations: direct speech in any quotation-mark style, indirect speech (German Konjunktiv I:
+//! "Peskow sagte, das Treffen werde ... stattfinden"), reported speech ("Laut Peskow ...",
+//! "Südkorea wirft Nordkorea vor, ..."), quotes split by their attribution, free indirect
+//! speech that goes on in the next sentences, and nested quotes; each with its cue, its
+//! speaker's span and the speaker's name, resolved through the document ("der Sprecher", "er"
+//! become the nearest fitting named speaker; "Peskow" becomes "Dmitri Peskow" when the full
+//! name was seen).
+//!
+//! # Example
+//! ```
+//! use storyline_extract::quotes::{QuoteFinder, QuoteKind};
+//! let finder = QuoteFinder::builtin().unwrap();
+//! let text = "Kremlsprecher Dmitri Peskow bestätigte das. Peskow sagte, das Treffen werde bald stattfinden.";
+//! let q = &finder.find(text, Some("de"))[0];
+//! assert_eq!(q.kind, QuoteKind::Indirect);
+//! assert_eq!(&text[q.start..q.end], "das Treffen werde bald stattfinden");
+//! assert_eq!(q.speaker_name.as_deref(), Some("Dmitri Peskow"));
+//! ```
+
+use serde::Serialize;
+use storyline_text::profile::{builtin_profiles, Profile, ProfileError, SpeechWords};
+use storyline_text::sentences;
+
+use crate::timex::scan::{tokenize, Kind, Tok};
+
+/// How a quote is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum QuoteKind {
+    /// In quotation marks.
+    Direct,
+    /// In a clause after a speech verb ("sagte, ... werde ...").
+    Indirect,
+    /// Subjunctive sentences that go on after a direct quote, without a verb of their own.
+    FreeIndirect,
+    /// Subjunctive sentences that go on after an indirect quote.
+    IndirectFreeIndirect,
+    /// Attributed by a source phrase ("Laut ...", "... zufolge", "wirft ... vor").
+    Reported,
+}
+
+impl QuoteKind {
+    /// The name the evaluation data uses.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            QuoteKind::Direct => "Direct",
+            QuoteKind::Indirect => "Indirect",
+            QuoteKind::FreeIndirect => "FreeIndirect",
+            QuoteKind::IndirectFreeIndirect => "IndirectFreeIndirect",
+            QuoteKind::Reported => "Reported",
+        }
+    }
+}
+
+/// One quote, with byte spans into the text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quote {
+    /// First byte of the quote (its opening mark, for direct speech).
+    pub start: usize,
+    /// Byte after its end.
+    pub end: usize,
+    /// How it is given.
+    pub kind: QuoteKind,
+    /// The speech verb or source phrase, if any.
+    pub cue: Option<(usize, usize)>,
+    /// The words naming the speaker where the attribution stands ("der Sprecher", "Peskow").
+    pub speaker: Option<(usize, usize)>,
+    /// The speaker's name, resolved through the document; the fullest form seen.
+    pub speaker_name: Option<String>,
+    /// Inside another quote.
+    pub nested: bool,
+}
+
+impl Quote {
+    /// A key that is equal for the spellings of one speaker's name ("Kim Jong-un", "Kim Jong Un").
+    pub fn speaker_key(&self) -> Option<String> {
+        self.speaker_name.as_deref().map(name_key)
+    }
+}
+
+/// Lowercase, hyphens as spaces, single spaces.
+pub fn name_key(name: &str) -> String {
+    name.to_lowercase().replace('-', " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Finds quotes in the languages of the built-in profiles.
+#[derive(Debug)]
+pub struct QuoteFinder {
+    languages: Vec<(String, SpeechWords, Vec<String>)>,
+}
+
+impl QuoteFinder {
+    /// A finder for the given profiles.
+    pub fn new(profiles: &[Profile]) -> QuoteFinder {
+        let languages = profiles
+            .iter()
+            .filter(|p| !p.speech.quote_marks.is_empty())
+            .map(|p| (p.code.clone(), p.speech.clone(), p.abbreviations.clone()))
+            .collect();
+        QuoteFinder { languages }
+    }
+
+    /// A finder for the profiles compiled in.
+    pub fn builtin() -> Result<QuoteFinder, ProfileError> {
+        Ok(QuoteFinder::new(&builtin_profiles()?))
+    }
+
+    /// The quotes of `text` in text order; none for a language without speech words.
+    pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<Quote> {
+        let Some((_, words, abbreviations)) = self.languages.iter().find(|(c, ..)| Some(c.as_str()) == lang) else {
+            return Vec::new();
+        };
+        Finder::new(text, words, abbreviations).run()
+    }
+}
+
+struct Finder<'a> {
+    text: &'a str,
+    w: &'a SpeechWords,
+    toks: Vec<Tok>,
+    sentences: Vec<(usize, usize)>,
+    /// Full names seen so far, for "Peskow" → "Dmitri Peskow".
+    names: Vec<String>,
+}
+
+fn is_in(list: &[String], w: &str) -> bool {
+    list.iter().any(|x| x == w)
+}
+
+impl<'a> Finder<'a> {
+    fn new(text: &'a str, w: &'a SpeechWords, abbreviations: &[String]) -> Finder<'a> {
+        Finder { text, w, toks: tokenize(text), sentences: sentences(text, abbreviations), names: Vec::new() }
+    }
+
+    /// Index of the first token starting at or after byte `at`.
+    fn tok_at(&self, at: usize) -> usize {
+        self.toks.partition_point(|t| t.start < at)
+    }
+
+    fn sentence_of(&self, at: usize) -> (usize, usize) {
+        self.sentences
+            .iter()
+            .copied()
+            .find(|(s, e)| *s <= at && at < *e)
+            .unwrap_or((at, at))
+    }
+
+    /// Direct quotes: marks paired with a stack; a paragraph break drops what is open.
+    fn direct(&self) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut stack: Vec<(usize, &str)> = Vec::new();
+        let mut prev_newline = false;
+        for (i, c) in self.text.char_indices() {
+            if c == '\n' {
+                if prev_newline {
+                    stack.clear();
+                }
+                prev_newline = true;
+                continue;
+            }
+            if !c.is_whitespace() {
+                prev_newline = false;
+            }
+            let s = &self.text[i..i + c.len_utf8()];
+            if let Some((start, _)) = stack.last().filter(|(_, close)| *close == s) {
+                let start = *start;
+                stack.pop();
+                out.push((start, i + c.len_utf8(), stack.len()));
+                continue;
+            }
+            if let Some((_, close)) = self.w.quote_marks.iter().find(|(open, _)| open == s) {
+                // A straight quote closes nothing here, so it opens; so does any opening mark.
+                stack.push((i, close.as_str()));
+            }
+        }
+        out.sort();
+        // Scare quotes and titles ("„Dokumente“") are no speech: at least three words, or two
+        // inside another quote.
+        out.into_iter()
+            .filter(|(s, e, depth)| {
+                let words = self.text[*s..*e].split_whitespace().count();
+                words >= 3 || (*depth > 0 && words >= 2)
+            })
+            .collect()
+    }
+
+    fn cue_at(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| t.kind == Kind::Word && is_in(&self.w.verbs, &t.lower))
+    }
+
+    fn punct(&self, i: usize, p: &str) -> bool {
+        self.toks.get(i).is_some_and(|t| t.kind == Kind::Punct && t.lower == p)
+    }
+
+    /// A speaker phrase from token `i`: a determiner, adjectives, then nouns and names (with a
+    /// genitive "des ..."), up to punctuation, a stop word or a lowercase word after the nouns;
+    /// tokens `i..end`.
+    fn phrase_from(&self, i: usize, limit: usize) -> Option<(usize, usize)> {
+        let mut j = i;
+        let mut seen_noun = false;
+        while j < limit && j < i + 9 {
+            let t = &self.toks[j];
+            let hyphen = t.kind == Kind::Punct && t.lower == "-" && !t.gap;
+            let part_of_name = j > i && !t.gap && self.toks[j - 1].lower == "-";
+            let ok = match t.kind {
+                Kind::Word if part_of_name || t.cap => {
+                    seen_noun = true;
+                    true
+                }
+                Kind::Word if is_in(&self.w.determiners, &t.lower) => {
+                    // "der Sprecher des Außenministeriums": a genitive after the noun.
+                    j == i || (seen_noun && self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word))
+                }
+                Kind::Word => {
+                    !seen_noun
+                        && !is_in(&self.w.speaker_stops, &t.lower)
+                        && !is_in(&self.w.particles, &t.lower)
+                        && !is_in(&self.w.verbs, &t.lower)
+                        && self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word)
+                }
+                Kind::Punct => hyphen,
+                Kind::Num => false,
+            };
+            if !ok {
+                break;
+            }
+            j += 1;
+        }
+        // Lowercase words and determiners at the end are no part of the phrase.
+        while j > i && !self.toks[j - 1].cap && !(j >= 2 && self.toks[j - 2].lower == "-") {
+            j -= 1;
+        }
+        if j > i && self.toks[i..j].iter().any(|t| t.cap) {
+            return Some((i, j));
+        }
+        self.toks.get(i).filter(|t| is_in(&self.w.pronouns, &t.lower)).map(|_| (i, i + 1))
+    }
+
+    /// The name at the end of a phrase: its last run of capitalised words, after any role
+    /// noun ("Kreml-Berater Juri Uschakow" → "Juri Uschakow"). None when the run follows a
+    /// determiner ("der Sprecher", "des Nationalen Sicherheitsrats") or is all roles.
+    fn name_in(&self, (a, b): (usize, usize)) -> Option<String> {
+        // Groups: words joined by hyphens without spaces ("Ho-jin", "Kreml-Berater").
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        let mut j = a;
+        while j < b {
+            let mut k = j + 1;
+            while k + 1 < b && self.toks[k].lower == "-" && !self.toks[k].gap && !self.toks[k + 1].gap {
+                k += 2;
+            }
+            groups.push((j, k));
+            j = k;
+        }
+        let mut run_start = groups.len();
+        while run_start > 0 {
+            let (g0, _) = groups[run_start - 1];
+            if self.toks[g0].kind != Kind::Word || !self.toks[g0].cap {
+                break;
+            }
+            run_start -= 1;
+        }
+        let run = &groups[run_start..];
+        let (r0, _) = *run.first()?;
+        let last_role = run.iter().rposition(|(_, g1)| is_in_suffix(&self.w.role_suffixes, &self.toks[g1 - 1].lower));
+        if last_role.is_none() && r0 > a && is_in(&self.w.determiners, &self.toks[r0 - 1].lower) {
+            return None;
+        }
+        let names = match last_role {
+            Some(r) => &run[r + 1..],
+            None => run,
+        };
+        let (n0, _) = *names.first()?;
+        let (_, n1) = *names.last()?;
+        Some(self.text[self.toks[n0].start..self.toks[n1 - 1].end].to_string())
+    }
+
+    /// The subject at the start of a clause: the first noun phrase from token `i`.
+    fn subject(&self, i: usize, limit: usize) -> Option<(usize, usize)> {
+        let mut j = i;
+        let mut seen_noun = false;
+        while j < limit {
+            let t = &self.toks[j];
+            seen_noun |= t.cap;
+            let joins = t.lower == "und" && self.toks.get(j + 1).is_some_and(|n| n.cap);
+            let hyphen = t.lower == "-" && !t.gap;
+            let after_hyphen = j > i && self.toks[j - 1].lower == "-" && !t.gap;
+            let adjective = t.kind == Kind::Word
+                && !t.cap
+                && !seen_noun
+                && !is_in(&self.w.verbs, &t.lower)
+                && self.toks.get(j + 1).is_some_and(|n| n.cap);
+            let ok = (t.kind == Kind::Word && (t.cap || is_in(&self.w.determiners, &t.lower) || is_in(&self.w.pronouns, &t.lower)))
+                || joins
+                || hyphen
+                || after_hyphen
+                || adjective;
+            if !ok || (j > i && self.cue_at(j)) {
+                break;
+            }
+            j += 1;
+        }
+        // "Zuvor hatte die Agentur Yonhap berichtet": one capitalised word that is no known
+        // name and a verb first; the subject comes after the verb.
+        let known_name = self.names.iter().any(|n| name_key(n).split(' ').any(|p| p == self.toks[i].lower));
+        if j == i + 1 && !known_name && self.toks.get(j).is_some_and(|t| t.kind == Kind::Word && !t.cap) && j + 1 < limit {
+            if let Some(p) = self.phrase_from(j + 1, limit) {
+                return Some(p);
+            }
+        }
+        (j > i).then_some((i, j))
+    }
+
+    /// The name a speaker phrase stands for: its own, an apposition's (", John Kirby,"), a name
+    /// ending the clause ("... gegenüber Reportern Matthew Miller."), for a pronoun the last
+    /// speaker, for a role noun its named holder mentioned before ("der Sprecher" →
+    /// "Kremlsprecher Dmitri Peskow"), else the phrase itself ("russische Agenturen").
+    fn resolve(&mut self, phrase: (usize, usize), clause_end: usize, last: &Option<String>) -> Option<String> {
+        let ends_clause = |f: &Finder, p: (usize, usize)| {
+            f.toks.get(p.1).is_none_or(|t| t.kind == Kind::Punct && matches!(t.lower.as_str(), "." | "," | ";"))
+        };
+        if phrase.1 == phrase.0 + 1 && is_in(&self.w.pronouns, &self.toks[phrase.0].lower) {
+            return last.clone();
+        }
+        let mut name = self.name_in(phrase);
+        if name.is_none() && self.punct(phrase.1, ",") {
+            name = self.phrase_from(phrase.1 + 1, clause_end).filter(|p| ends_clause(self, *p)).and_then(|p| self.name_in(p));
+        }
+        if name.is_none() {
+            // A name closing the clause a few words on.
+            let mut j = phrase.1;
+            while j < clause_end && j < phrase.1 + 4 && !(self.toks[j].cap && self.toks[j].kind == Kind::Word) {
+                j += 1;
+            }
+            let p = (j..(j + 2).min(clause_end))
+                .filter_map(|k| self.phrase_from(k, clause_end))
+                .find(|p| ends_clause(self, *p) && self.toks.get(p.1).is_some_and(|t| t.lower == "."));
+            name = p.and_then(|p| self.name_in(p));
+        }
+        let t = &self.toks[phrase.1 - 1];
+        if name.is_none() && is_in(&self.w.pronouns, &t.lower) {
+            return last.clone();
+        }
+        if name.is_none() && is_in_suffix(&self.w.role_suffixes, &t.lower) {
+            // The role noun: look back for a holder of it with a name.
+            let head: String = t.lower.trim_end_matches(['s', 'n']).to_string();
+            let before = phrase.0;
+            name = (0..before).rev().find_map(|k| {
+                let r = &self.toks[k];
+                if r.kind == Kind::Word && r.cap && r.lower.trim_end_matches(['s', 'n']).ends_with(&head) {
+                    let p = self.phrase_from(k, before.min(k + 6))?;
+                    self.name_in(p)
+                } else {
+                    None
+                }
+            });
+        }
+        let name = name.unwrap_or_else(|| {
+            let start = if is_in(&self.w.determiners, &self.toks[phrase.0].lower) { phrase.0 + 1 } else { phrase.0 };
+            self.text[self.toks[start.min(phrase.1 - 1)].start..self.toks[phrase.1 - 1].end].to_string()
+        });
+        Some(self.canonical(&name))
+    }
+
+    /// The fullest form of `name` seen in the document: "Peskow" after "Dmitri Peskow",
+    /// "Kim" after "Kim Jong Un".
+    fn canonical(&mut self, name: &str) -> String {
+        let key = name_key(name);
+        let parts: Vec<&str> = key.split(' ').collect();
+        if let Some(full) = self.names.iter().find(|n| {
+            let k = name_key(n);
+            let fp: Vec<&str> = k.split(' ').collect();
+            k == key || (parts.len() < fp.len() && (fp.ends_with(&parts) || fp.starts_with(&parts)))
+        }) {
+            return full.clone();
+        }
+        self.names.push(name.to_string());
+        name.to_string()
+    }
+
+    /// Learns the names written after a role noun anywhere in the text ("Kremlsprecher Dmitri
+    /// Peskow"), so that a later "Peskow" resolves to the full name.
+    fn learn_names(&mut self) {
+        let mut found = Vec::new();
+        for (k, t) in self.toks.iter().enumerate() {
+            if t.kind == Kind::Word && t.cap && is_in_suffix(&self.w.role_suffixes, &t.lower) {
+                if let Some(p) = self.phrase_from(k + 1, self.toks.len().min(k + 6)) {
+                    if let Some(n) = self.name_in(p) {
+                        if n.split_whitespace().count() >= 2 {
+                            found.push(n);
+                        }
+                    }
+                }
+            }
+        }
+        for n in found {
+            self.canonical(&n);
+        }
+    }
+
+    fn has_subjunctive(&self, a: usize, b: usize) -> bool {
+        self.toks[a..b].iter().any(|t| is_in(&self.w.subjunctive, &t.lower))
+    }
+
+    fn span(&self, a: usize, b: usize) -> (usize, usize) {
+        (self.toks[a].start, self.toks[b - 1].end)
+    }
+
+    /// Attribution of the direct quote at bytes `qs..qe` inside the sentence tokens `cs..ce`:
+    /// cue token and speaker phrase.
+    fn attribute_direct(
+        &self,
+        (qs, qe): (usize, usize),
+        (cs, ce): (usize, usize),
+        direct: &[(usize, usize, usize)],
+    ) -> (Option<usize>, Option<(usize, usize)>) {
+        let inside_direct = |at: usize| direct.iter().any(|(s, e, _)| *s <= at && at < *e);
+        let (a, b) = (self.tok_at(qs), self.tok_at(qe));
+        // After the quote: "…", sagte Putin. / "…", so Kim. / "…", zitierte Tass den Sprecher.
+        let mut j = b;
+        if self.punct(j, ",") {
+            j += 1;
+        }
+        if j < ce && self.cue_at(j) && !inside_direct(self.toks[j].start) {
+            let mut phrase = self.phrase_from(j + 1, ce);
+            if self.toks[j].lower.starts_with("zitiert") {
+                // The speaker is the object after the source: "... Tass den Sprecher".
+                if let Some((p0, p1)) = phrase {
+                    let end = (p1 + 4).min(ce);
+                    if let Some(d) = (p0 + 1..end).find(|k| is_in(&self.w.determiners, &self.toks[*k].lower)) {
+                        phrase = self.phrase_from(d, ce).or(phrase);
+                    }
+                }
+            }
+            return (Some(j), phrase);
+        }
+        // Before it: "Putin ... sagte vor laufenden Kameras: „…“".
+        let c = (cs..a)
+            .rev()
+            .find(|k| self.cue_at(*k) && self.toks[*k].lower != "so" && !inside_direct(self.toks[*k].start));
+        if let Some(c) = c {
+            let inverted = self.inverted(c);
+            let phrase = if inverted { self.phrase_from(c + 1, a) } else { self.subject(cs, c) };
+            return (Some(c), phrase);
+        }
+        (None, None)
+    }
+
+    /// Whether the speaker follows the verb: "sagte der Sprecher", "sagte Kim", "erklärten
+    /// russische Agenturen".
+    fn inverted(&self, c: usize) -> bool {
+        self.toks.get(c + 1).is_some_and(|t| {
+            t.cap
+                || is_in(&self.w.determiners, &t.lower)
+                || (t.kind == Kind::Word
+                    && !is_in(&self.w.speaker_stops, &t.lower)
+                    && self.toks.get(c + 2).is_some_and(|n| n.cap))
+        })
+    }
+
+    fn run(mut self) -> Vec<Quote> {
+        self.learn_names();
+        let direct = self.direct();
+        let inside_direct = |at: usize| direct.iter().any(|(s, e, _)| *s <= at && at < *e);
+        let mut out: Vec<Quote> = Vec::new();
+        let mut last_speaker: Option<String> = None;
+        let mut last_phrase: Option<(usize, usize)> = None;
+        // What the sentence before said, for free indirect speech: kind, speaker, phrase span.
+        let mut previous: Option<(QuoteKind, Option<String>, Option<(usize, usize)>)> = None;
+        let sentences = self.sentences.clone();
+        for &(ss, se) in &sentences {
+            let (cs, ce) = (self.tok_at(ss), self.tok_at(se));
+            if cs >= ce {
+                continue;
+            }
+            let mut said: Option<(QuoteKind, Option<String>, Option<(usize, usize)>)> = None;
+            // Direct quotes that open in this sentence.
+            let opening: Vec<_> = direct.iter().copied().filter(|(s, _, _)| *s >= ss && *s < se).collect();
+            for &(qs, qe, depth) in &opening {
+                let (_, ctx_end) = self.sentence_of(qe.saturating_sub(1).max(qs));
+                let (cue, phrase) = self.attribute_direct((qs, qe), (cs, self.tok_at(ctx_end.max(se))), &direct);
+                let name = match phrase {
+                    Some(p) => self.resolve(p, self.tok_at(ctx_end.max(se)), &last_speaker),
+                    // Split or continued quotes keep the last speaker.
+                    None if depth == 0 => last_speaker.clone(),
+                    None => None,
+                };
+                let phrase_bytes = phrase.map(|(p0, p1)| self.span(p0, p1)).or(if depth == 0 { last_phrase } else { None });
+                if depth == 0 && name.is_some() {
+                    last_speaker = name.clone();
+                    last_phrase = phrase_bytes;
+                    said = Some((QuoteKind::Direct, name.clone(), phrase_bytes));
+                }
+                out.push(Quote {
+                    start: qs,
+                    end: qe,
+                    kind: QuoteKind::Direct,
+                    cue: cue.map(|c| self.span(c, c + 1)),
+                    speaker: phrase_bytes,
+                    speaker_name: name,
+                    nested: depth > 0,
+                });
+            }
+            // A sentence inside a direct quote says nothing more.
+            let covered = direct.iter().any(|(s, e, d)| *d == 0 && *s <= ss + 1 && se <= *e + 2);
+            if !covered {
+                // Text up to a direct quote introduced by a colon belongs to that quote's frame.
+                let limit = opening
+                    .iter()
+                    .map(|(s, _, _)| self.tok_at(*s))
+                    .find(|k| *k > cs && self.punct(*k - 1, ":"))
+                    .unwrap_or(ce);
+                let mut found = self.indirect(cs, ce, limit, &inside_direct, &last_speaker);
+                if found.is_none() && opening.is_empty() {
+                    found = self.free_indirect(cs, ce, (ss, se), &previous);
+                }
+                if let Some(q) = found {
+                    // A direct quote inside the clause without a verb of its own is the same
+                    // speaker's: "..., die beiden würden „wichtige Dokumente“ unterzeichnen".
+                    for d in out.iter_mut().filter(|d| d.kind == QuoteKind::Direct && d.cue.is_none()) {
+                        if d.start >= q.start && d.end <= q.end + 1 {
+                            d.speaker = q.speaker;
+                            d.speaker_name = q.speaker_name.clone();
+                        }
+                    }
+                    if q.speaker_name.is_some() {
+                        last_speaker = q.speaker_name.clone();
+                        last_phrase = q.speaker;
+                        let kind = match (q.kind, &previous) {
+                            (QuoteKind::FreeIndirect | QuoteKind::IndirectFreeIndirect, Some((k, ..))) => *k,
+                            (k, _) => k,
+                        };
+                        said = Some((kind, q.speaker_name.clone(), q.speaker));
+                    }
+                    out.push(q);
+                }
+            }
+            previous = said;
+        }
+        out.sort_by_key(|q| (q.start, q.end));
+        out
+    }
+
+    /// A subjunctive sentence without a speech verb right after an attributed quote.
+    fn free_indirect(
+        &self,
+        cs: usize,
+        ce: usize,
+        (ss, se): (usize, usize),
+        previous: &Option<(QuoteKind, Option<String>, Option<(usize, usize)>)>,
+    ) -> Option<Quote> {
+        let (kind, name, phrase) = previous.as_ref()?;
+        name.as_ref()?;
+        let head = (cs + 8).min(ce);
+        if (cs..ce).any(|k| self.cue_at(k)) || !self.has_subjunctive(cs, head) {
+            return None;
+        }
+        let kind = if *kind == QuoteKind::Direct { QuoteKind::FreeIndirect } else { QuoteKind::IndirectFreeIndirect };
+        Some(Quote { start: ss, end: se, kind, cue: None, speaker: *phrase, speaker_name: name.clone(), nested: false })
+    }
+
+    /// Indirect or reported speech in the sentence of tokens `cs..ce` (text before the first
+    /// direct quote at `limit`).
+    fn indirect(
+        &mut self,
+        cs: usize,
+        ce: usize,
+        limit: usize,
+        inside_direct: &dyn Fn(usize) -> bool,
+        last: &Option<String>,
+    ) -> Option<Quote> {
+        let end_of = |f: &Finder, k: usize| {
+            let mut e = k;
+            while e > 0 && f.toks[e - 1].kind == Kind::Punct && matches!(f.toks[e - 1].lower.as_str(), "." | ":" | "," | ";") {
+                e -= 1;
+            }
+            e
+        };
+        // "X sagte, ..." / "Wie X sagte, ..." / "X wirft Y vor, ...": a cue, perhaps a few words
+        // and a particle, then a comma and the clause.
+        for c in cs..limit.min(ce) {
+            if !self.cue_at(c) || self.toks[c].lower == "so" || inside_direct(self.toks[c].start) {
+                continue;
+            }
+            let Some(comma) = (c + 1..(c + 8).min(limit)).find(|k| self.punct(*k, ",")) else { continue };
+            let before_comma = &self.toks[comma - 1];
+            let direct_comma = comma == c + 1 || is_in(&self.w.particles, &before_comma.lower) || before_comma.cap;
+            if !direct_comma {
+                continue;
+            }
+            let q0 = comma + 1;
+            let q1 = end_of(self, limit.min(ce));
+            if q1 <= q0 + 2 {
+                continue;
+            }
+            let that = is_in(&self.w.that_words, &self.toks[q0].lower);
+            let reported = is_in(&self.w.particles, &before_comma.lower) && before_comma.lower == "vor";
+            if !(that || reported || self.has_subjunctive(q0, q1)) {
+                continue;
+            }
+            // The speaker: after "Wie", after the cue (inverted), or the subject.
+            let as_word = is_in(&self.w.as_words, &self.toks[cs].lower);
+            let inverted = self.inverted(c) && !reported;
+            let phrase = if as_word {
+                self.phrase_from(cs + 1, c)
+            } else if inverted {
+                self.phrase_from(c + 1, comma)
+            } else {
+                self.subject(cs, c)
+            };
+            let name = phrase.and_then(|p| self.resolve(p, ce, last));
+            return Some(Quote {
+                start: self.toks[q0].start,
+                end: self.toks[q1 - 1].end,
+                kind: if reported { QuoteKind::Reported } else { QuoteKind::Indirect },
+                cue: Some(self.span(c, c + 1)),
+                speaker: phrase.map(|(a, b)| self.span(a, b)),
+                speaker_name: name,
+                nested: false,
+            });
+        }
+        // "..., sagte An Chan-il." / "..., so die Beamten." / "..., teilte Peskow mit."
+        for comma in (cs + 3..limit.min(ce)).rev() {
+            if !self.punct(comma, ",") || !self.cue_at(comma + 1) || inside_direct(self.toks[comma].start) {
+                continue;
+            }
+            if inside_direct(self.toks[cs].start) {
+                // "„…“, warnte Miller": the direct quote is the speech.
+                break;
+            }
+            if !self.has_subjunctive(cs, comma) {
+                break;
+            }
+            let c = comma + 1;
+            let phrase = self.phrase_from(c + 1, ce);
+            let name = phrase.and_then(|p| self.resolve(p, ce, last));
+            return Some(Quote {
+                start: self.toks[cs].start,
+                end: self.toks[comma - 1].end,
+                kind: QuoteKind::Indirect,
+                cue: Some(self.span(c, c + 1)),
+                speaker: phrase.map(|(a, b)| self.span(a, b)),
+                speaker_name: name,
+                nested: false,
+            });
+        }
+        // "Laut X ..." / "X zufolge ...": reported speech.
+        let lower: Vec<String> = self.toks[cs..ce].iter().map(|t| t.lower.clone()).collect();
+        for p in &self.w.according_to {
+            let words: Vec<&str> = p.split(' ').collect();
+            if lower.len() > words.len() + 3 && words.iter().zip(&lower).all(|(a, b)| a == b) {
+                let s = cs + words.len();
+                let phrase = self.phrase_from(s, ce)?;
+                let q0 = phrase.1 + usize::from(self.punct(phrase.1, ","));
+                let q1 = end_of(self, limit.min(ce));
+                if q1 <= q0 + 2 {
+                    return None;
+                }
+                let name = self.resolve(phrase, ce, last);
+                return Some(Quote {
+                    start: self.toks[q0].start,
+                    end: self.toks[q1 - 1].end,
+                    kind: QuoteKind::Reported,
+                    cue: Some(self.span(cs, s)),
+                    speaker: Some(self.span(phrase.0, phrase.1)),
+                    speaker_name: name,
+                    nested: false,
+                });
+            }
+        }
+        None
+    }
+}
+
+fn is_in_suffix(suffixes: &[String], word: &str) -> bool {
+    suffixes.iter().any(|s| word.ends_with(s.as_str()))
+}
+
+#[cfg(test)]
+mod tests;
