@@ -250,11 +250,12 @@ pub struct EvalArgs {
     /// The suite: `extraction` (main text and boilerplate, on the trafilatura evaluation pages),
     /// `langid` (language identification, on the SemEval-2022 Task 8 CSV), `semeval` (pair
     /// similarity on that CSV), `seeds` (the sample's grouping against its gold.json) or
-    /// `clusters` (a labelled JSONL stream), `timex` (time expressions on WikiWarsDE) or
-    /// `recognizers-time` (the German DateTime specs of Recognizers-Text).
+    /// `clusters` (a labelled JSONL stream), `timex` (time expressions on WikiWarsDE),
+    /// `recognizers-time` (the German DateTime specs of Recognizers-Text) or `quotes` (quotation
+    /// attribution on the German WikiNews quotation corpus).
     suite: String,
     /// The data set: a folder for `extraction` and `seeds`, the CSV file for `langid` and
-    /// `semeval`, the JSONL file for `clusters`, the corpus folder for `timex` and
+    /// `semeval`, the JSONL file for `clusters` and `quotes`, the corpus folder for `timex` and
     /// `recognizers-time`.
     #[arg(long)]
     data: PathBuf,
@@ -342,11 +343,15 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             &normaliser,
         ),
         "timex" => storyline_eval::timex_eval::wikiwars(&args.data, &time_tagger()?),
+        "quotes" => storyline_eval::quotes_eval::quotes(
+            &args.data,
+            &storyline_extract::quotes::QuoteFinder::builtin()?,
+        ),
         "recognizers-time" => {
             storyline_eval::timex_eval::recognizers_time(&args.data, &time_tagger()?)
         }
         other => {
-            bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds, clusters, timex or recognizers-time")
+            bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds, clusters, timex, recognizers-time or quotes")
         }
     }
     .map_err(anyhow::Error::msg)

@@ -5,5 +5,5 @@
 //! - [`quotes`]: direct, indirect and reported speech with cue, speaker and the speaker's name.
 #![deny(missing_docs)]
 
-pub mod timex;
 pub mod quotes;
+pub mod timex;

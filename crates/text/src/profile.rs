@@ -84,6 +84,10 @@ pub struct SpeechWords {
     pub according_to: Vec<String>,
     /// Words closing a reported source ("zufolge").
     pub according_after: Vec<String>,
+    /// Nouns that make a preposition open a source ("Angaben" in "Nach Angaben der Polizei").
+    pub source_nouns: Vec<String>,
+    /// Prepositions that open a source before one of those nouns ("nach").
+    pub source_prepositions: Vec<String>,
     /// "Wie X sagte, ...": the speaker follows this word.
     pub as_words: Vec<String>,
     /// Verb forms that mark indirect speech (German Konjunktiv I).

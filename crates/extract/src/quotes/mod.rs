@@ -106,7 +106,9 @@ impl QuoteFinder {
 
     /// The quotes of `text` in text order; none for a language without speech words.
     pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<Quote> {
-        let Some((_, words, abbreviations)) = self.languages.iter().find(|(c, ..)| Some(c.as_str()) == lang) else {
+        let Some((_, words, abbreviations)) =
+            self.languages.iter().find(|(c, ..)| Some(c.as_str()) == lang)
+        else {
             return Vec::new();
         };
         Finder::new(text, words, abbreviations).run()
@@ -128,7 +130,13 @@ fn is_in(list: &[String], w: &str) -> bool {
 
 impl<'a> Finder<'a> {
     fn new(text: &'a str, w: &'a SpeechWords, abbreviations: &[String]) -> Finder<'a> {
-        Finder { text, w, toks: tokenize(text), sentences: sentences(text, abbreviations), names: Vec::new() }
+        Finder {
+            text,
+            w,
+            toks: tokenize(text),
+            sentences: sentences(text, abbreviations),
+            names: Vec::new(),
+        }
     }
 
     /// Index of the first token starting at or after byte `at`.
@@ -137,11 +145,7 @@ impl<'a> Finder<'a> {
     }
 
     fn sentence_of(&self, at: usize) -> (usize, usize) {
-        self.sentences
-            .iter()
-            .copied()
-            .find(|(s, e)| *s <= at && at < *e)
-            .unwrap_or((at, at))
+        self.sentences.iter().copied().find(|(s, e)| *s <= at && at < *e).unwrap_or((at, at))
     }
 
     /// Direct quotes: marks paired with a stack; a paragraph break drops what is open.
@@ -208,7 +212,8 @@ impl<'a> Finder<'a> {
                 }
                 Kind::Word if is_in(&self.w.determiners, &t.lower) => {
                     // "der Sprecher des Außenministeriums": a genitive after the noun.
-                    j == i || (seen_noun && self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word))
+                    j == i
+                        || (seen_noun && self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word))
                 }
                 Kind::Word => {
                     !seen_noun
@@ -244,7 +249,11 @@ impl<'a> Finder<'a> {
         let mut j = a;
         while j < b {
             let mut k = j + 1;
-            while k + 1 < b && self.toks[k].lower == "-" && !self.toks[k].gap && !self.toks[k + 1].gap {
+            while k + 1 < b
+                && self.toks[k].lower == "-"
+                && !self.toks[k].gap
+                && !self.toks[k + 1].gap
+            {
                 k += 2;
             }
             groups.push((j, k));
@@ -260,7 +269,9 @@ impl<'a> Finder<'a> {
         }
         let run = &groups[run_start..];
         let (r0, _) = *run.first()?;
-        let last_role = run.iter().rposition(|(_, g1)| is_in_suffix(&self.w.role_suffixes, &self.toks[g1 - 1].lower));
+        let last_role = run
+            .iter()
+            .rposition(|(_, g1)| is_in_suffix(&self.w.role_suffixes, &self.toks[g1 - 1].lower));
         if last_role.is_none() && r0 > a && is_in(&self.w.determiners, &self.toks[r0 - 1].lower) {
             return None;
         }
@@ -288,7 +299,10 @@ impl<'a> Finder<'a> {
                 && !seen_noun
                 && !is_in(&self.w.verbs, &t.lower)
                 && self.toks.get(j + 1).is_some_and(|n| n.cap);
-            let ok = (t.kind == Kind::Word && (t.cap || is_in(&self.w.determiners, &t.lower) || is_in(&self.w.pronouns, &t.lower)))
+            let ok = (t.kind == Kind::Word
+                && (t.cap
+                    || is_in(&self.w.determiners, &t.lower)
+                    || is_in(&self.w.pronouns, &t.lower)))
                 || joins
                 || hyphen
                 || after_hyphen
@@ -300,8 +314,13 @@ impl<'a> Finder<'a> {
         }
         // "Zuvor hatte die Agentur Yonhap berichtet": one capitalised word that is no known
         // name and a verb first; the subject comes after the verb.
-        let known_name = self.names.iter().any(|n| name_key(n).split(' ').any(|p| p == self.toks[i].lower));
-        if j == i + 1 && !known_name && self.toks.get(j).is_some_and(|t| t.kind == Kind::Word && !t.cap) && j + 1 < limit {
+        let known_name =
+            self.names.iter().any(|n| name_key(n).split(' ').any(|p| p == self.toks[i].lower));
+        if j == i + 1
+            && !known_name
+            && self.toks.get(j).is_some_and(|t| t.kind == Kind::Word && !t.cap)
+            && j + 1 < limit
+        {
             if let Some(p) = self.phrase_from(j + 1, limit) {
                 return Some(p);
             }
@@ -313,26 +332,40 @@ impl<'a> Finder<'a> {
     /// ending the clause ("... gegenüber Reportern Matthew Miller."), for a pronoun the last
     /// speaker, for a role noun its named holder mentioned before ("der Sprecher" →
     /// "Kremlsprecher Dmitri Peskow"), else the phrase itself ("russische Agenturen").
-    fn resolve(&mut self, phrase: (usize, usize), clause_end: usize, last: &Option<String>) -> Option<String> {
+    fn resolve(
+        &mut self,
+        phrase: (usize, usize),
+        clause_end: usize,
+        last: &Option<String>,
+    ) -> Option<String> {
         let ends_clause = |f: &Finder, p: (usize, usize)| {
-            f.toks.get(p.1).is_none_or(|t| t.kind == Kind::Punct && matches!(t.lower.as_str(), "." | "," | ";"))
+            f.toks.get(p.1).is_none_or(|t| {
+                t.kind == Kind::Punct && matches!(t.lower.as_str(), "." | "," | ";")
+            })
         };
         if phrase.1 == phrase.0 + 1 && is_in(&self.w.pronouns, &self.toks[phrase.0].lower) {
             return last.clone();
         }
         let mut name = self.name_in(phrase);
         if name.is_none() && self.punct(phrase.1, ",") {
-            name = self.phrase_from(phrase.1 + 1, clause_end).filter(|p| ends_clause(self, *p)).and_then(|p| self.name_in(p));
+            name = self
+                .phrase_from(phrase.1 + 1, clause_end)
+                .filter(|p| ends_clause(self, *p))
+                .and_then(|p| self.name_in(p));
         }
         if name.is_none() {
             // A name closing the clause a few words on.
             let mut j = phrase.1;
-            while j < clause_end && j < phrase.1 + 4 && !(self.toks[j].cap && self.toks[j].kind == Kind::Word) {
+            while j < clause_end
+                && j < phrase.1 + 4
+                && !(self.toks[j].cap && self.toks[j].kind == Kind::Word)
+            {
                 j += 1;
             }
-            let p = (j..(j + 2).min(clause_end))
-                .filter_map(|k| self.phrase_from(k, clause_end))
-                .find(|p| ends_clause(self, *p) && self.toks.get(p.1).is_some_and(|t| t.lower == "."));
+            let p =
+                (j..(j + 2).min(clause_end)).filter_map(|k| self.phrase_from(k, clause_end)).find(
+                    |p| ends_clause(self, *p) && self.toks.get(p.1).is_some_and(|t| t.lower == "."),
+                );
             name = p.and_then(|p| self.name_in(p));
         }
         let t = &self.toks[phrase.1 - 1];
@@ -345,7 +378,10 @@ impl<'a> Finder<'a> {
             let before = phrase.0;
             name = (0..before).rev().find_map(|k| {
                 let r = &self.toks[k];
-                if r.kind == Kind::Word && r.cap && r.lower.trim_end_matches(['s', 'n']).ends_with(&head) {
+                if r.kind == Kind::Word
+                    && r.cap
+                    && r.lower.trim_end_matches(['s', 'n']).ends_with(&head)
+                {
                     let p = self.phrase_from(k, before.min(k + 6))?;
                     self.name_in(p)
                 } else {
@@ -354,8 +390,13 @@ impl<'a> Finder<'a> {
             });
         }
         let name = name.unwrap_or_else(|| {
-            let start = if is_in(&self.w.determiners, &self.toks[phrase.0].lower) { phrase.0 + 1 } else { phrase.0 };
-            self.text[self.toks[start.min(phrase.1 - 1)].start..self.toks[phrase.1 - 1].end].to_string()
+            let start = if is_in(&self.w.determiners, &self.toks[phrase.0].lower) {
+                phrase.0 + 1
+            } else {
+                phrase.0
+            };
+            self.text[self.toks[start.min(phrase.1 - 1)].start..self.toks[phrase.1 - 1].end]
+                .to_string()
         });
         Some(self.canonical(&name))
     }
@@ -396,6 +437,17 @@ impl<'a> Finder<'a> {
         }
     }
 
+    /// Length in tokens of the phrase `p` at token `k`, if it is there.
+    fn phrase_len(&self, k: usize, p: &str) -> Option<usize> {
+        let words: Vec<String> = tokenize(p).into_iter().map(|t| t.lower).collect();
+        (!words.is_empty()
+            && words
+                .iter()
+                .enumerate()
+                .all(|(n, w)| self.toks.get(k + n).is_some_and(|t| &t.lower == w)))
+        .then_some(words.len())
+    }
+
     fn has_subjunctive(&self, a: usize, b: usize) -> bool {
         self.toks[a..b].iter().any(|t| is_in(&self.w.subjunctive, &t.lower))
     }
@@ -425,7 +477,9 @@ impl<'a> Finder<'a> {
                 // The speaker is the object after the source: "... Tass den Sprecher".
                 if let Some((p0, p1)) = phrase {
                     let end = (p1 + 4).min(ce);
-                    if let Some(d) = (p0 + 1..end).find(|k| is_in(&self.w.determiners, &self.toks[*k].lower)) {
+                    if let Some(d) =
+                        (p0 + 1..end).find(|k| is_in(&self.w.determiners, &self.toks[*k].lower))
+                    {
                         phrase = self.phrase_from(d, ce).or(phrase);
                     }
                 }
@@ -433,9 +487,9 @@ impl<'a> Finder<'a> {
             return (Some(j), phrase);
         }
         // Before it: "Putin ... sagte vor laufenden Kameras: „…“".
-        let c = (cs..a)
-            .rev()
-            .find(|k| self.cue_at(*k) && self.toks[*k].lower != "so" && !inside_direct(self.toks[*k].start));
+        let c = (cs..a).rev().find(|k| {
+            self.cue_at(*k) && self.toks[*k].lower != "so" && !inside_direct(self.toks[*k].start)
+        });
         if let Some(c) = c {
             let inverted = self.inverted(c);
             let phrase = if inverted { self.phrase_from(c + 1, a) } else { self.subject(cs, c) };
@@ -464,26 +518,32 @@ impl<'a> Finder<'a> {
         let mut last_speaker: Option<String> = None;
         let mut last_phrase: Option<(usize, usize)> = None;
         // What the sentence before said, for free indirect speech: kind, speaker, phrase span.
-        let mut previous: Option<(QuoteKind, Option<String>, Option<(usize, usize)>)> = None;
+        let mut previous: Option<Said> = None;
         let sentences = self.sentences.clone();
         for &(ss, se) in &sentences {
             let (cs, ce) = (self.tok_at(ss), self.tok_at(se));
             if cs >= ce {
                 continue;
             }
-            let mut said: Option<(QuoteKind, Option<String>, Option<(usize, usize)>)> = None;
+            let mut said: Option<Said> = None;
             // Direct quotes that open in this sentence.
-            let opening: Vec<_> = direct.iter().copied().filter(|(s, _, _)| *s >= ss && *s < se).collect();
+            let opening: Vec<_> =
+                direct.iter().copied().filter(|(s, _, _)| *s >= ss && *s < se).collect();
             for &(qs, qe, depth) in &opening {
                 let (_, ctx_end) = self.sentence_of(qe.saturating_sub(1).max(qs));
-                let (cue, phrase) = self.attribute_direct((qs, qe), (cs, self.tok_at(ctx_end.max(se))), &direct);
+                let (cue, phrase) =
+                    self.attribute_direct((qs, qe), (cs, self.tok_at(ctx_end.max(se))), &direct);
                 let name = match phrase {
                     Some(p) => self.resolve(p, self.tok_at(ctx_end.max(se)), &last_speaker),
                     // Split or continued quotes keep the last speaker.
                     None if depth == 0 => last_speaker.clone(),
                     None => None,
                 };
-                let phrase_bytes = phrase.map(|(p0, p1)| self.span(p0, p1)).or(if depth == 0 { last_phrase } else { None });
+                let phrase_bytes = phrase.map(|(p0, p1)| self.span(p0, p1)).or(if depth == 0 {
+                    last_phrase
+                } else {
+                    None
+                });
                 if depth == 0 && name.is_some() {
                     last_speaker = name.clone();
                     last_phrase = phrase_bytes;
@@ -515,7 +575,9 @@ impl<'a> Finder<'a> {
                 if let Some(q) = found {
                     // A direct quote inside the clause without a verb of its own is the same
                     // speaker's: "..., die beiden würden „wichtige Dokumente“ unterzeichnen".
-                    for d in out.iter_mut().filter(|d| d.kind == QuoteKind::Direct && d.cue.is_none()) {
+                    for d in
+                        out.iter_mut().filter(|d| d.kind == QuoteKind::Direct && d.cue.is_none())
+                    {
                         if d.start >= q.start && d.end <= q.end + 1 {
                             d.speaker = q.speaker;
                             d.speaker_name = q.speaker_name.clone();
@@ -525,7 +587,10 @@ impl<'a> Finder<'a> {
                         last_speaker = q.speaker_name.clone();
                         last_phrase = q.speaker;
                         let kind = match (q.kind, &previous) {
-                            (QuoteKind::FreeIndirect | QuoteKind::IndirectFreeIndirect, Some((k, ..))) => *k,
+                            (
+                                QuoteKind::FreeIndirect | QuoteKind::IndirectFreeIndirect,
+                                Some((k, ..)),
+                            ) => *k,
                             (k, _) => k,
                         };
                         said = Some((kind, q.speaker_name.clone(), q.speaker));
@@ -545,7 +610,7 @@ impl<'a> Finder<'a> {
         cs: usize,
         ce: usize,
         (ss, se): (usize, usize),
-        previous: &Option<(QuoteKind, Option<String>, Option<(usize, usize)>)>,
+        previous: &Option<Said>,
     ) -> Option<Quote> {
         let (kind, name, phrase) = previous.as_ref()?;
         name.as_ref()?;
@@ -553,8 +618,20 @@ impl<'a> Finder<'a> {
         if (cs..ce).any(|k| self.cue_at(k)) || !self.has_subjunctive(cs, head) {
             return None;
         }
-        let kind = if *kind == QuoteKind::Direct { QuoteKind::FreeIndirect } else { QuoteKind::IndirectFreeIndirect };
-        Some(Quote { start: ss, end: se, kind, cue: None, speaker: *phrase, speaker_name: name.clone(), nested: false })
+        let kind = if *kind == QuoteKind::Direct {
+            QuoteKind::FreeIndirect
+        } else {
+            QuoteKind::IndirectFreeIndirect
+        };
+        Some(Quote {
+            start: ss,
+            end: se,
+            kind,
+            cue: None,
+            speaker: *phrase,
+            speaker_name: name.clone(),
+            nested: false,
+        })
     }
 
     /// Indirect or reported speech in the sentence of tokens `cs..ce` (text before the first
@@ -569,7 +646,10 @@ impl<'a> Finder<'a> {
     ) -> Option<Quote> {
         let end_of = |f: &Finder, k: usize| {
             let mut e = k;
-            while e > 0 && f.toks[e - 1].kind == Kind::Punct && matches!(f.toks[e - 1].lower.as_str(), "." | ":" | "," | ";") {
+            while e > 0
+                && f.toks[e - 1].kind == Kind::Punct
+                && matches!(f.toks[e - 1].lower.as_str(), "." | ":" | "," | ";")
+            {
                 e -= 1;
             }
             e
@@ -580,9 +660,12 @@ impl<'a> Finder<'a> {
             if !self.cue_at(c) || self.toks[c].lower == "so" || inside_direct(self.toks[c].start) {
                 continue;
             }
-            let Some(comma) = (c + 1..(c + 8).min(limit)).find(|k| self.punct(*k, ",")) else { continue };
+            let Some(comma) = (c + 1..(c + 8).min(limit)).find(|k| self.punct(*k, ",")) else {
+                continue;
+            };
             let before_comma = &self.toks[comma - 1];
-            let direct_comma = comma == c + 1 || is_in(&self.w.particles, &before_comma.lower) || before_comma.cap;
+            let direct_comma =
+                comma == c + 1 || is_in(&self.w.particles, &before_comma.lower) || before_comma.cap;
             if !direct_comma {
                 continue;
             }
@@ -592,12 +675,13 @@ impl<'a> Finder<'a> {
                 continue;
             }
             let that = is_in(&self.w.that_words, &self.toks[q0].lower);
-            let reported = is_in(&self.w.particles, &before_comma.lower) && before_comma.lower == "vor";
-            if !(that || reported || self.has_subjunctive(q0, q1)) {
+            let reported =
+                is_in(&self.w.particles, &before_comma.lower) && before_comma.lower == "vor";
+            let as_word = is_in(&self.w.as_words, &self.toks[cs].lower);
+            if !(that || reported || as_word || self.has_subjunctive(q0, q1)) {
                 continue;
             }
             // The speaker: after "Wie", after the cue (inverted), or the subject.
-            let as_word = is_in(&self.w.as_words, &self.toks[cs].lower);
             let inverted = self.inverted(c) && !reported;
             let phrase = if as_word {
                 self.phrase_from(cs + 1, c)
@@ -619,7 +703,10 @@ impl<'a> Finder<'a> {
         }
         // "..., sagte An Chan-il." / "..., so die Beamten." / "..., teilte Peskow mit."
         for comma in (cs + 3..limit.min(ce)).rev() {
-            if !self.punct(comma, ",") || !self.cue_at(comma + 1) || inside_direct(self.toks[comma].start) {
+            if !self.punct(comma, ",")
+                || !self.cue_at(comma + 1)
+                || inside_direct(self.toks[comma].start)
+            {
                 continue;
             }
             if inside_direct(self.toks[cs].start) {
@@ -642,24 +729,67 @@ impl<'a> Finder<'a> {
                 nested: false,
             });
         }
-        // "Laut X ..." / "X zufolge ...": reported speech.
-        let lower: Vec<String> = self.toks[cs..ce].iter().map(|t| t.lower.clone()).collect();
-        for p in &self.w.according_to {
-            let words: Vec<&str> = p.split(' ').collect();
-            if lower.len() > words.len() + 3 && words.iter().zip(&lower).all(|(a, b)| a == b) {
-                let s = cs + words.len();
-                let phrase = self.phrase_from(s, ce)?;
-                let q0 = phrase.1 + usize::from(self.punct(phrase.1, ","));
-                let q1 = end_of(self, limit.min(ce));
+        // "Laut X ...", "Nach Angaben der Polizei ...", "..., laut X.", "X zufolge ...":
+        // reported speech, the rest of the sentence (or what stands before the source).
+        let stop = end_of(self, limit.min(ce));
+        for k in cs..stop {
+            if inside_direct(self.toks[k].start) {
+                continue;
+            }
+            let source_start =
+                if self.w.according_to.iter().any(|p| self.phrase_len(k, p).is_some()) {
+                    let n = self
+                        .w
+                        .according_to
+                        .iter()
+                        .filter_map(|p| self.phrase_len(k, p))
+                        .max()
+                        .unwrap_or(1);
+                    Some((k, k + n))
+                } else if is_in(&self.w.source_prepositions, &self.toks[k].lower)
+                    && self.toks.get(k + 1).is_some_and(|t| is_in(&self.w.source_nouns, &t.lower))
+                {
+                    // The noun is part of the speaker's span: "Angaben der Polizei".
+                    Some((k, k + 1))
+                } else {
+                    None
+                };
+            if let Some((c0, c1)) = source_start {
+                let Some(phrase) = self.phrase_from(c1, stop) else { continue };
+                let (q0, q1) = if c0 == cs || (c0 > cs && self.punct(c0 - 1, ",") && c0 < cs + 3) {
+                    (phrase.1 + usize::from(self.punct(phrase.1, ",")), stop)
+                } else if stop - phrase.1 > 3 && !self.punct(c0.saturating_sub(1), ",") {
+                    (phrase.1, stop)
+                } else {
+                    (cs, end_of(self, c0))
+                };
                 if q1 <= q0 + 2 {
-                    return None;
+                    continue;
                 }
                 let name = self.resolve(phrase, ce, last);
                 return Some(Quote {
                     start: self.toks[q0].start,
                     end: self.toks[q1 - 1].end,
                     kind: QuoteKind::Reported,
-                    cue: Some(self.span(cs, s)),
+                    cue: Some(self.span(c0, c1)),
+                    speaker: Some(self.span(phrase.0, phrase.1)),
+                    speaker_name: name,
+                    nested: false,
+                });
+            }
+            if is_in(&self.w.according_after, &self.toks[k].lower) && k > cs {
+                let from = (cs..k).rev().find(|j| self.punct(*j, ",")).map_or(cs, |j| j + 1);
+                let Some(phrase) = self.subject(from, k) else { continue };
+                let (q0, q1) = if from == cs { (k + 1, stop) } else { (cs, end_of(self, from)) };
+                if q1 <= q0 + 2 {
+                    continue;
+                }
+                let name = self.resolve(phrase, ce, last);
+                return Some(Quote {
+                    start: self.toks[q0].start,
+                    end: self.toks[q1 - 1].end,
+                    kind: QuoteKind::Reported,
+                    cue: Some(self.span(k, k + 1)),
                     speaker: Some(self.span(phrase.0, phrase.1)),
                     speaker_name: name,
                     nested: false,
@@ -669,6 +799,9 @@ impl<'a> Finder<'a> {
         None
     }
 }
+
+/// What a sentence said, for free indirect speech after it: kind, speaker name, speaker span.
+type Said = (QuoteKind, Option<String>, Option<(usize, usize)>);
 
 fn is_in_suffix(suffixes: &[String], word: &str) -> bool {
     suffixes.iter().any(|s| word.ends_with(s.as_str()))

@@ -14,13 +14,22 @@ fn quotes(text: &str) -> Vec<(String, String, QuoteKind)> {
         .unwrap()
         .find(text, Some("de"))
         .into_iter()
-        .map(|q| (q.speaker_name.clone().unwrap_or_default(), text[q.start..q.end].to_string(), q.kind))
+        .map(|q| {
+            (q.speaker_name.clone().unwrap_or_default(), text[q.start..q.end].to_string(), q.kind)
+        })
         .collect()
 }
 
 /// Asserts that a quote starting with `opening` is found, attributed to `speaker`.
-fn assert_said(found: &[(String, String, QuoteKind)], speaker: &str, opening: &str, kind: QuoteKind) {
-    let hit = found.iter().find(|(_, q, k)| q.trim_start_matches(|c: char| !c.is_alphanumeric()).starts_with(opening) && *k == kind);
+fn assert_said(
+    found: &[(String, String, QuoteKind)],
+    speaker: &str,
+    opening: &str,
+    kind: QuoteKind,
+) {
+    let hit = found.iter().find(|(_, q, k)| {
+        q.trim_start_matches(|c: char| !c.is_alphanumeric()).starts_with(opening) && *k == kind
+    });
     match hit {
         Some((who, ..)) => assert_eq!(who, speaker, "speaker of {opening:?}"),
         None => panic!("no {kind:?} quote {opening:?} in {found:#?}"),
@@ -70,5 +79,8 @@ fn quote_styles_split_quotes_and_nesting() {
 
 #[test]
 fn a_language_without_speech_words_yields_nothing() {
-    assert!(QuoteFinder::builtin().unwrap().find("\"Bonjour à tous\", a dit Macron.", Some("fr")).is_empty());
+    assert!(QuoteFinder::builtin()
+        .unwrap()
+        .find("\"Bonjour à tous\", a dit Macron.", Some("fr"))
+        .is_empty());
 }
