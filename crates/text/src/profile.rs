@@ -84,6 +84,8 @@ pub struct SpeechWords {
     pub according_to: Vec<String>,
     /// Words closing a reported source ("zufolge").
     pub according_after: Vec<String>,
+    /// Words that are themselves the source of what follows ("demnach").
+    pub according_self: Vec<String>,
     /// Nouns that make a preposition open a source ("Angaben" in "Nach Angaben der Polizei").
     pub source_nouns: Vec<String>,
     /// Prepositions that open a source before one of those nouns ("nach").
@@ -96,6 +98,10 @@ pub struct SpeechWords {
     pub that_words: Vec<String>,
     /// Words that end a speaker phrase after its verb.
     pub speaker_stops: Vec<String>,
+    /// Prepositions that continue a speaker phrase before a name ("ein Sprecher in Berlin").
+    pub speaker_prepositions: Vec<String>,
+    /// Determiners after a verb that open its addressee ("teilte dem Sender mit").
+    pub addressee_determiners: Vec<String>,
     /// Determiners that may open a speaker phrase.
     pub determiners: Vec<String>,
     /// Pronouns standing for the last speaker.

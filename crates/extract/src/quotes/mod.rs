@@ -177,12 +177,12 @@ impl<'a> Finder<'a> {
             }
         }
         out.sort();
-        // Scare quotes and titles ("„Dokumente“") are no speech: at least three words, or two
-        // inside another quote.
+        // Nested quotes of one word are titles, not speech. Short top-level quotes are kept and
+        // count as speech only where someone is said to say them (see `run`).
         out.into_iter()
             .filter(|(s, e, depth)| {
                 let words = self.text[*s..*e].split_whitespace().count();
-                words >= 3 || (*depth > 0 && words >= 2)
+                words >= 1 && (*depth == 0 || words >= 2)
             })
             .collect()
     }
@@ -201,7 +201,7 @@ impl<'a> Finder<'a> {
     fn phrase_from(&self, i: usize, limit: usize) -> Option<(usize, usize)> {
         let mut j = i;
         let mut seen_noun = false;
-        while j < limit && j < i + 9 {
+        while j < limit && j < i + 12 {
             let t = &self.toks[j];
             let hyphen = t.kind == Kind::Punct && t.lower == "-" && !t.gap;
             let part_of_name = j > i && !t.gap && self.toks[j - 1].lower == "-";
@@ -211,9 +211,15 @@ impl<'a> Finder<'a> {
                     true
                 }
                 Kind::Word if is_in(&self.w.determiners, &t.lower) => {
-                    // "der Sprecher des Außenministeriums": a genitive after the noun.
-                    j == i
-                        || (seen_noun && self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word))
+                    // "der Sprecher des saudi-arabischen Ministeriums": a genitive after the
+                    // noun, with adjectives of its own; never "dem", which opens an addressee.
+                    let genitive = seen_noun
+                        && !is_in(&self.w.addressee_determiners, &t.lower)
+                        && self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word);
+                    if genitive {
+                        seen_noun = false;
+                    }
+                    j == i || genitive
                 }
                 Kind::Word => {
                     !seen_noun
@@ -299,6 +305,18 @@ impl<'a> Finder<'a> {
                 && !seen_noun
                 && !is_in(&self.w.verbs, &t.lower)
                 && self.toks.get(j + 1).is_some_and(|n| n.cap);
+            // "Ein Regierungssprecher in Berlin", "Matthias Berninger (Grüne)".
+            let preposition = seen_noun
+                && is_in(&self.w.speaker_prepositions, &t.lower)
+                && self.toks.get(j + 1).is_some_and(|n| n.cap && n.kind == Kind::Word);
+            let bracket = seen_noun
+                && t.lower == "("
+                && self.toks.get(j + 1).is_some_and(|n| n.cap)
+                && self.toks.get(j + 2).is_some_and(|n| n.lower == ")");
+            if bracket {
+                j += 3;
+                continue;
+            }
             let ok = (t.kind == Kind::Word
                 && (t.cap
                     || is_in(&self.w.determiners, &t.lower)
@@ -306,7 +324,8 @@ impl<'a> Finder<'a> {
                 || joins
                 || hyphen
                 || after_hyphen
-                || adjective;
+                || adjective
+                || preposition;
             if !ok || (j > i && self.cue_at(j)) {
                 break;
             }
@@ -491,11 +510,36 @@ impl<'a> Finder<'a> {
             self.cue_at(*k) && self.toks[*k].lower != "so" && !inside_direct(self.toks[*k].start)
         });
         if let Some(c) = c {
-            let inverted = self.inverted(c);
-            let phrase = if inverted { self.phrase_from(c + 1, a) } else { self.subject(cs, c) };
-            return (Some(c), phrase);
+            return (Some(c), self.speaker_at(cs, c, a));
+        }
+        // "BKA-Präsident Ziercke: „…“": a noun phrase and a colon.
+        if a > cs && self.punct(a - 1, ":") {
+            let from = (cs..a - 1)
+                .rev()
+                .find(|k| {
+                    self.toks[*k].kind == Kind::Punct
+                        && !matches!(self.toks[*k].lower.as_str(), "-" | "(" | ")")
+                })
+                .map_or(cs, |k| k + 1);
+            if let Some(p) = self.subject(from, a - 1).filter(|(_, e)| *e == a - 1) {
+                return (None, Some(p));
+            }
         }
         (None, None)
+    }
+
+    /// The speaker of the verb at token `c` in a clause from `cs`: the subject when it stands
+    /// right before the verb ("Peskow sagte", "Die US-Botschaft in Riad teilte dem Sender mit"),
+    /// else the phrase after the verb when one follows ("sagte der Sprecher"), else the subject.
+    fn speaker_at(&self, cs: usize, c: usize, limit: usize) -> Option<(usize, usize)> {
+        let subject = self.subject(cs, c);
+        if subject.is_some_and(|(_, e)| e == c) {
+            return subject;
+        }
+        if self.inverted(c) {
+            return self.phrase_from(c + 1, limit).or(subject);
+        }
+        subject
     }
 
     /// Whether the speaker follows the verb: "sagte der Sprecher", "sagte Kim", "erklärten
@@ -503,7 +547,8 @@ impl<'a> Finder<'a> {
     fn inverted(&self, c: usize) -> bool {
         self.toks.get(c + 1).is_some_and(|t| {
             t.cap
-                || is_in(&self.w.determiners, &t.lower)
+                || (is_in(&self.w.determiners, &t.lower)
+                    && !is_in(&self.w.addressee_determiners, &t.lower))
                 || (t.kind == Kind::Word
                     && !is_in(&self.w.speaker_stops, &t.lower)
                     && self.toks.get(c + 2).is_some_and(|n| n.cap))
@@ -533,10 +578,13 @@ impl<'a> Finder<'a> {
                 let (_, ctx_end) = self.sentence_of(qe.saturating_sub(1).max(qs));
                 let (cue, phrase) =
                     self.attribute_direct((qs, qe), (cs, self.tok_at(ctx_end.max(se))), &direct);
+                let short = self.text[qs..qe].split_whitespace().count() < 3;
+                // A short quote counts only with a verb of its own or inside someone's indirect
+                // speech; else it is a scare quote or a title.
                 let name = match phrase {
                     Some(p) => self.resolve(p, self.tok_at(ctx_end.max(se)), &last_speaker),
                     // Split or continued quotes keep the last speaker.
-                    None if depth == 0 => last_speaker.clone(),
+                    None if depth == 0 && !short => last_speaker.clone(),
                     None => None,
                 };
                 let phrase_bytes = phrase.map(|(p0, p1)| self.span(p0, p1)).or(if depth == 0 {
@@ -544,7 +592,7 @@ impl<'a> Finder<'a> {
                 } else {
                     None
                 });
-                if depth == 0 && name.is_some() {
+                if depth == 0 && name.is_some() && !short {
                     last_speaker = name.clone();
                     last_phrase = phrase_bytes;
                     said = Some((QuoteKind::Direct, name.clone(), phrase_bytes));
@@ -600,6 +648,12 @@ impl<'a> Finder<'a> {
             }
             previous = said;
         }
+        out.retain(|q| {
+            q.kind != QuoteKind::Direct
+                || q.nested
+                || q.speaker_name.is_some()
+                || self.text[q.start..q.end].split_whitespace().count() >= 3
+        });
         out.sort_by_key(|q| (q.start, q.end));
         out
     }
@@ -660,6 +714,10 @@ impl<'a> Finder<'a> {
             if !self.cue_at(c) || self.toks[c].lower == "so" || inside_direct(self.toks[c].start) {
                 continue;
             }
+            if c > cs && self.punct(c - 1, ",") && self.has_subjunctive(cs, c - 1) {
+                // "..., sagte der Sprecher, John Kirby": the speech stands before the verb.
+                continue;
+            }
             let Some(comma) = (c + 1..(c + 8).min(limit)).find(|k| self.punct(*k, ",")) else {
                 continue;
             };
@@ -678,17 +736,21 @@ impl<'a> Finder<'a> {
             let reported =
                 is_in(&self.w.particles, &before_comma.lower) && before_comma.lower == "vor";
             let as_word = is_in(&self.w.as_words, &self.toks[cs].lower);
-            if !(that || reported || as_word || self.has_subjunctive(q0, q1)) {
+            // Right after the verb ("sagte, ..."), a particle ("teilte mit, ...") or the speaker
+            // ("sagte Peskow, ...") the comma opens the speech; further on it needs a "dass" or
+            // a subjunctive.
+            let close =
+                comma == c + 1 || before_comma.cap || is_in(&self.w.particles, &before_comma.lower);
+            if !(that || reported || as_word || close || self.has_subjunctive(q0, q1)) {
                 continue;
             }
             // The speaker: after "Wie", after the cue (inverted), or the subject.
-            let inverted = self.inverted(c) && !reported;
             let phrase = if as_word {
                 self.phrase_from(cs + 1, c)
-            } else if inverted {
-                self.phrase_from(c + 1, comma)
-            } else {
+            } else if reported {
                 self.subject(cs, c)
+            } else {
+                self.speaker_at(cs, c, comma)
             };
             let name = phrase.and_then(|p| self.resolve(p, ce, last));
             return Some(Quote {
@@ -777,7 +839,23 @@ impl<'a> Finder<'a> {
                     nested: false,
                 });
             }
-            if is_in(&self.w.according_after, &self.toks[k].lower) && k > cs {
+            if k == cs && is_in(&self.w.according_self, &self.toks[k].lower) && stop > k + 3 {
+                // "Demnach steht ... fest": the word stands for the source named before.
+                return Some(Quote {
+                    start: self.toks[k + 1].start,
+                    end: self.toks[stop - 1].end,
+                    kind: QuoteKind::Reported,
+                    cue: Some(self.span(k, k + 1)),
+                    speaker: Some(self.span(k, k + 1)),
+                    speaker_name: last.clone(),
+                    nested: false,
+                });
+            }
+            // "Seiner Meinung nach", "dessen Angaben nach": a source noun and a postposition.
+            let postposed = is_in(&self.w.source_prepositions, &self.toks[k].lower)
+                && k > cs
+                && is_in(&self.w.source_nouns, &self.toks[k - 1].lower);
+            if (postposed || is_in(&self.w.according_after, &self.toks[k].lower)) && k > cs {
                 let from = (cs..k).rev().find(|j| self.punct(*j, ",")).map_or(cs, |j| j + 1);
                 let Some(phrase) = self.subject(from, k) else { continue };
                 let (q0, q1) = if from == cs { (k + 1, stop) } else { (cs, end_of(self, from)) };
