@@ -136,6 +136,7 @@ fn run_ingest(
         engine.store().count()?,
         data_dir.display()
     );
+    crate::extract::run_extract(&mut engine)?;
     let clustered = match model {
         Some(m) => Some(crate::stories::run_cluster(&mut engine, m, embedder)?),
         None => None,
@@ -165,10 +166,17 @@ pub fn articles(data_dir: &Path, args: ArticlesArgs) -> Result<Outcome> {
         }
         ArticlesAction::Show { id } => match store.find(&id)? {
             Some(article) => {
+                let extraction = store.extraction(&article.id)?;
                 if args.json {
-                    output::write_json(&serde_json::to_value(&article)?)?;
+                    let mut value = serde_json::to_value(&article)?;
+                    let (quotes, times) =
+                        crate::extract::extraction_json(&article.text, &extraction);
+                    value["quotes"] = quotes;
+                    value["times"] = times;
+                    output::write_json(&value)?;
                 } else {
                     output::write_article(&article)?;
+                    crate::extract::write_extraction(&article.text, &extraction)?;
                 }
                 Ok(Outcome::Done)
             }

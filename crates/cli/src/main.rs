@@ -6,6 +6,7 @@
 
 mod commands;
 mod embed;
+mod extract;
 mod output;
 mod stories;
 
@@ -45,6 +46,8 @@ enum Command {
     Stories(stories::StoriesArgs),
     /// Show why an article is in its event: score, each feature's contribution, the runner-up.
     Explain(stories::ExplainArgs),
+    /// List quotes with their speakers (all, or one speaker's in any spelling of the name).
+    Quotes(extract::QuotesArgs),
     /// Fit the event and story scorers on labelled pairs and write a model file.
     Train(commands::TrainArgs),
     /// Multilingual sentence vectors (USE multilingual v3) of texts, as JSON lines.
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Events(args) => stories::events(&cli.data_dir, args),
         Command::Stories(args) => stories::stories(&cli.data_dir, args),
         Command::Explain(args) => stories::explain(&cli.data_dir, args),
+        Command::Quotes(args) => extract::quotes(&cli.data_dir, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod cluster;
+mod extract;
 
 use rayon::prelude::*;
 use std::path::Path;
@@ -33,6 +34,7 @@ use storyline_ingest::{read_input, IngestError, LineHistory, Normaliser, ReadOpt
 use storyline_store::{Boilerplate, NewArticle, Store, StoreError};
 
 pub use cluster::ClusterReport;
+pub use extract::{publication_day, ExtractReport, Extractors};
 pub use storyline_cluster::Model;
 pub use storyline_embed::Embedder;
 pub use storyline_ingest::{Input, Reject, RejectKind};

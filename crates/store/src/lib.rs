@@ -24,6 +24,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod extractions;
 mod schema;
 mod stories;
 
@@ -35,6 +36,9 @@ use storyline_core::{
     SourceRef,
 };
 
+pub use extractions::{
+    ArticleToExtract, Extraction, QuoteHit, QuoteRow, TimexRow, EXTRACTION_VERSION,
+};
 pub use schema::SCHEMA_VERSION;
 pub use stories::{
     ArticleForEngine, ClusterCounters, EventArticle, EventSummary, NewAssignment, StoredAssignment,

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this Storyline writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 pub(crate) const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,6 +66,41 @@ CREATE INDEX assignments_story ON assignments(story);
 CREATE TABLE doc_freq (term INTEGER PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 ";
 
+/// Version 3: what the extraction stage found in each article's clean text (byte offsets).
+/// `extracted` marks an article done, so that a store of an older version is extracted on
+/// the next run.
+const V3: &str = "
+CREATE TABLE extracted (article_seq INTEGER PRIMARY KEY REFERENCES articles(seq), version INTEGER NOT NULL);
+CREATE TABLE quotes (
+    article_seq INTEGER NOT NULL REFERENCES articles(seq),
+    ord INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    cue_start INTEGER,
+    cue_end INTEGER,
+    speaker_start INTEGER,
+    speaker_end INTEGER,
+    speaker TEXT,
+    speaker_key TEXT,
+    nested INTEGER NOT NULL,
+    PRIMARY KEY (article_seq, ord)
+) WITHOUT ROWID;
+CREATE INDEX quotes_speaker ON quotes(speaker_key);
+CREATE TABLE timexes (
+    article_seq INTEGER NOT NULL REFERENCES articles(seq),
+    ord INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    granularity TEXT NOT NULL,
+    resolution TEXT NOT NULL,
+    modifier TEXT,
+    PRIMARY KEY (article_seq, ord)
+) WITHOUT ROWID;
+";
+
 pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
     (id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
      date_precision, date_source, date_tz, date_evidence, lang, outlet, ingested_at)
@@ -118,6 +153,11 @@ pub(crate) fn migrate(conn: &Connection, _dir: &Path) -> Result<(), MigrateError
     if found < 2 {
         conn.execute_batch(&format!(
             "BEGIN; {V2} UPDATE meta SET value = '2' WHERE key = 'schema_version'; COMMIT;"
+        ))?;
+    }
+    if found < 3 {
+        conn.execute_batch(&format!(
+            "BEGIN; {V3} UPDATE meta SET value = '3' WHERE key = 'schema_version'; COMMIT;"
         ))?;
     }
     Ok(())

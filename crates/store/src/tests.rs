@@ -112,10 +112,11 @@ fn a_version_1_store_is_migrated_with_its_articles_kept() {
         .unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.count().unwrap(), 1);
     let pending = store.unclustered(0, 10).unwrap();
     assert_eq!(pending.len(), 1, "old articles wait to be clustered");
+    assert_eq!(store.unextracted(0, 10).unwrap().len(), 1, "and to be extracted");
     assert_eq!(store.cluster_counters().unwrap(), ClusterCounters::default());
 }
 
@@ -154,4 +155,53 @@ fn assignments_round_trip_with_counters_and_frequencies() {
     store.clear_clusters().unwrap();
     assert_eq!(store.unclustered(0, 10).unwrap().len(), 1);
     assert!(store.doc_freq().unwrap().is_empty());
+}
+
+#[test]
+fn extractions_round_trip_replace_and_find_speakers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let text = "Peskow sagte, das Treffen werde am Mittwoch stattfinden.";
+    let a = article(text, None);
+    store.write_batch(&[NewArticle { article: a.clone(), line_hashes: vec![] }]).unwrap();
+    let todo = store.unextracted(0, 10).unwrap();
+    assert_eq!(todo.len(), 1);
+    let quote = QuoteRow {
+        start: 14,
+        end: 55,
+        kind: "Indirect".into(),
+        cue: Some((7, 12)),
+        speaker: Some((0, 6)),
+        speaker_name: Some("Dmitri Peskow".into()),
+        speaker_key: Some("dmitri peskow".into()),
+        nested: false,
+    };
+    let timex = TimexRow {
+        start: 35,
+        end: 43,
+        kind: "date".into(),
+        value: "XXXX-WXX-3".into(),
+        granularity: "day".into(),
+        resolution: "unresolved".into(),
+        modifier: None,
+    };
+    let x = Extraction {
+        article_seq: todo[0].seq,
+        quotes: vec![quote.clone()],
+        timexes: vec![timex.clone()],
+    };
+    store.write_extractions(std::slice::from_ref(&x)).unwrap();
+    store.write_extractions(std::slice::from_ref(&x)).unwrap();
+    assert!(store.unextracted(0, 10).unwrap().is_empty());
+    let got = store.extraction(&a.id).unwrap();
+    assert_eq!(
+        (got.quotes, got.timexes),
+        (vec![quote.clone()], vec![timex]),
+        "written twice, stored once"
+    );
+    let by_surname = store.quotes(Some("peskow"), 10, 0).unwrap();
+    assert_eq!(by_surname.len(), 1, "a surname finds the full name");
+    assert_eq!(by_surname[0].text, "das Treffen werde am Mittwoch stattfinden");
+    assert!(store.quotes(Some("eskow"), 10, 0).unwrap().is_empty(), "whole words only");
+    assert_eq!(store.quotes(None, 10, 0).unwrap().len(), 1);
 }

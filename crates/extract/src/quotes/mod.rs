@@ -718,6 +718,10 @@ impl<'a> Finder<'a> {
                 // "..., sagte der Sprecher, John Kirby": the speech stands before the verb.
                 continue;
             }
+            if c > cs + 1 && self.punct(c - 1, ",") && inside_direct(self.toks[c - 2].start) {
+                // "„…“, sagte Putin, als er ...": the verb attributes the direct quote.
+                continue;
+            }
             let Some(comma) = (c + 1..(c + 8).min(limit)).find(|k| self.punct(*k, ",")) else {
                 continue;
             };
@@ -858,7 +862,11 @@ impl<'a> Finder<'a> {
             if (postposed || is_in(&self.w.according_after, &self.toks[k].lower)) && k > cs {
                 let from = (cs..k).rev().find(|j| self.punct(*j, ",")).map_or(cs, |j| j + 1);
                 let Some(phrase) = self.subject(from, k) else { continue };
-                let (q0, q1) = if from == cs { (k + 1, stop) } else { (cs, end_of(self, from)) };
+                let (q0, q1) = if from == cs {
+                    (k + 1 + usize::from(self.punct(k + 1, ",")), stop)
+                } else {
+                    (cs, end_of(self, from))
+                };
                 if q1 <= q0 + 2 {
                     continue;
                 }

@@ -242,12 +242,17 @@ fn is_heading(text: &str, at: usize) -> bool {
     line.len() < 100 && !line.ends_with(['.', ':', ';', ','])
 }
 
-/// The sentence each token is in: a sentence ends at `.`, `!` or `?` before white space and a
-/// capital letter, unless a number stands before the full stop (an ordinal: "12. September").
+/// The sentence each token is in: a sentence ends at a line break, and at `.`, `!` or `?`
+/// before white space and a capital letter unless a number stands before the full stop (an
+/// ordinal: "12. September").
 fn sentence_ids(toks: &[scan::Tok]) -> Vec<usize> {
     let mut ids = Vec::with_capacity(toks.len());
     let mut id = 0;
     for (i, t) in toks.iter().enumerate() {
+        // A line break ends a sentence too: lines of scraped text are paragraphs or headings.
+        if t.newline && i > 0 {
+            id += 1;
+        }
         ids.push(id);
         let ends = matches!(t.lower.as_str(), "." | "!" | "?")
             && toks.get(i + 1).is_some_and(|n| n.gap && (n.cap || n.kind == Kind::Punct))

@@ -179,3 +179,14 @@ fn days_cover_the_value() {
     );
     assert_eq!(t("P3D", Granularity::None).days(), None);
 }
+
+#[test]
+fn weekdays_follow_the_tense_of_their_own_sentence() {
+    // Tuesday, 12 September 2023.
+    let doc = date(2023, 9, 12);
+    let text = "Peskow sagte, das Treffen werde \"in den kommenden Tagen\" stattfinden. Das Forum dauert noch bis Mittwoch.\n\
+                Nach tagelangen Spekulationen hatten Moskau und Pjöngjang erst am Montag den Besuch bestätigt.";
+    let got = found(text, "de", doc, Mode::News);
+    let value = |w: &str| got.iter().find(|(t, _)| t == w).map(|(_, v)| v.clone());
+    assert_eq!(value("Montag").as_deref(), Some("2023-09-11"));
+}

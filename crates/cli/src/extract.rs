@@ -1,0 +1,170 @@
+//! `storyline quotes` and the extraction shown per article: quotes with speakers, and time
+//! expressions with their normalised values.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value};
+use storyline_engine::{Engine, ExtractReport};
+use storyline_store::{Extraction, QuoteHit, QuoteRow, TimexRow};
+
+use crate::commands::open;
+use crate::output::write_json;
+use crate::Outcome;
+
+/// Arguments of `storyline quotes`.
+#[derive(Debug, Args)]
+pub struct QuotesArgs {
+    /// Only this speaker's quotes: a name in any spelling ("Kim Jong-un", "Peskow").
+    #[arg(long)]
+    speaker: Option<String>,
+    /// At most this many quotes.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// Skip this many first.
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Extracts what is not extracted yet, with a spinner on a terminal; says what it did on stderr.
+pub fn run_extract(engine: &mut Engine) -> Result<ExtractReport> {
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let report = engine
+        .extract(|n| bar.set_message(format!("{n} articles extracted")))
+        .context("extraction stopped; what was committed before this point is stored")?;
+    bar.finish_and_clear();
+    if report.articles > 0 {
+        eprintln!(
+            "{} articles extracted: {} quotes, {} time expressions",
+            report.articles, report.quotes, report.timexes
+        );
+    }
+    Ok(report)
+}
+
+fn span_json(text: &str, span: Option<(usize, usize)>) -> Value {
+    match span {
+        Some((s, e)) => json!({"start": s, "end": e, "text": text.get(s..e).unwrap_or_default()}),
+        None => Value::Null,
+    }
+}
+
+/// One quote as JSON; spans are byte offsets into the article's text.
+pub fn quote_json(text: &str, q: &QuoteRow) -> Value {
+    json!({
+        "kind": q.kind, "start": q.start, "end": q.end, "text": text.get(q.start..q.end).unwrap_or_default(),
+        "cue": span_json(text, q.cue), "speaker": span_json(text, q.speaker),
+        "speaker_name": q.speaker_name, "speaker_key": q.speaker_key, "nested": q.nested,
+    })
+}
+
+/// One time expression as JSON.
+pub fn timex_json(text: &str, t: &TimexRow) -> Value {
+    json!({
+        "kind": t.kind, "start": t.start, "end": t.end, "text": text.get(t.start..t.end).unwrap_or_default(),
+        "value": t.value, "granularity": t.granularity, "resolution": t.resolution, "modifier": t.modifier,
+    })
+}
+
+/// The quotes and times of an article, as JSON fields.
+pub fn extraction_json(text: &str, x: &Extraction) -> (Value, Value) {
+    (
+        Value::Array(x.quotes.iter().map(|q| quote_json(text, q)).collect()),
+        Value::Array(x.timexes.iter().map(|t| timex_json(text, t)).collect()),
+    )
+}
+
+fn one_line(s: &str, max: usize) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(max - 1).collect::<String>())
+    }
+}
+
+/// The quotes and times of an article, for people.
+pub fn write_extraction(text: &str, x: &Extraction) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\nquotes:")?;
+    if x.quotes.is_empty() {
+        writeln!(out, "  none found")?;
+    }
+    for q in &x.quotes {
+        let who = q.speaker_name.as_deref().unwrap_or("(unknown speaker)");
+        writeln!(
+            out,
+            "  {:<20} {:<10} {}",
+            one_line(who, 20),
+            q.kind,
+            one_line(text.get(q.start..q.end).unwrap_or_default(), 100)
+        )?;
+    }
+    writeln!(out, "\ntimes:")?;
+    if x.timexes.is_empty() {
+        writeln!(out, "  none found")?;
+    }
+    for t in &x.timexes {
+        writeln!(
+            out,
+            "  {:<32} {:<22} {} ({})",
+            one_line(text.get(t.start..t.end).unwrap_or_default(), 32),
+            t.value,
+            t.granularity,
+            t.resolution
+        )?;
+    }
+    Ok(())
+}
+
+fn hit_json(h: &QuoteHit) -> Value {
+    json!({
+        "article": h.article.as_str(), "title": h.title, "date": h.date, "text": h.text, "kind": h.quote.kind,
+        "speaker_name": h.quote.speaker_name, "speaker_key": h.quote.speaker_key, "start": h.quote.start, "end": h.quote.end,
+    })
+}
+
+pub fn quotes(data_dir: &Path, args: QuotesArgs) -> Result<Outcome> {
+    let mut engine = open(data_dir)?;
+    run_extract(&mut engine)?;
+    let key = args.speaker.as_deref().map(storyline_extract::quotes::name_key);
+    let hits = engine.store().quotes(key.as_deref(), args.limit, args.offset)?;
+    if args.json {
+        write_json(&Value::Array(hits.iter().map(hit_json).collect()))?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        for h in &hits {
+            let who = h.quote.speaker_name.as_deref().unwrap_or("(unknown speaker)");
+            writeln!(
+                out,
+                "{:<12} {:<20} {:<10} {}",
+                &h.article.as_str()[..12.min(h.article.as_str().len())],
+                one_line(who, 20),
+                h.quote.kind,
+                one_line(&h.text, 110)
+            )?;
+        }
+    }
+    if hits.is_empty() {
+        match &args.speaker {
+            Some(s) => eprintln!("no quotes of {s:?}; see `storyline quotes` for every speaker"),
+            None => eprintln!("no quotes stored"),
+        }
+        return Ok(Outcome::Partial);
+    }
+    Ok(Outcome::Done)
+}

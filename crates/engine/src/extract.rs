@@ -1,0 +1,142 @@
+//! The extraction stage: quotes and time expressions of every stored article not yet
+//! extracted, found on all cores and written in batches. Time expressions are resolved against
+//! the article's publication date when it is known to the day; otherwise relative ones stay
+//! unresolved.
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use storyline_core::DatePrecision;
+use storyline_extract::quotes::{Quote, QuoteFinder};
+use storyline_extract::timex::{Mode, TimeTagger, Timex};
+use storyline_store::{ArticleToExtract, Extraction, QuoteRow, TimexRow};
+
+use crate::{Engine, EngineError};
+
+/// What an extraction run did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ExtractReport {
+    /// Articles extracted in this run.
+    pub articles: u64,
+    /// Quotes found.
+    pub quotes: u64,
+    /// Time expressions found.
+    pub timexes: u64,
+}
+
+/// Articles an extraction batch (and a transaction).
+const BATCH: usize = 1024;
+
+/// The extractors of the built-in language profiles.
+#[derive(Debug)]
+pub struct Extractors {
+    /// Time expressions.
+    pub times: TimeTagger,
+    /// Quotes.
+    pub quotes: QuoteFinder,
+}
+
+impl Extractors {
+    /// The extractors of the compiled-in profiles.
+    pub fn builtin() -> Result<Extractors, EngineError> {
+        let resource =
+            |e: storyline_text::profile::ProfileError| EngineError::Resource(e.to_string());
+        Ok(Extractors {
+            times: TimeTagger::builtin().map_err(resource)?,
+            quotes: QuoteFinder::builtin().map_err(resource)?,
+        })
+    }
+
+    /// Everything found in one article's text; `date` is its publication day, if known.
+    pub fn extract(
+        &self,
+        seq: i64,
+        text: &str,
+        lang: Option<&str>,
+        date: Option<NaiveDate>,
+    ) -> Extraction {
+        Extraction {
+            article_seq: seq,
+            quotes: self.quotes.find(text, lang).iter().map(quote_row).collect(),
+            timexes: self.times.tag(text, lang, date, Mode::News).iter().map(timex_row).collect(),
+        }
+    }
+}
+
+/// The publication day of a stored date, when known to the day: the local date as written.
+pub fn publication_day(date_iso: Option<&str>, precision: Option<&str>) -> Option<NaiveDate> {
+    let precise = precision.and_then(DatePrecision::parse).is_some_and(|p| p >= DatePrecision::Day);
+    let day = date_iso?.get(..10)?;
+    precise.then(|| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()).flatten()
+}
+
+fn quote_row(q: &Quote) -> QuoteRow {
+    QuoteRow {
+        start: q.start,
+        end: q.end,
+        kind: q.kind.as_str().to_string(),
+        cue: q.cue,
+        speaker: q.speaker,
+        speaker_name: q.speaker_name.clone(),
+        speaker_key: q.speaker_key(),
+        nested: q.nested,
+    }
+}
+
+fn as_text<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn timex_row(t: &Timex) -> TimexRow {
+    TimexRow {
+        start: t.start,
+        end: t.end,
+        kind: as_text(&t.kind),
+        value: t.value.clone(),
+        granularity: as_text(&t.granularity),
+        resolution: as_text(&t.resolution),
+        modifier: t.modifier.clone(),
+    }
+}
+
+impl Engine {
+    /// Extracts every article not yet extracted (or extracted by an older version).
+    pub fn extract(&mut self, mut progress: impl FnMut(u64)) -> Result<ExtractReport, EngineError> {
+        let extractors = Extractors::builtin()?;
+        let mut report = ExtractReport::default();
+        let mut after = 0;
+        loop {
+            let batch: Vec<ArticleToExtract> = self.store.unextracted(after, BATCH)?;
+            let Some(last) = batch.last() else { break };
+            after = last.seq;
+            let found: Vec<Extraction> = batch
+                .par_iter()
+                .map(|a| {
+                    let day = publication_day(a.date_iso.as_deref(), a.date_precision.as_deref());
+                    extractors.extract(a.seq, &a.text, a.lang.as_deref(), day)
+                })
+                .collect();
+            self.store.write_extractions(&found)?;
+            report.articles += found.len() as u64;
+            report.quotes += found.iter().map(|x| x.quotes.len() as u64).sum::<u64>();
+            report.timexes += found.iter().map(|x| x.timexes.len() as u64).sum::<u64>();
+            progress(report.articles);
+        }
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::publication_day;
+
+    #[test]
+    fn only_a_day_or_finer_anchors_relative_times() {
+        assert_eq!(
+            publication_day(Some("2023-09-12T07:43:00+02:00"), Some("minute"))
+                .map(|d| d.to_string()),
+            Some("2023-09-12".into())
+        );
+        assert_eq!(publication_day(Some("2023-09"), Some("month")), None);
+        assert_eq!(publication_day(None, None), None);
+    }
+}

@@ -1,0 +1,287 @@
+//! What the extraction stage stores: each article's quotes and time expressions, with byte
+//! offsets into its clean text, and a mark that the article was extracted.
+
+use rusqlite::{params, Row};
+use storyline_core::ArticleId;
+
+use crate::{Store, StoreError};
+
+/// One quote to store or as stored. Offsets are bytes into the article's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteRow {
+    /// First byte of the quote.
+    pub start: usize,
+    /// Byte after its end.
+    pub end: usize,
+    /// `Direct`, `Indirect`, `FreeIndirect`, `IndirectFreeIndirect` or `Reported`.
+    pub kind: String,
+    /// The cue's span.
+    pub cue: Option<(usize, usize)>,
+    /// The speaker phrase's span.
+    pub speaker: Option<(usize, usize)>,
+    /// The speaker's name, resolved through the document.
+    pub speaker_name: Option<String>,
+    /// A key equal for the spellings of one name.
+    pub speaker_key: Option<String>,
+    /// Inside another quote.
+    pub nested: bool,
+}
+
+/// One time expression to store or as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimexRow {
+    /// First byte.
+    pub start: usize,
+    /// Byte after the end.
+    pub end: usize,
+    /// `date`, `time`, `duration` or `reference`.
+    pub kind: String,
+    /// TIMEX2 value.
+    pub value: String,
+    /// The finest unit stated (`day`, `month`, ...).
+    pub granularity: String,
+    /// `absolute`, `document`, `previous` or `unresolved`.
+    pub resolution: String,
+    /// `START`, `MID` or `END`.
+    pub modifier: Option<String>,
+}
+
+/// Everything extracted from one article.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extraction {
+    /// The article's sequence number.
+    pub article_seq: i64,
+    /// Its quotes, in text order.
+    pub quotes: Vec<QuoteRow>,
+    /// Its time expressions, in text order.
+    pub timexes: Vec<TimexRow>,
+}
+
+/// An article waiting for extraction: sequence number, text, language, and its date as stored
+/// (`date_iso`, precision).
+#[derive(Debug, Clone)]
+pub struct ArticleToExtract {
+    /// Sequence number.
+    pub seq: i64,
+    /// Clean text.
+    pub text: String,
+    /// Language code.
+    pub lang: Option<String>,
+    /// Publication date as written in local time (`2023-09-12T07:43:00+02:00`), if known.
+    pub date_iso: Option<String>,
+    /// Its precision (`minute`, `day`, `month`...).
+    pub date_precision: Option<String>,
+}
+
+/// A quote found by a search, with its article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteHit {
+    /// The article's id.
+    pub article: ArticleId,
+    /// Its title.
+    pub title: String,
+    /// Its publication date as written, if known.
+    pub date: Option<String>,
+    /// The quote's text.
+    pub text: String,
+    /// The quote.
+    pub quote: QuoteRow,
+}
+
+/// The version of the extraction written; a newer one re-extracts older rows.
+pub const EXTRACTION_VERSION: i64 = 1;
+
+fn quote_row(r: &Row<'_>, at: usize) -> rusqlite::Result<QuoteRow> {
+    let pair = |a: Option<i64>, b: Option<i64>| a.zip(b).map(|(a, b)| (a as usize, b as usize));
+    Ok(QuoteRow {
+        start: r.get::<_, i64>(at)? as usize,
+        end: r.get::<_, i64>(at + 1)? as usize,
+        kind: r.get(at + 2)?,
+        cue: pair(r.get(at + 3)?, r.get(at + 4)?),
+        speaker: pair(r.get(at + 5)?, r.get(at + 6)?),
+        speaker_name: r.get(at + 7)?,
+        speaker_key: r.get(at + 8)?,
+        nested: r.get::<_, i64>(at + 9)? != 0,
+    })
+}
+
+const QUOTE_COLUMNS: &str =
+    "q.start, q.end, q.kind, q.cue_start, q.cue_end, q.speaker_start, q.speaker_end, q.speaker, q.speaker_key, q.nested";
+
+impl Store {
+    /// Articles not yet extracted (or extracted by an older version), sequence number above
+    /// `after`, in ingest order, at most `limit`.
+    pub fn unextracted(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ArticleToExtract>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.seq, a.text, a.lang, a.date_iso, a.date_precision FROM articles a
+                 LEFT JOIN extracted x ON x.article_seq = a.seq
+                 WHERE a.seq > ?1 AND (x.article_seq IS NULL OR x.version < ?3) ORDER BY a.seq LIMIT ?2",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![after, limit as i64, EXTRACTION_VERSION], |r| {
+                Ok(ArticleToExtract {
+                    seq: r.get(0)?,
+                    text: r.get(1)?,
+                    lang: r.get(2)?,
+                    date_iso: r.get(3)?,
+                    date_precision: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Stores a batch of extractions in one transaction, replacing what an article had.
+    pub fn write_extractions(&mut self, batch: &[Extraction]) -> Result<(), StoreError> {
+        let path = self.db_path.clone();
+        let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut clear_q =
+                tx.prepare_cached("DELETE FROM quotes WHERE article_seq = ?1").map_err(err)?;
+            let mut clear_t =
+                tx.prepare_cached("DELETE FROM timexes WHERE article_seq = ?1").map_err(err)?;
+            let mut quote = tx
+                .prepare_cached(
+                    "INSERT INTO quotes (article_seq, ord, start, end, kind, cue_start, cue_end, speaker_start, speaker_end, speaker, speaker_key, nested)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .map_err(err)?;
+            let mut timex = tx
+                .prepare_cached(
+                    "INSERT INTO timexes (article_seq, ord, start, end, kind, value, granularity, resolution, modifier)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(err)?;
+            let mut mark = tx
+                .prepare_cached(
+                    "INSERT INTO extracted (article_seq, version) VALUES (?1, ?2)
+                     ON CONFLICT (article_seq) DO UPDATE SET version = excluded.version",
+                )
+                .map_err(err)?;
+            for x in batch {
+                clear_q.execute([x.article_seq]).map_err(err)?;
+                clear_t.execute([x.article_seq]).map_err(err)?;
+                for (ord, q) in x.quotes.iter().enumerate() {
+                    quote
+                        .execute(params![
+                            x.article_seq,
+                            ord as i64,
+                            q.start as i64,
+                            q.end as i64,
+                            q.kind,
+                            q.cue.map(|c| c.0 as i64),
+                            q.cue.map(|c| c.1 as i64),
+                            q.speaker.map(|c| c.0 as i64),
+                            q.speaker.map(|c| c.1 as i64),
+                            q.speaker_name,
+                            q.speaker_key,
+                            q.nested,
+                        ])
+                        .map_err(err)?;
+                }
+                for (ord, t) in x.timexes.iter().enumerate() {
+                    timex
+                        .execute(params![
+                            x.article_seq,
+                            ord as i64,
+                            t.start as i64,
+                            t.end as i64,
+                            t.kind,
+                            t.value,
+                            t.granularity,
+                            t.resolution,
+                            t.modifier,
+                        ])
+                        .map_err(err)?;
+                }
+                mark.execute(params![x.article_seq, EXTRACTION_VERSION]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// The quotes and time expressions stored for the article with this id (empty when it was
+    /// not extracted).
+    pub fn extraction(&self, id: &ArticleId) -> Result<Extraction, StoreError> {
+        let seq: Option<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT seq FROM articles WHERE id = ?1")
+                .map_err(|e| self.sql(e))?;
+            let mut rows = stmt.query_map([id.as_str()], |r| r.get(0)).map_err(|e| self.sql(e))?;
+            rows.next().transpose().map_err(|e| self.sql(e))?
+        };
+        let Some(seq) = seq else { return Ok(Extraction::default()) };
+        let quotes = {
+            let sql = format!(
+                "SELECT {QUOTE_COLUMNS} FROM quotes q WHERE q.article_seq = ?1 ORDER BY q.ord"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
+            let rows = stmt.query_map([seq], |r| quote_row(r, 0)).map_err(|e| self.sql(e))?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
+        };
+        let timexes = {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT start, end, kind, value, granularity, resolution, modifier FROM timexes
+                     WHERE article_seq = ?1 ORDER BY ord",
+                )
+                .map_err(|e| self.sql(e))?;
+            let rows = stmt
+                .query_map([seq], |r| {
+                    Ok(TimexRow {
+                        start: r.get::<_, i64>(0)? as usize,
+                        end: r.get::<_, i64>(1)? as usize,
+                        kind: r.get(2)?,
+                        value: r.get(3)?,
+                        granularity: r.get(4)?,
+                        resolution: r.get(5)?,
+                        modifier: r.get(6)?,
+                    })
+                })
+                .map_err(|e| self.sql(e))?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
+        };
+        Ok(Extraction { article_seq: seq, quotes, timexes })
+    }
+
+    /// Quotes in ingest and text order, of the speaker whose key is `speaker_key` when given
+    /// (see `storyline_extract::quotes::name_key`), a key also matching a speaker whose key ends
+    /// with it ("peskow" finds "dmitri peskow"); at most `limit` from `offset`.
+    pub fn quotes(
+        &self,
+        speaker_key: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<QuoteHit>, StoreError> {
+        let sql = format!(
+            "SELECT a.id, a.title, a.date_iso, a.text, {QUOTE_COLUMNS} FROM quotes q JOIN articles a ON a.seq = q.article_seq
+             WHERE ?1 IS NULL OR q.speaker_key = ?1 OR q.speaker_key LIKE '% ' || ?1
+             ORDER BY q.article_seq, q.ord LIMIT ?2 OFFSET ?3"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![speaker_key, limit as i64, offset as i64], |r| {
+                let text: String = r.get(3)?;
+                let quote = quote_row(r, 4)?;
+                Ok(QuoteHit {
+                    article: ArticleId::from_stored(r.get::<_, String>(0)?),
+                    title: r.get(1)?,
+                    date: r.get(2)?,
+                    text: text.get(quote.start..quote.end).unwrap_or_default().to_string(),
+                    quote,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+}
