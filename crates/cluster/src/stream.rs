@@ -1,7 +1,10 @@
 //! From stored articles to the engine's [`Doc`]s, and the order a stream is clustered in.
 
+use std::sync::OnceLock;
+
 use storyline_core::{Article, DatePrecision};
-use storyline_text::Analyzer;
+use storyline_extract::timex::{Granularity, Mode, Resolution, TimeTagger};
+use storyline_text::{Analyzer, StatedDate};
 
 use crate::Doc;
 
@@ -19,15 +22,38 @@ impl Doc {
     }
 
     /// An article with the time the caller decided (Unix seconds), analysed; no vector yet.
+    /// With a time, the days its text states relative to it ("am Mittwoch", "gestern") join
+    /// the absolute dates it states.
     pub fn new(analyzer: &Analyzer, article: &Article, time: Option<i64>) -> Doc {
-        Doc {
-            key: article.id.as_str().to_string(),
-            time,
-            lang: article.lang.clone(),
-            analysis: analyzer.analyze(&article.title, &article.text, article.lang.as_deref()),
-            dense: None,
+        let mut analysis = analyzer.analyze(&article.title, &article.text, article.lang.as_deref());
+        if let Some(day) = time.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|d| d.date_naive()) {
+            analysis.stated.extend(relative_days(&article.text, article.lang.as_deref(), day));
+            analysis.stated.sort_by_key(|d| d.start);
         }
+        Doc { key: article.id.as_str().to_string(), time, lang: article.lang.clone(), analysis, dense: None }
     }
+}
+
+fn time_tagger() -> &'static TimeTagger {
+    static TAGGER: OnceLock<TimeTagger> = OnceLock::new();
+    // The profiles are compiled in and parsed by a test; they cannot fail here.
+    TAGGER.get_or_init(|| TimeTagger::builtin().expect("built-in language profiles parse"))
+}
+
+/// Days `text` states relative to its publication `day` (weekdays, "gestern", "zwei Tage
+/// später"), resolved by the time tagger. Absolute dates are left to the analyser.
+fn relative_days(text: &str, lang: Option<&str>, day: chrono::NaiveDate) -> Vec<StatedDate> {
+    use chrono::Datelike;
+    time_tagger()
+        .tag(text, lang, Some(day), Mode::News)
+        .into_iter()
+        .filter(|t| matches!(t.resolution, Resolution::Document | Resolution::Previous))
+        .filter(|t| matches!(t.granularity, Granularity::Day | Granularity::Time | Granularity::PartOfDay))
+        .filter_map(|t| {
+            let (d, _) = t.days()?;
+            Some(StatedDate { year: d.year(), month: Some(d.month() as u8), day: Some(d.day() as u8), start: t.start })
+        })
+        .collect()
 }
 
 /// Gives each doc the sentence vector of its article's title and lead (`dense_chars`
