@@ -25,12 +25,32 @@ impl Doc {
     /// With a time, the days its text states relative to it ("am Mittwoch", "gestern") join
     /// the absolute dates it states.
     pub fn new(analyzer: &Analyzer, article: &Article, time: Option<i64>) -> Doc {
-        let mut analysis = analyzer.analyze(&article.title, &article.text, article.lang.as_deref());
-        if let Some(day) = time.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|d| d.date_naive()) {
-            analysis.stated.extend(relative_days(&article.text, article.lang.as_deref(), day));
+        Doc::from_parts(
+            analyzer,
+            article.id.as_str(),
+            &article.title,
+            &article.text,
+            article.lang.as_deref(),
+            time,
+        )
+    }
+
+    /// The same from the parts of an article: its key, title, text, language and time.
+    pub fn from_parts(
+        analyzer: &Analyzer,
+        key: &str,
+        title: &str,
+        text: &str,
+        lang: Option<&str>,
+        time: Option<i64>,
+    ) -> Doc {
+        let mut analysis = analyzer.analyze(title, text, lang);
+        let day = time.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|d| d.date_naive());
+        if let Some(day) = day {
+            analysis.stated.extend(relative_days(text, lang, day));
             analysis.stated.sort_by_key(|d| d.start);
         }
-        Doc { key: article.id.as_str().to_string(), time, lang: article.lang.clone(), analysis, dense: None }
+        Doc { key: key.to_string(), time, lang: lang.map(str::to_string), analysis, dense: None }
     }
 }
 
@@ -48,10 +68,17 @@ fn relative_days(text: &str, lang: Option<&str>, day: chrono::NaiveDate) -> Vec<
         .tag(text, lang, Some(day), Mode::News)
         .into_iter()
         .filter(|t| matches!(t.resolution, Resolution::Document | Resolution::Previous))
-        .filter(|t| matches!(t.granularity, Granularity::Day | Granularity::Time | Granularity::PartOfDay))
+        .filter(|t| {
+            matches!(t.granularity, Granularity::Day | Granularity::Time | Granularity::PartOfDay)
+        })
         .filter_map(|t| {
             let (d, _) = t.days()?;
-            Some(StatedDate { year: d.year(), month: Some(d.month() as u8), day: Some(d.day() as u8), start: t.start })
+            Some(StatedDate {
+                year: d.year(),
+                month: Some(d.month() as u8),
+                day: Some(d.day() as u8),
+                start: t.start,
+            })
         })
         .collect()
 }

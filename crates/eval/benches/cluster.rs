@@ -118,12 +118,8 @@ fn stages(rows: &[(String, String)], n: usize, embedder: Option<&storyline_embed
         let t = Instant::now();
         let mut docs: Vec<Doc> = batch
             .par_iter()
-            .map(|it| Doc {
-                key: it.id.clone(),
-                time: Some(it.time),
-                lang: Some("de".into()),
-                analysis: analyzer.analyze(&it.title, &it.body, Some("de")),
-                dense: None,
+            .map(|it| {
+                Doc::from_parts(&analyzer, &it.id, &it.title, &it.body, Some("de"), Some(it.time))
             })
             .collect();
         if let Some(e) = embedder {

@@ -23,7 +23,10 @@ fn main() {
     let rows = storyline_eval::parse_gnad(&csv);
     println!("source: {} ({} articles), replayed to {n}", path.display(), rows.len());
     let extractors = Extractors::builtin().expect("built-in profiles");
-    let day = |i: usize| NaiveDate::from_ymd_opt(2016, 1, 1).and_then(|d| d.checked_add_days(chrono::Days::new((i / 1000) as u64)));
+    let day = |i: usize| {
+        NaiveDate::from_ymd_opt(2016, 1, 1)
+            .and_then(|d| d.checked_add_days(chrono::Days::new((i / 1000) as u64)))
+    };
     let chars: usize = (0..n).map(|i| rows[i % rows.len()].1.len()).sum();
 
     let start = Instant::now();
@@ -47,8 +50,12 @@ fn main() {
     let start = Instant::now();
     let mut found = 0;
     for i in 0..one {
-        found += extractors.extract(i as i64, &rows[i % rows.len()].1, Some("de"), day(i)).quotes.len();
+        found +=
+            extractors.extract(i as i64, &rows[i % rows.len()].1, Some("de"), day(i)).quotes.len();
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("one core: {one} articles in {secs:.2} s = {:.0} articles/s ({found} quotes)", one as f64 / secs);
+    println!(
+        "one core: {one} articles in {secs:.2} s = {:.0} articles/s ({found} quotes)",
+        one as f64 / secs
+    );
 }

@@ -252,6 +252,7 @@ pub fn train(
             .collect();
         let gold: Vec<f64> = pairs.iter().map(|p| -p.overall).collect();
         report_cv["hybrid_dense_across_languages"] = json!(pearson(&hybrid, &gold).map(r4));
+        report_cv["same_event"] = agreement_cv(&pairs, &lex_pred, &dense_pred);
     }
 
     // Story scorers: target "same story" = Overall <= 2.5; the lexical one without vectors, the
@@ -334,6 +335,38 @@ fn cv_predictions(samples: &[Sample], start: &Linear, fixed: &[String]) -> Vec<f
         }
     }
     predicted
+}
+
+/// Same-event decisions from cross-validated probabilities, each scorer's threshold the best
+/// F1 plateau of its own predictions: the dense scorer alone, and the dense scorer with the
+/// lexical one's agreement required where both texts share a language (`agreement`).
+fn agreement_cv(pairs: &[Pair], lexical: &[f64], dense: &[f64]) -> Value {
+    let decided: Vec<usize> =
+        (0..pairs.len()).filter(|i| pairs[*i].overall <= 1.5 || pairs[*i].overall >= 2.5).collect();
+    let truth = |i: usize| pairs[i].overall <= 1.5;
+    let threshold = |pred: &[f64]| {
+        let labelled: Vec<(f32, bool)> =
+            decided.iter().map(|i| (pred[*i] as f32, truth(*i))).collect();
+        f64::from(plateau_threshold(&labelled, PLATEAU))
+    };
+    let (tl, td) = (threshold(lexical), threshold(dense));
+    let prf = |yes: &dyn Fn(usize) -> bool| {
+        let (mut tp, mut predicted, mut positives) = (0u64, 0u64, 0u64);
+        for &i in &decided {
+            tp += u64::from(yes(i) && truth(i));
+            predicted += u64::from(yes(i));
+            positives += u64::from(truth(i));
+        }
+        let p = Prf::from_counts(tp, predicted, positives);
+        json!({"precision": r4(p.precision), "recall": r4(p.recall), "f1": r4(p.f1)})
+    };
+    let same_language = |i: usize| pairs[i].lang1 == pairs[i].lang2;
+    json!({
+        "lexical_threshold": r4(tl), "dense_threshold": r4(td),
+        "lexical": prf(&|i| lexical[i] >= tl),
+        "dense": prf(&|i| dense[i] >= td),
+        "agreement": prf(&|i| dense[i] >= td && (!same_language(i) || lexical[i] >= tl)),
+    })
 }
 
 /// Five-fold cross-validation inside the train half: the figure to compare design choices by

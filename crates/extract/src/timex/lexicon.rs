@@ -1,6 +1,6 @@
 //! A language's time words from its profile, compiled for lookup.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use storyline_text::profile::{Profile, TimeWords};
 
@@ -118,6 +118,9 @@ pub(crate) struct Lexicon {
     pub relative_preps: Vec<String>,
     pub extent_prefixes: Vec<Vec<String>>,
     pub clock_words: Vec<String>,
+    /// Every word an expression can start with: a word outside this set (and not a weekday
+    /// compound such as "Mittwochmorgen") starts none, so most tokens are passed over at once.
+    pub triggers: HashSet<String>,
 }
 
 /// Splits a phrase into the words the tagger's tokens will show: runs of letters or digits,
@@ -230,6 +233,53 @@ impl Lexicon {
                 p
             },
             clock_words: lower_all(&profile.time_suffixes),
+            triggers: HashSet::new(),
         }
+        .with_triggers()
+    }
+
+    fn with_triggers(mut self) -> Lexicon {
+        let mut t: HashSet<String> = HashSet::new();
+        let maps = [
+            self.months.keys().cloned().collect::<Vec<_>>(),
+            self.weekdays.keys().cloned().collect(),
+            self.numbers.keys().cloned().collect(),
+            self.units.keys().cloned().collect(),
+            self.vague_durations.keys().cloned().collect(),
+            self.seasons.keys().cloned().collect(),
+            self.day_parts.keys().cloned().collect(),
+            self.year_modifiers.keys().cloned().collect(),
+            self.deictic_days.keys().cloned().collect(),
+            self.relative_words.keys().cloned().collect(),
+        ];
+        for words in maps {
+            t.extend(words);
+        }
+        for list in [
+            &self.vague_numbers,
+            &self.ago_before,
+            &self.in_before,
+            &self.after_before,
+            &self.relative_preps,
+            &self.year_cues,
+            &self.date_fillers,
+        ] {
+            t.extend(list.iter().cloned());
+        }
+        let phrases = self
+            .shifts
+            .iter()
+            .map(|(p, _)| p)
+            .chain(self.refs.iter().map(|(p, _)| p))
+            .chain(self.modifiers.iter().map(|(p, _)| p))
+            .chain(self.extent_prefixes.iter())
+            .chain(self.before_christ.iter());
+        for p in phrases {
+            if let Some(first) = p.first() {
+                t.insert(first.clone());
+            }
+        }
+        self.triggers = t;
+        self
     }
 }

@@ -247,6 +247,14 @@ impl Scanner<'_> {
 
     /// Tries every pattern at token `i` and keeps the longest match.
     pub(crate) fn at(&self, i: usize) -> Option<Hit> {
+        let t = &self.toks[i];
+        if t.kind == Kind::Punct
+            || (t.kind == Kind::Word
+                && !self.lex.triggers.contains(&t.lower)
+                && !self.lex.weekday_list.iter().any(|(n, _)| t.lower.starts_with(n.as_str())))
+        {
+            return None;
+        }
         for p in &self.lex.extent_prefixes {
             if let Some(n) = self.phrase_at(i, p) {
                 if let Some(h) = self.at_core(i + n).filter(|h| h.start == i + n) {
