@@ -100,6 +100,16 @@ pub struct SpeechWords {
     pub speaker_stops: Vec<String>,
     /// Prepositions that continue a speaker phrase before a name ("ein Sprecher in Berlin").
     pub speaker_prepositions: Vec<String>,
+    /// Genitive determiners ("des"): a speaker phrase goes on after them.
+    pub genitive_determiners: Vec<String>,
+    /// Prepositions that continue a speaker phrase after the verb too ("vom").
+    pub attached_prepositions: Vec<String>,
+    /// Reflexive pronouns between a verb and its speaker ("sich").
+    pub reflexives: Vec<String>,
+    /// Verbs that introduce speech only with a particle before the comma ("geht davon aus").
+    pub weak_verbs: Vec<String>,
+    /// Modal verbs of hearsay that carry indirect speech on ("soll").
+    pub hearsay: Vec<String>,
     /// Determiners after a verb that open its addressee ("teilte dem Sender mit").
     pub addressee_determiners: Vec<String>,
     /// Determiners that may open a speaker phrase.

@@ -85,7 +85,7 @@ pub fn name_key(name: &str) -> String {
 /// Finds quotes in the languages of the built-in profiles.
 #[derive(Debug)]
 pub struct QuoteFinder {
-    languages: Vec<(String, SpeechWords, Vec<String>)>,
+    languages: Vec<(String, SpeechWords, Vec<String>, Vec<String>)>,
 }
 
 impl QuoteFinder {
@@ -94,7 +94,9 @@ impl QuoteFinder {
         let languages = profiles
             .iter()
             .filter(|p| !p.speech.quote_marks.is_empty())
-            .map(|p| (p.code.clone(), p.speech.clone(), p.abbreviations.clone()))
+            .map(|p| {
+                (p.code.clone(), p.speech.clone(), p.abbreviations.clone(), p.stop_words.clone())
+            })
             .collect();
         QuoteFinder { languages }
     }
@@ -106,12 +108,12 @@ impl QuoteFinder {
 
     /// The quotes of `text` in text order; none for a language without speech words.
     pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<Quote> {
-        let Some((_, words, abbreviations)) =
+        let Some((_, words, abbreviations, stop_words)) =
             self.languages.iter().find(|(c, ..)| Some(c.as_str()) == lang)
         else {
             return Vec::new();
         };
-        Finder::new(text, words, abbreviations).run()
+        Finder::new(text, words, abbreviations, stop_words).run()
     }
 }
 
@@ -122,6 +124,8 @@ struct Finder<'a> {
     sentences: Vec<(usize, usize)>,
     /// Full names seen so far, for "Peskow" → "Dmitri Peskow".
     names: Vec<String>,
+    /// The language's stop words: a sentence-initial one ("Auch") opens no subject.
+    stop_words: &'a [String],
 }
 
 fn is_in(list: &[String], w: &str) -> bool {
@@ -129,13 +133,19 @@ fn is_in(list: &[String], w: &str) -> bool {
 }
 
 impl<'a> Finder<'a> {
-    fn new(text: &'a str, w: &'a SpeechWords, abbreviations: &[String]) -> Finder<'a> {
+    fn new(
+        text: &'a str,
+        w: &'a SpeechWords,
+        abbreviations: &[String],
+        stop_words: &'a [String],
+    ) -> Finder<'a> {
         Finder {
             text,
             w,
             toks: tokenize(text),
             sentences: sentences(text, abbreviations),
             names: Vec::new(),
+            stop_words,
         }
     }
 
@@ -199,34 +209,67 @@ impl<'a> Finder<'a> {
     /// genitive "des ..."), up to punctuation, a stop word or a lowercase word after the nouns;
     /// tokens `i..end`.
     fn phrase_from(&self, i: usize, limit: usize) -> Option<(usize, usize)> {
+        // "äußerte sich Schavan": the reflexive is no part of the speaker.
+        let i = if self.toks.get(i).is_some_and(|t| is_in(&self.w.reflexives, &t.lower)) {
+            i + 1
+        } else {
+            i
+        };
         let mut j = i;
         let mut seen_noun = false;
-        while j < limit && j < i + 12 {
+        while j < limit && j < i + 14 {
             let t = &self.toks[j];
             let hyphen = t.kind == Kind::Punct && t.lower == "-" && !t.gap;
             let part_of_name = j > i && !t.gap && self.toks[j - 1].lower == "-";
+            let next_is_word = self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word);
             let ok = match t.kind {
                 Kind::Word if part_of_name || t.cap => {
                     seen_noun = true;
                     true
                 }
-                Kind::Word if is_in(&self.w.determiners, &t.lower) => {
-                    // "der Sprecher des saudi-arabischen Ministeriums": a genitive after the
-                    // noun, with adjectives of its own; never "dem", which opens an addressee.
-                    let genitive = seen_noun
-                        && !is_in(&self.w.addressee_determiners, &t.lower)
-                        && self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word);
-                    if genitive {
+                Kind::Word if j == i && is_in(&self.w.determiners, &t.lower) => true,
+                Kind::Word
+                    if seen_noun
+                        && next_is_word
+                        && (is_in(&self.w.genitive_determiners, &t.lower)
+                            || is_in(&self.w.attached_prepositions, &t.lower)) =>
+                {
+                    // "der Sprecher des saudi-arabischen Ministeriums", "Theo Kitz vom Bankhaus
+                    // Merck Finck": a genitive or "von" after the noun, with adjectives of its own.
+                    seen_noun = false;
+                    true
+                }
+                Kind::Word if seen_noun => {
+                    // "Angaben libanesischer Sicherheitskreise": a genitive without determiner.
+                    let adjective = !is_in(&self.w.speaker_stops, &t.lower)
+                        && !is_in(&self.w.determiners, &t.lower)
+                        && t.lower.ends_with(['r', 'n', 's'])
+                        && self.toks.get(j + 1).is_some_and(|n| n.cap && n.kind == Kind::Word)
+                        && !is_in(&self.w.verbs, &t.lower)
+                        && !is_in(self.stop_words, &t.lower);
+                    if adjective {
                         seen_noun = false;
                     }
-                    j == i || genitive
+                    adjective
                 }
                 Kind::Word => {
-                    !seen_noun
-                        && !is_in(&self.w.speaker_stops, &t.lower)
+                    !is_in(&self.w.speaker_stops, &t.lower)
                         && !is_in(&self.w.particles, &t.lower)
                         && !is_in(&self.w.verbs, &t.lower)
-                        && self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word)
+                        && !is_in(&self.w.determiners, &t.lower)
+                        && next_is_word
+                }
+                Kind::Punct if seen_noun && matches!(t.lower.as_str(), "„" | "\"" | "»") => {
+                    // A quoted title after a noun: "einem Artikel von „BBC News“".
+                    let close = (j + 1..(j + 7).min(limit))
+                        .find(|k| matches!(self.toks[*k].lower.as_str(), "“" | "\"" | "«"));
+                    match close {
+                        Some(k) => {
+                            j = k;
+                            true
+                        }
+                        None => false,
+                    }
                 }
                 Kind::Punct => hyphen,
                 Kind::Num => false,
@@ -236,14 +279,52 @@ impl<'a> Finder<'a> {
             }
             j += 1;
         }
+        // A bracketed party or place after a name: "Matthias Berninger (Grüne)".
+        if j > i
+            && self.punct(j, "(")
+            && self.toks.get(j + 1).is_some_and(|t| t.cap)
+            && self.punct(j + 2, ")")
+            && j + 3 <= limit
+        {
+            j += 3;
+        }
         // Lowercase words and determiners at the end are no part of the phrase.
-        while j > i && !self.toks[j - 1].cap && !(j >= 2 && self.toks[j - 2].lower == "-") {
+        while j > i
+            && !self.toks[j - 1].cap
+            && !(j >= 2 && self.toks[j - 2].lower == "-")
+            && !matches!(self.toks[j - 1].lower.as_str(), ")" | "“" | "\"" | "«")
+        {
             j -= 1;
         }
         if j > i && self.toks[i..j].iter().any(|t| t.cap) {
             return Some((i, j));
         }
         self.toks.get(i).filter(|t| is_in(&self.w.pronouns, &t.lower)).map(|_| (i, i + 1))
+    }
+
+    /// A speaker phrase with its apposition: "Tony Auden, ein Sprecher des Zentrums," and
+    /// "der Chef der Bundesagentur, Frank-Jürgen Weise," are one speaker.
+    fn with_apposition(&self, (a, b): (usize, usize), limit: usize) -> (usize, usize) {
+        if !self.punct(b, ",") {
+            return (a, b);
+        }
+        match self.phrase_from(b + 1, limit) {
+            Some((_, e))
+                if self
+                    .toks
+                    .get(e)
+                    .is_none_or(|t| matches!(t.lower.as_str(), "," | "." | ":" | ";")) =>
+            {
+                (a, e)
+            }
+            _ => (a, b),
+        }
+    }
+
+    /// The byte span of a speaker phrase with its apposition.
+    fn speaker_span(&self, phrase: (usize, usize), limit: usize) -> (usize, usize) {
+        let (a, b) = self.with_apposition(phrase, limit);
+        self.span(a, b)
     }
 
     /// The name at the end of a phrase: its last run of capitalised words, after any role
@@ -292,11 +373,23 @@ impl<'a> Finder<'a> {
 
     /// The subject at the start of a clause: the first noun phrase from token `i`.
     fn subject(&self, i: usize, limit: usize) -> Option<(usize, usize)> {
+        // "Auch die Delegationsleiterin ...": a sentence-initial adverb opens no subject.
+        let mut i = i;
+        while i + 1 < limit
+            && is_in(self.stop_words, &self.toks[i].lower)
+            && !is_in(&self.w.determiners, &self.toks[i].lower)
+            && !is_in(&self.w.pronouns, &self.toks[i].lower)
+            && self.toks[i + 1].kind == Kind::Word
+        {
+            i += 1;
+        }
         let mut j = i;
         let mut seen_noun = false;
         while j < limit {
             let t = &self.toks[j];
-            seen_noun |= t.cap;
+            seen_noun |= t.cap
+                && !is_in(&self.w.determiners, &t.lower)
+                && !is_in(&self.w.pronouns, &t.lower);
             let joins = t.lower == "und" && self.toks.get(j + 1).is_some_and(|n| n.cap);
             let hyphen = t.lower == "-" && !t.gap;
             let after_hyphen = j > i && self.toks[j - 1].lower == "-" && !t.gap;
@@ -339,6 +432,7 @@ impl<'a> Finder<'a> {
             && !known_name
             && self.toks.get(j).is_some_and(|t| t.kind == Kind::Word && !t.cap)
             && j + 1 < limit
+            && is_in(&self.w.determiners, &self.toks[j + 1].lower)
         {
             if let Some(p) = self.phrase_from(j + 1, limit) {
                 return Some(p);
@@ -587,7 +681,7 @@ impl<'a> Finder<'a> {
                     None if depth == 0 && !short => last_speaker.clone(),
                     None => None,
                 };
-                let phrase_bytes = phrase.map(|(p0, p1)| self.span(p0, p1)).or(if depth == 0 {
+                let phrase_bytes = phrase.map(|p| self.speaker_span(p, ce)).or(if depth == 0 {
                     last_phrase
                 } else {
                     None
@@ -668,8 +762,8 @@ impl<'a> Finder<'a> {
     ) -> Option<Quote> {
         let (kind, name, phrase) = previous.as_ref()?;
         name.as_ref()?;
-        let head = (cs + 8).min(ce);
-        if (cs..ce).any(|k| self.cue_at(k)) || !self.has_subjunctive(cs, head) {
+        let hearsay = self.toks[cs..ce].iter().any(|t| is_in(&self.w.hearsay, &t.lower));
+        if (cs..ce).any(|k| self.cue_at(k)) || !(hearsay || self.has_subjunctive(cs, ce)) {
             return None;
         }
         let kind = if *kind == QuoteKind::Direct {
@@ -762,7 +856,7 @@ impl<'a> Finder<'a> {
                 end: self.toks[q1 - 1].end,
                 kind: if reported { QuoteKind::Reported } else { QuoteKind::Indirect },
                 cue: Some(self.span(c, c + 1)),
-                speaker: phrase.map(|(a, b)| self.span(a, b)),
+                speaker: phrase.map(|p| self.speaker_span(p, ce)),
                 speaker_name: name,
                 nested: false,
             });
@@ -790,7 +884,7 @@ impl<'a> Finder<'a> {
                 end: self.toks[comma - 1].end,
                 kind: QuoteKind::Indirect,
                 cue: Some(self.span(c, c + 1)),
-                speaker: phrase.map(|(a, b)| self.span(a, b)),
+                speaker: phrase.map(|p| self.speaker_span(p, ce)),
                 speaker_name: name,
                 nested: false,
             });
@@ -829,7 +923,7 @@ impl<'a> Finder<'a> {
                 } else {
                     (cs, end_of(self, c0))
                 };
-                if q1 <= q0 + 2 {
+                if q1 <= q0 + 2 || inside_direct(self.toks[q0].start) {
                     continue;
                 }
                 let name = self.resolve(phrase, ce, last);
@@ -838,7 +932,7 @@ impl<'a> Finder<'a> {
                     end: self.toks[q1 - 1].end,
                     kind: QuoteKind::Reported,
                     cue: Some(self.span(c0, c1)),
-                    speaker: Some(self.span(phrase.0, phrase.1)),
+                    speaker: Some(self.speaker_span(phrase, ce)),
                     speaker_name: name,
                     nested: false,
                 });
@@ -876,7 +970,7 @@ impl<'a> Finder<'a> {
                     end: self.toks[q1 - 1].end,
                     kind: QuoteKind::Reported,
                     cue: Some(self.span(k, k + 1)),
-                    speaker: Some(self.span(phrase.0, phrase.1)),
+                    speaker: Some(self.speaker_span(phrase, ce)),
                     speaker_name: name,
                     nested: false,
                 });
