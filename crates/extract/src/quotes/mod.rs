@@ -289,11 +289,13 @@ impl<'a> Finder<'a> {
             j += 3;
         }
         // Lowercase words and determiners at the end are no part of the phrase.
-        while j > i
-            && !self.toks[j - 1].cap
-            && !(j >= 2 && self.toks[j - 2].lower == "-")
-            && !matches!(self.toks[j - 1].lower.as_str(), ")" | "“" | "\"" | "«")
-        {
+        let ends_phrase = |k: usize| {
+            let t = &self.toks[k - 1];
+            t.cap
+                || (k >= 2 && self.toks[k - 2].lower == "-")
+                || matches!(t.lower.as_str(), ")" | "“" | "\"" | "«")
+        };
+        while j > i && !ends_phrase(j) {
             j -= 1;
         }
         if j > i && self.toks[i..j].iter().any(|t| t.cap) {
