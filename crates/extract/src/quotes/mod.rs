@@ -373,6 +373,35 @@ impl<'a> Finder<'a> {
         Some(self.text[self.toks[n0].start..self.toks[n1 - 1].end].to_string())
     }
 
+    /// The noun phrase that ends right before token `k` ("ersten Angaben" in "... handele es
+    /// sich ersten Angaben zufolge ..."): capitalised words, hyphens, adjectives and one
+    /// determiner, walking back no further than `from`.
+    fn phrase_before(&self, from: usize, k: usize) -> Option<(usize, usize)> {
+        let mut j = k;
+        let mut nouns = 0;
+        while j > from {
+            let t = &self.toks[j - 1];
+            let hyphen = t.lower == "-" && !t.gap;
+            let noun = t.kind == Kind::Word && t.cap;
+            let adjective = t.kind == Kind::Word
+                && !t.cap
+                && nouns > 0
+                && t.lower.ends_with(['e', 'n', 'r', 's', 'm'])
+                && !is_in(self.stop_words, &t.lower)
+                && !is_in(&self.w.reflexives, &t.lower);
+            if is_in(&self.w.determiners, &t.lower) || is_in(&self.w.pronouns, &t.lower) && nouns > 0 {
+                j -= 1;
+                break;
+            }
+            if !(noun || hyphen || adjective) {
+                break;
+            }
+            nouns += usize::from(noun);
+            j -= 1;
+        }
+        (nouns > 0).then_some((j, k))
+    }
+
     /// The subject at the start of a clause: the first noun phrase from token `i`.
     fn subject(&self, i: usize, limit: usize) -> Option<(usize, usize)> {
         // "Auch die Delegationsleiterin ...": a sentence-initial adverb opens no subject.
@@ -714,6 +743,9 @@ impl<'a> Finder<'a> {
                     .unwrap_or(ce);
                 let mut found = self.indirect(cs, ce, limit, &inside_direct, &last_speaker);
                 if found.is_none() && opening.is_empty() {
+                    found = self.reported_sentence(cs, ce, (ss, se), &last_speaker);
+                }
+                if found.is_none() && opening.is_empty() {
                     found = self.free_indirect(cs, ce, (ss, se), &previous);
                 }
                 if let Some(q) = found {
@@ -752,6 +784,36 @@ impl<'a> Finder<'a> {
         });
         out.sort_by_key(|q| (q.start, q.end));
         out
+    }
+
+    /// A sentence that reports speech in its own words: a subject, then a speech verb, then
+    /// what was said ("Die brasilianischen Behörden warnen vor einem erhöhten Risiko"). The
+    /// quote is the whole sentence.
+    fn reported_sentence(
+        &mut self,
+        cs: usize,
+        ce: usize,
+        (ss, se): (usize, usize),
+        last: &Option<String>,
+    ) -> Option<Quote> {
+        let c = (cs + 1..(cs + 10).min(ce)).find(|k| self.cue_at(*k) && self.toks[*k].lower != "so")?;
+        if ce < c + 4 {
+            return None;
+        }
+        let phrase = self.subject(cs, c).filter(|(_, e)| *e == c)?;
+        if phrase.1 == phrase.0 + 1 && is_in(&self.w.pronouns, &self.toks[phrase.0].lower) && last.is_none() {
+            return None;
+        }
+        let name = self.resolve(phrase, ce, last);
+        Some(Quote {
+            start: ss,
+            end: se,
+            kind: QuoteKind::Reported,
+            cue: Some(self.span(c, c + 1)),
+            speaker: Some(self.speaker_span(phrase, ce)),
+            speaker_name: name,
+            nested: false,
+        })
     }
 
     /// A subjunctive sentence without a speech verb right after an attributed quote.
@@ -807,7 +869,8 @@ impl<'a> Finder<'a> {
         // "X sagte, ..." / "Wie X sagte, ..." / "X wirft Y vor, ...": a cue, perhaps a few words
         // and a particle, then a comma and the clause.
         for c in cs..limit.min(ce) {
-            if !self.cue_at(c) || self.toks[c].lower == "so" || inside_direct(self.toks[c].start) {
+            let weak = is_in(&self.w.weak_verbs, &self.toks[c].lower);
+            if !(self.cue_at(c) || weak) || self.toks[c].lower == "so" || inside_direct(self.toks[c].start) {
                 continue;
             }
             if c > cs && self.punct(c - 1, ",") && self.has_subjunctive(cs, c - 1) {
@@ -822,9 +885,11 @@ impl<'a> Finder<'a> {
                 continue;
             };
             let before_comma = &self.toks[comma - 1];
-            let direct_comma =
-                comma == c + 1 || is_in(&self.w.particles, &before_comma.lower) || before_comma.cap;
-            if !direct_comma {
+            let particle = is_in(&self.w.particles, &before_comma.lower) && comma > c + 1;
+            let direct_comma = comma == c + 1 || particle || before_comma.cap;
+            // "geht davon aus, dass", "gab an, es gebe": a weak verb needs its particle and a
+            // "dass" clause or a subjunctive.
+            if !direct_comma || (weak && !particle) {
                 continue;
             }
             let q0 = comma + 1;
@@ -957,7 +1022,7 @@ impl<'a> Finder<'a> {
                 && is_in(&self.w.source_nouns, &self.toks[k - 1].lower);
             if (postposed || is_in(&self.w.according_after, &self.toks[k].lower)) && k > cs {
                 let from = (cs..k).rev().find(|j| self.punct(*j, ",")).map_or(cs, |j| j + 1);
-                let Some(phrase) = self.subject(from, k) else { continue };
+                let Some(phrase) = self.phrase_before(from, k) else { continue };
                 let (q0, q1) = if from == cs {
                     (k + 1 + usize::from(self.punct(k + 1, ",")), stop)
                 } else {
