@@ -257,7 +257,8 @@ impl<'a> Finder<'a> {
                         && !is_in(&self.w.particles, &t.lower)
                         && !is_in(&self.w.verbs, &t.lower)
                         && !is_in(&self.w.determiners, &t.lower)
-                        && next_is_word
+                        && (next_is_word
+                            || self.toks.get(j + 1).is_some_and(|n| n.lower == "-" && !n.gap))
                 }
                 Kind::Punct if seen_noun && matches!(t.lower.as_str(), "„" | "\"" | "»") => {
                     // A quoted title after a noun: "einem Artikel von „BBC News“".
@@ -428,7 +429,16 @@ impl<'a> Finder<'a> {
                 && !t.cap
                 && !seen_noun
                 && !is_in(&self.w.verbs, &t.lower)
-                && self.toks.get(j + 1).is_some_and(|n| n.cap);
+                && self.toks.get(j + 1).is_some_and(|n| n.cap || (n.lower == "-" && !n.gap));
+            if seen_noun
+                && is_in(&self.w.genitive_determiners, &t.lower)
+                && self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word)
+            {
+                // "Experten der polnischen Marine": a genitive with adjectives of its own.
+                seen_noun = false;
+                j += 1;
+                continue;
+            }
             // "Ein Regierungssprecher in Berlin", "Matthias Berninger (Grüne)".
             let preposition = seen_noun
                 && is_in(&self.w.speaker_prepositions, &t.lower)
@@ -940,11 +950,17 @@ impl<'a> Finder<'a> {
                 // "„…“, warnte Miller": the direct quote is the speech.
                 break;
             }
-            if !self.has_subjunctive(cs, comma) {
-                break;
-            }
             let c = comma + 1;
             let phrase = self.phrase_from(c + 1, ce);
+            // Without a subjunctive, only when the verb and its speaker close the sentence
+            // ("..., so Karl Harb von den Salzburger Nachrichten.").
+            let closes = phrase.is_some_and(|p| {
+                let (_, e) = self.with_apposition(p, ce);
+                end_of(self, ce) <= e + 1
+            });
+            if !(closes || self.has_subjunctive(cs, comma)) {
+                break;
+            }
             let name = phrase.and_then(|p| self.resolve(p, ce, last));
             return Some(Quote {
                 start: self.toks[cs].start,
