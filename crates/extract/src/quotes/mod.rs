@@ -659,6 +659,20 @@ impl<'a> Finder<'a> {
             if let Some(p) = self.subject(from, a - 1).filter(|(_, e)| *e == a - 1) {
                 return (None, Some(p));
             }
+            // "Obamas Wahlkampfteam veröffentlichte die Antwort: „…“": any verb before the
+            // colon; its subject opens the clause, or follows the verb ("In seiner Mitteilung
+            // resümiert Hartmut Lierow: „…“").
+            if let Some(p) = self.subject(from, a - 1) {
+                let verb_follows = self.toks.get(p.1).is_some_and(|t| t.kind == Kind::Word && !t.cap);
+                if verb_follows && self.toks[p.0..p.1].iter().any(|t| t.cap && !is_in(self.stop_words, &t.lower)) {
+                    return (None, Some(p));
+                }
+            }
+            if let Some(v) = (from..a - 1).find(|k| self.toks[*k].kind == Kind::Word && !self.toks[*k].cap && *k > from) {
+                if let Some(p) = self.phrase_from(v + 1, a - 1) {
+                    return (None, Some(p));
+                }
+            }
         }
         (None, None)
     }
