@@ -800,11 +800,13 @@ impl<'a> Finder<'a> {
             }
             previous = said;
         }
+        // A quote nobody is said to say is speech only when it reads like speech: a sentence
+        // of its own, or a long stretch; else a title or a scare quote.
         out.retain(|q| {
-            q.kind != QuoteKind::Direct
-                || q.nested
-                || q.speaker_name.is_some()
-                || self.text[q.start..q.end].split_whitespace().count() >= 3
+            let body = &self.text[q.start..q.end];
+            let words = body.split_whitespace().count();
+            let sentence = body.trim_end_matches(['“', '"', '«', '»', '”', '‘']).ends_with(['.', '!', '?']);
+            q.kind != QuoteKind::Direct || q.nested || q.speaker_name.is_some() || sentence || words >= 8
         });
         out.sort_by_key(|q| (q.start, q.end));
         out
@@ -821,6 +823,10 @@ impl<'a> Finder<'a> {
         last: &Option<String>,
     ) -> Option<Quote> {
         let c = (cs + 1..(cs + 10).min(ce)).find(|k| self.cue_at(*k) && self.toks[*k].lower != "so")?;
+        if is_in(&self.w.weak_verbs, &self.toks[c].lower) {
+            // "gab", "stellte", "führte" report speech only with their particle.
+            return None;
+        }
         if ce < c + 4 {
             return None;
         }
