@@ -390,7 +390,9 @@ impl<'a> Finder<'a> {
                 && t.lower.ends_with(['e', 'n', 'r', 's', 'm'])
                 && !is_in(self.stop_words, &t.lower)
                 && !is_in(&self.w.reflexives, &t.lower);
-            if is_in(&self.w.determiners, &t.lower) || is_in(&self.w.pronouns, &t.lower) && nouns > 0 {
+            if is_in(&self.w.determiners, &t.lower)
+                || is_in(&self.w.pronouns, &t.lower) && nouns > 0
+            {
                 j -= 1;
                 break;
             }
@@ -591,6 +593,21 @@ impl<'a> Finder<'a> {
         }
     }
 
+    /// Whether a source noun follows the preposition at `k`, after at most three lowercase
+    /// words ("nach offiziellen chinesischen Angaben").
+    fn source_noun_follows(&self, k: usize, stop: usize) -> bool {
+        for n in k + 1..(k + 5).min(stop) {
+            let t = &self.toks[n];
+            if is_in(&self.w.source_nouns, &t.lower) {
+                return true;
+            }
+            if t.cap || t.kind != Kind::Word {
+                return false;
+            }
+        }
+        false
+    }
+
     /// Length in tokens of the phrase `p` at token `k`, if it is there.
     fn phrase_len(&self, k: usize, p: &str) -> Option<usize> {
         let words: Vec<String> = tokenize(p).into_iter().map(|t| t.lower).collect();
@@ -663,12 +680,19 @@ impl<'a> Finder<'a> {
             // colon; its subject opens the clause, or follows the verb ("In seiner Mitteilung
             // resümiert Hartmut Lierow: „…“").
             if let Some(p) = self.subject(from, a - 1) {
-                let verb_follows = self.toks.get(p.1).is_some_and(|t| t.kind == Kind::Word && !t.cap);
-                if verb_follows && self.toks[p.0..p.1].iter().any(|t| t.cap && !is_in(self.stop_words, &t.lower)) {
+                let verb_follows =
+                    self.toks.get(p.1).is_some_and(|t| t.kind == Kind::Word && !t.cap);
+                if verb_follows
+                    && self.toks[p.0..p.1]
+                        .iter()
+                        .any(|t| t.cap && !is_in(self.stop_words, &t.lower))
+                {
                     return (None, Some(p));
                 }
             }
-            if let Some(v) = (from..a - 1).find(|k| self.toks[*k].kind == Kind::Word && !self.toks[*k].cap && *k > from) {
+            if let Some(v) = (from..a - 1)
+                .find(|k| self.toks[*k].kind == Kind::Word && !self.toks[*k].cap && *k > from)
+            {
                 if let Some(p) = self.phrase_from(v + 1, a - 1) {
                     return (None, Some(p));
                 }
@@ -805,8 +829,13 @@ impl<'a> Finder<'a> {
         out.retain(|q| {
             let body = &self.text[q.start..q.end];
             let words = body.split_whitespace().count();
-            let sentence = body.trim_end_matches(['“', '"', '«', '»', '”', '‘']).ends_with(['.', '!', '?']);
-            q.kind != QuoteKind::Direct || q.nested || q.speaker_name.is_some() || sentence || words >= 8
+            let sentence =
+                body.trim_end_matches(['“', '"', '«', '»', '”', '‘']).ends_with(['.', '!', '?']);
+            q.kind != QuoteKind::Direct
+                || q.nested
+                || q.speaker_name.is_some()
+                || sentence
+                || words >= 8
         });
         out.sort_by_key(|q| (q.start, q.end));
         out
@@ -822,7 +851,8 @@ impl<'a> Finder<'a> {
         (ss, se): (usize, usize),
         last: &Option<String>,
     ) -> Option<Quote> {
-        let c = (cs + 1..(cs + 10).min(ce)).find(|k| self.cue_at(*k) && self.toks[*k].lower != "so")?;
+        let c =
+            (cs + 1..(cs + 10).min(ce)).find(|k| self.cue_at(*k) && self.toks[*k].lower != "so")?;
         if is_in(&self.w.weak_verbs, &self.toks[c].lower) {
             // "gab", "stellte", "führte" report speech only with their particle.
             return None;
@@ -831,7 +861,10 @@ impl<'a> Finder<'a> {
             return None;
         }
         let phrase = self.subject(cs, c).filter(|(_, e)| *e == c)?;
-        if phrase.1 == phrase.0 + 1 && is_in(&self.w.pronouns, &self.toks[phrase.0].lower) && last.is_none() {
+        if phrase.1 == phrase.0 + 1
+            && is_in(&self.w.pronouns, &self.toks[phrase.0].lower)
+            && last.is_none()
+        {
             return None;
         }
         let name = self.resolve(phrase, ce, last);
@@ -900,7 +933,10 @@ impl<'a> Finder<'a> {
         // and a particle, then a comma and the clause.
         for c in cs..limit.min(ce) {
             let weak = is_in(&self.w.weak_verbs, &self.toks[c].lower);
-            if !(self.cue_at(c) || weak) || self.toks[c].lower == "so" || inside_direct(self.toks[c].start) {
+            if !(self.cue_at(c) || weak)
+                || self.toks[c].lower == "so"
+                || inside_direct(self.toks[c].start)
+            {
                 continue;
             }
             if c > cs && self.punct(c - 1, ",") && self.has_subjunctive(cs, c - 1) {
@@ -1010,9 +1046,10 @@ impl<'a> Finder<'a> {
                         .unwrap_or(1);
                     Some((k, k + n))
                 } else if is_in(&self.w.source_prepositions, &self.toks[k].lower)
-                    && self.toks.get(k + 1).is_some_and(|t| is_in(&self.w.source_nouns, &t.lower))
+                    && self.source_noun_follows(k, stop)
                 {
-                    // The noun is part of the speaker's span: "Angaben der Polizei".
+                    // The noun is part of the speaker's span: "Angaben der Polizei", "offiziellen
+                    // chinesischen Angaben", "seiner Meinung".
                     Some((k, k + 1))
                 } else {
                     None
