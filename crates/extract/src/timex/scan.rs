@@ -507,6 +507,11 @@ impl Scanner<'_> {
         let j = i + 2;
         let date = match self.date(j).filter(|h| h.start == j) {
             Some(h) => h,
+            // "Nacht vom 16. zum 17. April": the month of the night's end.
+            None if self.range_start(j).is_some() || self.night_end(j).is_some() => {
+                let h = self.range_start(j).or_else(|| self.night_end(j))?;
+                Hit { start: j, end: j + 2, ..h }
+            }
             None => {
                 let d = self.ordinal(j)?;
                 Hit {
@@ -861,6 +866,22 @@ impl Scanner<'_> {
             );
         }
         hit(i, i + 1, Val::Deictic(n))
+    }
+
+    /// "16." before "zum 17. April" or "auf den 17. April": the first day with the month and
+    /// year of the second.
+    fn night_end(&self, i: usize) -> Option<Hit> {
+        let d = self.ordinal(i)?;
+        let mut j = i + 2;
+        while self.is_in(j, &self.lex.part_links)
+            || self.is_in(j, &self.lex.date_fillers)
+            || self.lower(j) == Some("auf")
+        {
+            j += 1;
+        }
+        let right = self.day_month(j)?;
+        let Val::Date { year, month, .. } = right.val else { return None };
+        hit(i, i + 2, Val::Date { year, month, day: Some(d), weekday: None, shift: None })
     }
 
     /// The bare first day of a range: "27." in "27. bis 28. September", "10." in "vom 10. bis
