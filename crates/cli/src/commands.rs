@@ -351,6 +351,10 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             &normaliser,
         ),
         "timex" => storyline_eval::timex_eval::wikiwars(&args.data, &time_tagger()?),
+        "recognizers-number" => storyline_eval::numbers_eval::recognizers_number(
+            &args.data,
+            &storyline_extract::figures::NumberFinder::builtin()?,
+        ),
         "quotes" => storyline_eval::quotes_eval::quotes(
             &args.data,
             &storyline_extract::quotes::QuoteFinder::builtin()?,
@@ -359,7 +363,7 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             storyline_eval::timex_eval::recognizers_time(&args.data, &time_tagger()?)
         }
         other => {
-            bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds, clusters, timex, recognizers-time or quotes")
+            bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds, clusters, timex, recognizers-time, recognizers-number or quotes")
         }
     }
     .map_err(anyhow::Error::msg)

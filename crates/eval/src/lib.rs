@@ -14,6 +14,7 @@
 
 pub mod metrics;
 pub mod normalise_eval;
+pub mod numbers_eval;
 pub mod quotes_eval;
 pub mod semeval;
 pub mod stories_eval;

@@ -2,8 +2,10 @@
 //! text.
 //!
 //! - [`timex`]: time expressions, normalised to TIMEX2 values against the article date;
-//! - [`quotes`]: direct, indirect and reported speech with cue, speaker and the speaker's name.
+//! - [`quotes`]: direct, indirect and reported speech with cue, speaker and the speaker's name;
+//! - [`figures`]: numbers in digits and words, ordinals and percentages.
 #![deny(missing_docs)]
 
+pub mod figures;
 pub mod quotes;
 pub mod timex;

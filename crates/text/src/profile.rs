@@ -68,6 +68,58 @@ pub struct Profile {
     /// Words of quotations; empty for a language without them.
     #[serde(default)]
     pub speech: SpeechWords,
+    /// Words of numbers; empty for a language without them.
+    #[serde(default)]
+    pub numbers: NumberWords,
+}
+
+/// The words a language writes numbers with: the `[numbers]` table of a profile. Lowercase.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NumberWords {
+    /// Decimal separator in digits ("," in German).
+    pub decimal_separator: String,
+    /// Group separator in digits ("." in German).
+    pub group_separator: String,
+    /// Number words 0-9 (and the forms of "ein").
+    pub units: BTreeMap<String, u32>,
+    /// 10-19.
+    pub teens: BTreeMap<String, u32>,
+    /// 20, 30, ... 90.
+    pub tens: BTreeMap<String, u32>,
+    /// The word for a hundred inside a number word.
+    pub hundred: Vec<String>,
+    /// The word for a thousand inside a number word.
+    pub thousand: Vec<String>,
+    /// Joins units and tens ("und" in "siebenundzwanzig").
+    pub joiner: String,
+    /// Scale words and their value ("Millionen").
+    pub scales: BTreeMap<String, f64>,
+    /// Words after a count that take a share of it ("halbe", "Drittel").
+    pub fractions: BTreeMap<String, f64>,
+    /// Whole words that are fractions ("anderthalb").
+    pub fraction_words: BTreeMap<String, f64>,
+    /// Ending for "and a half" ("zweieinhalb").
+    pub half_suffix: String,
+    /// Words that multiply ("Dutzend").
+    pub multipliers: BTreeMap<String, f64>,
+    /// The word for the decimal separator ("Komma").
+    pub decimal_word: String,
+    /// Words that are ordinals as they stand ("zuerst", "dritt" in "zu dritt").
+    pub ordinal_words: BTreeMap<String, u32>,
+    /// Irregular ordinal stems that take an ending ("erst" in "erste").
+    pub ordinal_stems: BTreeMap<String, u32>,
+    /// Ordinals counted from the end or the current item: stem, origin (`end`, `current`),
+    /// offset ("vorletzt", "end", -1).
+    pub relative_ordinals: Vec<(String, String, i32)>,
+    /// Ordinal endings after a number word ("ste", "te").
+    pub ordinal_endings: Vec<String>,
+    /// Words that make a number a percentage.
+    pub percent: Vec<String>,
+    /// Approximation and bound words before a figure ("rund", "mehr als").
+    pub approximations: Vec<String>,
+    /// Words joining the ends of a range.
+    pub range_words: Vec<String>,
 }
 
 /// The words a language quotes with: the `[speech]` table of a profile. Lowercase.
