@@ -59,8 +59,88 @@ fn case_passes(
     })
 }
 
-/// Pass rate of `dir/Number/German/*.json`: overall and per file.
+/// Whether one NumberWithUnit case passes: the quantities of the file's kinds found are exactly
+/// the expected ones, by character span, value and unit name.
+fn unit_case_passes(case: &Value, finder: &NumberFinder, kinds: &[&str]) -> bool {
+    let input = case["Input"].as_str().unwrap_or_default();
+    let found: Vec<((usize, usize), f64, String)> = finder
+        .quantities(input, Some("de"))
+        .into_iter()
+        .filter(|q| kinds.contains(&q.kind.as_str()))
+        .map(|q| (char_span(input, q.start, q.end), q.value, q.unit))
+        .collect();
+    let expected = case["Results"].as_array().cloned().unwrap_or_default();
+    found.len() == expected.len()
+        && expected.iter().zip(&found).all(|(r, (span, value, unit))| {
+            let start = r["Start"].as_u64().unwrap_or(u64::MAX) as usize;
+            let end = r["End"].as_u64().map_or(usize::MAX, |e| e as usize + 1);
+            let res = &r["Resolution"];
+            (start, end) == *span
+                && res["unit"].as_str() == Some(unit.as_str())
+                && spec_value(&res["value"]).is_some_and(|v| close(*value, v))
+        })
+}
+
+/// The spec files of `folder`, sorted, with their cases.
+fn spec_files(folder: &Path) -> Result<Vec<(String, Vec<Value>)>, String> {
+    let mut files: Vec<_> = std::fs::read_dir(folder)
+        .map_err(|e| format!("{}: {e}", folder.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            let raw =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let cases: Vec<Value> = serde_json::from_str(raw.trim_start_matches('\u{feff}'))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let name =
+                path.file_stem().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            Ok((name, cases))
+        })
+        .collect()
+}
+
+/// Pass rates of the German Number specs (`dir/Number/German`) and NumberWithUnit specs
+/// (`dir/NumberWithUnit/German`): `pass_rate` over both, each suite's, and per file.
 pub fn recognizers_number(dir: &Path, finder: &NumberFinder) -> Result<Value, String> {
+    let numbers = number_specs(dir, finder)?;
+    let units = unit_specs(dir, finder)?;
+    let count = |v: &Value, k: &str| v[k].as_u64().unwrap_or(0);
+    let (passed, cases) = (
+        count(&numbers, "passed") + count(&units, "passed"),
+        count(&numbers, "cases") + count(&units, "cases"),
+    );
+    Ok(json!({
+        "pass_rate": passed as f64 / cases.max(1) as f64, "passed": passed, "cases": cases,
+        "number_pass_rate": numbers["pass_rate"], "number_with_unit_pass_rate": units["pass_rate"],
+        "number": numbers, "number_with_unit": units,
+    }))
+}
+
+fn unit_specs(dir: &Path, finder: &NumberFinder) -> Result<Value, String> {
+    let (mut passed, mut total) = (0u64, 0u64);
+    let mut per_file = serde_json::Map::new();
+    for (name, cases) in spec_files(&dir.join("NumberWithUnit").join("German"))? {
+        let kinds: &[&str] = match name.as_str() {
+            "CurrencyModel" => &["currency"],
+            "TemperatureModel" => &["temperature"],
+            "AgeModel" => &["age"],
+            _ => &["length", "area", "volume", "weight", "speed", "information", "angle"],
+        };
+        let ok = cases.iter().filter(|c| unit_case_passes(c, finder, kinds)).count() as u64;
+        passed += ok;
+        total += cases.len() as u64;
+        per_file.insert(name, json!({"passed": ok, "cases": cases.len()}));
+    }
+    Ok(
+        json!({"pass_rate": passed as f64 / total.max(1) as f64, "passed": passed, "cases": total, "per_file": per_file}),
+    )
+}
+
+fn number_specs(dir: &Path, finder: &NumberFinder) -> Result<Value, String> {
     let folder = dir.join("Number").join("German");
     let mut files: Vec<_> = std::fs::read_dir(&folder)
         .map_err(|e| format!("{}: {e}", folder.display()))?

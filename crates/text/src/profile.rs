@@ -71,6 +71,29 @@ pub struct Profile {
     /// Words of numbers; empty for a language without them.
     #[serde(default)]
     pub numbers: NumberWords,
+    /// Units after numbers; empty for a language without them.
+    #[serde(default)]
+    pub units: UnitWords,
+}
+
+/// The units a language writes after numbers: the `[units]` table of a profile.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct UnitWords {
+    /// Surface form (lowercase), unit name, kind (`currency`, `length`, ...).
+    pub forms: Vec<(String, String, String)>,
+    /// Words near a bare degree unit that make it an angle.
+    pub angle_cues: Vec<String>,
+    /// Currency signs and codes written before the number, and their unit.
+    pub prefixes: Vec<(String, String)>,
+    /// Subunits of a currency and their share ("cent").
+    pub subunits: BTreeMap<String, f64>,
+    /// Units of an age and their name.
+    pub age_units: BTreeMap<String, String>,
+    /// Words after a count that make it an age ("alt").
+    pub age_after: Vec<String>,
+    /// Phrases before a count that make it an age ("im Alter von").
+    pub age_before: Vec<String>,
 }
 
 /// The words a language writes numbers with: the `[numbers]` table of a profile. Lowercase.

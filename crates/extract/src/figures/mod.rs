@@ -10,17 +10,20 @@
 //! ```
 
 mod numbers;
+mod units;
 
 pub use numbers::{NumberKind, NumberMention};
+pub use units::Quantity;
 
 use numbers::NumberLexicon;
 use storyline_text::profile::{builtin_profiles, Profile, ProfileError};
+use units::UnitLexicon;
 
 /// Finds numbers in the languages of the built-in profiles.
 #[derive(Debug)]
 pub struct NumberFinder {
-    languages: Vec<(String, NumberLexicon)>,
-    fallback: NumberLexicon,
+    languages: Vec<(String, NumberLexicon, UnitLexicon)>,
+    fallback: (NumberLexicon, UnitLexicon),
 }
 
 impl NumberFinder {
@@ -28,9 +31,15 @@ impl NumberFinder {
     pub fn new(profiles: &[Profile]) -> NumberFinder {
         let languages = profiles
             .iter()
-            .map(|p| (p.code.clone(), NumberLexicon::new(&p.numbers, &p.stop_words)))
+            .map(|p| {
+                (
+                    p.code.clone(),
+                    NumberLexicon::new(&p.numbers, &p.stop_words),
+                    UnitLexicon::new(&p.units),
+                )
+            })
             .collect();
-        NumberFinder { languages, fallback: NumberLexicon::default() }
+        NumberFinder { languages, fallback: (NumberLexicon::default(), UnitLexicon::default()) }
     }
 
     /// A finder for the profiles compiled in.
@@ -40,10 +49,19 @@ impl NumberFinder {
 
     /// The numbers of `text` in text order (digits only for a language without number words).
     pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<NumberMention> {
-        let lex = lang
-            .and_then(|l| self.languages.iter().find(|(c, _)| c == l))
-            .map_or(&self.fallback, |(_, lex)| lex);
-        numbers::find(text, lex)
+        numbers::find(text, self.lexicons(lang).0)
+    }
+
+    /// The numbers of `text` with a unit, in text order.
+    pub fn quantities(&self, text: &str, lang: Option<&str>) -> Vec<Quantity> {
+        let (numbers, units) = self.lexicons(lang);
+        let toks = crate::timex::scan::tokenize(text);
+        units::quantities(&toks, &numbers::find_in(&toks, numbers), units)
+    }
+
+    fn lexicons(&self, lang: Option<&str>) -> (&NumberLexicon, &UnitLexicon) {
+        lang.and_then(|l| self.languages.iter().find(|(c, ..)| c == l))
+            .map_or((&self.fallback.0, &self.fallback.1), |(_, n, u)| (n, u))
     }
 }
 
