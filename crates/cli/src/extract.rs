@@ -9,7 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use storyline_engine::{Engine, ExtractReport};
-use storyline_store::{Extraction, QuoteHit, QuoteRow, TimexRow};
+use storyline_store::{Extraction, FigureHit, FigureRow, QuoteHit, QuoteRow, TimexRow};
 
 use crate::commands::open;
 use crate::output::write_json;
@@ -49,8 +49,8 @@ pub fn run_extract(engine: &mut Engine) -> Result<ExtractReport> {
     bar.finish_and_clear();
     if report.articles > 0 {
         eprintln!(
-            "{} articles extracted: {} quotes, {} time expressions",
-            report.articles, report.quotes, report.timexes
+            "{} articles extracted: {} quotes, {} time expressions, {} figures",
+            report.articles, report.quotes, report.timexes, report.figures
         );
     }
     Ok(report)
@@ -80,12 +80,41 @@ pub fn timex_json(text: &str, t: &TimexRow) -> Value {
     })
 }
 
-/// The quotes and times of an article, as JSON fields.
-pub fn extraction_json(text: &str, x: &Extraction) -> (Value, Value) {
+/// One figure as JSON.
+pub fn figure_json(text: &str, f: &FigureRow) -> Value {
+    json!({
+        "kind": f.kind, "start": f.start, "end": f.end, "text": text.get(f.start..f.end).unwrap_or_default(),
+        "value": f.value, "high": f.high, "unit": f.unit, "counted": f.counted,
+        "approximation": f.approximation, "source": f.source,
+    })
+}
+
+/// The quotes, times and figures of an article, as JSON fields.
+pub fn extraction_json(text: &str, x: &Extraction) -> (Value, Value, Value) {
     (
         Value::Array(x.quotes.iter().map(|q| quote_json(text, q)).collect()),
         Value::Array(x.timexes.iter().map(|t| timex_json(text, t)).collect()),
+        Value::Array(x.figures.iter().map(|f| figure_json(text, f)).collect()),
     )
+}
+
+/// A figure's amount for people: "4,800,000", "100–300", "2 %".
+fn amount(f: &FigureRow) -> String {
+    let n = |v: f64| {
+        if v.fract() == 0.0 && v.abs() < 1e15 {
+            format!("{}", v as i64)
+        } else {
+            format!("{v}")
+        }
+    };
+    let mut s = match f.high {
+        Some(h) => format!("{}–{}", n(f.value), n(h)),
+        None => n(f.value),
+    };
+    if f.kind == "percent" {
+        s.push_str(" %");
+    }
+    s
 }
 
 fn one_line(s: &str, max: usize) -> String {
@@ -97,7 +126,7 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
-/// The quotes and times of an article, for people.
+/// The quotes, figures and times of an article, for people.
 pub fn write_extraction(text: &str, x: &Extraction) -> Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "\nquotes:")?;
@@ -112,6 +141,22 @@ pub fn write_extraction(text: &str, x: &Extraction) -> Result<()> {
             one_line(who, 20),
             q.kind,
             one_line(text.get(q.start..q.end).unwrap_or_default(), 100)
+        )?;
+    }
+    writeln!(out, "\nfigures:")?;
+    if x.figures.is_empty() {
+        writeln!(out, "  none found")?;
+    }
+    for f in &x.figures {
+        let what = f.unit.as_deref().or(f.counted.as_deref()).unwrap_or("");
+        writeln!(
+            out,
+            "  {:<16} {:<24} {:<12} {:<20} {}",
+            amount(f),
+            one_line(what, 24),
+            f.approximation.as_deref().unwrap_or(""),
+            one_line(f.source.as_deref().unwrap_or(""), 20),
+            one_line(text.get(f.start..f.end).unwrap_or_default(), 60)
         )?;
     }
     writeln!(out, "\ntimes:")?;
@@ -164,6 +209,61 @@ pub fn quotes(data_dir: &Path, args: QuotesArgs) -> Result<Outcome> {
             Some(s) => eprintln!("no quotes of {s:?}; see `storyline quotes` for every speaker"),
             None => eprintln!("no quotes stored"),
         }
+        return Ok(Outcome::Partial);
+    }
+    Ok(Outcome::Done)
+}
+
+/// Arguments of `storyline figures`.
+#[derive(Debug, Args)]
+pub struct FiguresArgs {
+    /// At most this many figures.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// Skip this many first.
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+fn figure_hit_json(h: &FigureHit) -> Value {
+    let mut v = json!({
+        "article": h.article.as_str(), "title": h.title, "date": h.date, "outlet": h.outlet, "text": h.text,
+        "value": h.figure.value, "high": h.figure.high, "kind": h.figure.kind, "unit": h.figure.unit,
+        "counted": h.figure.counted, "approximation": h.figure.approximation, "source": h.figure.source,
+    });
+    v["start"] = json!(h.figure.start);
+    v["end"] = json!(h.figure.end);
+    v
+}
+
+pub fn figures(data_dir: &Path, args: FiguresArgs) -> Result<Outcome> {
+    let mut engine = open(data_dir)?;
+    run_extract(&mut engine)?;
+    let hits = engine.store().figures(args.limit, args.offset)?;
+    if args.json {
+        write_json(&Value::Array(hits.iter().map(figure_hit_json).collect()))?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        for h in &hits {
+            let f = &h.figure;
+            let what = f.unit.as_deref().or(f.counted.as_deref()).unwrap_or("");
+            writeln!(
+                out,
+                "{:<12} {:<16} {:<22} {:<12} {:<20} {}",
+                &h.article.as_str()[..12.min(h.article.as_str().len())],
+                amount(f),
+                one_line(what, 22),
+                f.approximation.as_deref().unwrap_or(""),
+                one_line(f.source.as_deref().unwrap_or(""), 20),
+                one_line(&h.text, 60)
+            )?;
+        }
+    }
+    if hits.is_empty() {
+        eprintln!("no figures stored");
         return Ok(Outcome::Partial);
     }
     Ok(Outcome::Done)

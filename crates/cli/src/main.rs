@@ -48,6 +48,8 @@ enum Command {
     Explain(stories::ExplainArgs),
     /// List quotes with their speakers (all, or one speaker's in any spelling of the name).
     Quotes(extract::QuotesArgs),
+    /// List the figures articles report: amount, unit or what is counted, approximation, who says so.
+    Figures(extract::FiguresArgs),
     /// Fit the event and story scorers on labelled pairs and write a model file.
     Train(commands::TrainArgs),
     /// Multilingual sentence vectors (USE multilingual v3) of texts, as JSON lines.
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Stories(args) => stories::stories(&cli.data_dir, args),
         Command::Explain(args) => stories::explain(&cli.data_dir, args),
         Command::Quotes(args) => extract::quotes(&cli.data_dir, args),
+        Command::Figures(args) => extract::figures(&cli.data_dir, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

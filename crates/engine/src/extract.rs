@@ -6,9 +6,10 @@
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use storyline_core::DatePrecision;
+use storyline_extract::figures::{Figure, FigureFinder};
 use storyline_extract::quotes::{Quote, QuoteFinder};
 use storyline_extract::timex::{Mode, TimeTagger, Timex};
-use storyline_store::{ArticleToExtract, Extraction, QuoteRow, TimexRow};
+use storyline_store::{ArticleToExtract, Extraction, FigureRow, QuoteRow, TimexRow};
 
 use crate::{Engine, EngineError};
 
@@ -21,6 +22,8 @@ pub struct ExtractReport {
     pub quotes: u64,
     /// Time expressions found.
     pub timexes: u64,
+    /// Figures found.
+    pub figures: u64,
 }
 
 /// Articles an extraction batch (and a transaction).
@@ -33,6 +36,8 @@ pub struct Extractors {
     pub times: TimeTagger,
     /// Quotes.
     pub quotes: QuoteFinder,
+    /// Figures.
+    pub figures: FigureFinder,
 }
 
 impl Extractors {
@@ -43,10 +48,13 @@ impl Extractors {
         Ok(Extractors {
             times: TimeTagger::builtin().map_err(resource)?,
             quotes: QuoteFinder::builtin().map_err(resource)?,
+            figures: FigureFinder::builtin().map_err(resource)?,
         })
     }
 
     /// Everything found in one article's text; `date` is its publication day, if known.
+    /// Figures leave out the numbers of time expressions and take as their source the speaker
+    /// of the quote they stand in.
     pub fn extract(
         &self,
         seq: i64,
@@ -54,10 +62,15 @@ impl Extractors {
         lang: Option<&str>,
         date: Option<NaiveDate>,
     ) -> Extraction {
+        let quotes = self.quotes.find(text, lang);
+        let timexes = self.times.tag(text, lang, date, Mode::News);
+        let spans: Vec<(usize, usize)> = timexes.iter().map(|t| (t.start, t.end)).collect();
+        let figures = self.figures.find(text, lang, &spans);
         Extraction {
             article_seq: seq,
-            quotes: self.quotes.find(text, lang).iter().map(quote_row).collect(),
-            timexes: self.times.tag(text, lang, date, Mode::News).iter().map(timex_row).collect(),
+            figures: figures.iter().map(|f| figure_row(f, &quotes)).collect(),
+            quotes: quotes.iter().map(quote_row).collect(),
+            timexes: timexes.iter().map(timex_row).collect(),
         }
     }
 }
@@ -79,6 +92,26 @@ fn quote_row(q: &Quote) -> QuoteRow {
         speaker_name: q.speaker_name.clone(),
         speaker_key: q.speaker_key(),
         nested: q.nested,
+    }
+}
+
+/// The figure with its source: the speaker of the narrowest quote around it.
+fn figure_row(f: &Figure, quotes: &[Quote]) -> FigureRow {
+    let source = quotes
+        .iter()
+        .filter(|q| q.start <= f.start && f.end <= q.end && q.speaker_name.is_some())
+        .min_by_key(|q| q.end - q.start)
+        .and_then(|q| q.speaker_name.clone());
+    FigureRow {
+        start: f.start,
+        end: f.end,
+        value: f.value,
+        high: f.high,
+        kind: as_text(&f.kind),
+        unit: f.unit.clone(),
+        counted: f.counted.clone(),
+        approximation: f.approximation.clone(),
+        source,
     }
 }
 
@@ -119,6 +152,7 @@ impl Engine {
             report.articles += found.len() as u64;
             report.quotes += found.iter().map(|x| x.quotes.len() as u64).sum::<u64>();
             report.timexes += found.iter().map(|x| x.timexes.len() as u64).sum::<u64>();
+            report.figures += found.iter().map(|x| x.figures.len() as u64).sum::<u64>();
             progress(report.articles);
         }
         Ok(report)

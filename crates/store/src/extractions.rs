@@ -46,8 +46,31 @@ pub struct TimexRow {
     pub modifier: Option<String>,
 }
 
+/// One figure to store or as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureRow {
+    /// First byte.
+    pub start: usize,
+    /// Byte after the end.
+    pub end: usize,
+    /// The amount (the lower end of a range).
+    pub value: f64,
+    /// The upper end of a range.
+    pub high: Option<f64>,
+    /// `cardinal` or `percent`.
+    pub kind: String,
+    /// The unit's name.
+    pub unit: Option<String>,
+    /// The noun counted.
+    pub counted: Option<String>,
+    /// The approximation or bound before it.
+    pub approximation: Option<String>,
+    /// Who says so: the speaker of the quote it stands in.
+    pub source: Option<String>,
+}
+
 /// Everything extracted from one article.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extraction {
     /// The article's sequence number.
     pub article_seq: i64,
@@ -55,6 +78,8 @@ pub struct Extraction {
     pub quotes: Vec<QuoteRow>,
     /// Its time expressions, in text order.
     pub timexes: Vec<TimexRow>,
+    /// Its figures, in text order.
+    pub figures: Vec<FigureRow>,
 }
 
 /// An article waiting for extraction: sequence number, text, language, and its date as stored
@@ -88,8 +113,39 @@ pub struct QuoteHit {
     pub quote: QuoteRow,
 }
 
+/// A figure found by a listing, with its article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureHit {
+    /// The article's id.
+    pub article: ArticleId,
+    /// Its title.
+    pub title: String,
+    /// Its publication date as written, if known.
+    pub date: Option<String>,
+    /// Its outlet, if known.
+    pub outlet: Option<String>,
+    /// The figure's text.
+    pub text: String,
+    /// The figure.
+    pub figure: FigureRow,
+}
+
+fn figure_row(r: &Row<'_>) -> rusqlite::Result<FigureRow> {
+    Ok(FigureRow {
+        start: r.get::<_, i64>(0)? as usize,
+        end: r.get::<_, i64>(1)? as usize,
+        value: r.get(2)?,
+        high: r.get(3)?,
+        kind: r.get(4)?,
+        unit: r.get(5)?,
+        counted: r.get(6)?,
+        approximation: r.get(7)?,
+        source: r.get(8)?,
+    })
+}
+
 /// The version of the extraction written; a newer one re-extracts older rows.
-pub const EXTRACTION_VERSION: i64 = 1;
+pub const EXTRACTION_VERSION: i64 = 2;
 
 fn quote_row(r: &Row<'_>, at: usize) -> rusqlite::Result<QuoteRow> {
     let pair = |a: Option<i64>, b: Option<i64>| a.zip(b).map(|(a, b)| (a as usize, b as usize));
@@ -148,6 +204,14 @@ impl Store {
                 tx.prepare_cached("DELETE FROM quotes WHERE article_seq = ?1").map_err(err)?;
             let mut clear_t =
                 tx.prepare_cached("DELETE FROM timexes WHERE article_seq = ?1").map_err(err)?;
+            let mut clear_f =
+                tx.prepare_cached("DELETE FROM figures WHERE article_seq = ?1").map_err(err)?;
+            let mut figure = tx
+                .prepare_cached(
+                    "INSERT INTO figures (article_seq, ord, start, end, value, high, kind, unit, counted, approximation, source)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )
+                .map_err(err)?;
             let mut quote = tx
                 .prepare_cached(
                     "INSERT INTO quotes (article_seq, ord, start, end, kind, cue_start, cue_end, speaker_start, speaker_end, speaker, speaker_key, nested)
@@ -169,6 +233,24 @@ impl Store {
             for x in batch {
                 clear_q.execute([x.article_seq]).map_err(err)?;
                 clear_t.execute([x.article_seq]).map_err(err)?;
+                clear_f.execute([x.article_seq]).map_err(err)?;
+                for (ord, f) in x.figures.iter().enumerate() {
+                    figure
+                        .execute(params![
+                            x.article_seq,
+                            ord as i64,
+                            f.start as i64,
+                            f.end as i64,
+                            f.value,
+                            f.high,
+                            f.kind,
+                            f.unit,
+                            f.counted,
+                            f.approximation,
+                            f.source,
+                        ])
+                        .map_err(err)?;
+                }
                 for (ord, q) in x.quotes.iter().enumerate() {
                     quote
                         .execute(params![
@@ -251,7 +333,46 @@ impl Store {
                 .map_err(|e| self.sql(e))?;
             rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
         };
-        Ok(Extraction { article_seq: seq, quotes, timexes })
+        let figures = {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT start, end, value, high, kind, unit, counted, approximation, source FROM figures
+                     WHERE article_seq = ?1 ORDER BY ord",
+                )
+                .map_err(|e| self.sql(e))?;
+            let rows = stmt.query_map([seq], figure_row).map_err(|e| self.sql(e))?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
+        };
+        Ok(Extraction { article_seq: seq, quotes, timexes, figures })
+    }
+
+    /// Figures in ingest and text order, with their article; at most `limit` from `offset`.
+    pub fn figures(&self, limit: usize, offset: usize) -> Result<Vec<FigureHit>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT f.start, f.end, f.value, f.high, f.kind, f.unit, f.counted, f.approximation, f.source,
+                        a.id, a.title, a.date_iso, a.outlet, a.text
+                 FROM figures f JOIN articles a ON a.seq = f.article_seq
+                 ORDER BY f.article_seq, f.ord LIMIT ?1 OFFSET ?2",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![limit as i64, offset as i64], |r| {
+                let figure = figure_row(r)?;
+                let text: String = r.get(13)?;
+                Ok(FigureHit {
+                    article: ArticleId::from_stored(r.get::<_, String>(9)?),
+                    title: r.get(10)?,
+                    date: r.get(11)?,
+                    outlet: r.get(12)?,
+                    text: text.get(figure.start..figure.end).unwrap_or_default().to_string(),
+                    figure,
+                })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
 
     /// Quotes in ingest and text order, of the speaker whose key is `speaker_key` when given

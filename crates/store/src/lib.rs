@@ -37,7 +37,8 @@ use storyline_core::{
 };
 
 pub use extractions::{
-    ArticleToExtract, Extraction, QuoteHit, QuoteRow, TimexRow, EXTRACTION_VERSION,
+    ArticleToExtract, Extraction, FigureHit, FigureRow, QuoteHit, QuoteRow, TimexRow,
+    EXTRACTION_VERSION,
 };
 pub use schema::SCHEMA_VERSION;
 pub use stories::{

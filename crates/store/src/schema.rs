@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this Storyline writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 pub(crate) const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -101,6 +101,24 @@ CREATE TABLE timexes (
 ) WITHOUT ROWID;
 ";
 
+/// Version 4: the figures each article reports.
+const V4: &str = "
+CREATE TABLE figures (
+    article_seq INTEGER NOT NULL REFERENCES articles(seq),
+    ord INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    value REAL NOT NULL,
+    high REAL,
+    kind TEXT NOT NULL,
+    unit TEXT,
+    counted TEXT,
+    approximation TEXT,
+    source TEXT,
+    PRIMARY KEY (article_seq, ord)
+) WITHOUT ROWID;
+";
+
 pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
     (id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
      date_precision, date_source, date_tz, date_evidence, lang, outlet, ingested_at)
@@ -158,6 +176,11 @@ pub(crate) fn migrate(conn: &Connection, _dir: &Path) -> Result<(), MigrateError
     if found < 3 {
         conn.execute_batch(&format!(
             "BEGIN; {V3} UPDATE meta SET value = '3' WHERE key = 'schema_version'; COMMIT;"
+        ))?;
+    }
+    if found < 4 {
+        conn.execute_batch(&format!(
+            "BEGIN; {V4} UPDATE meta SET value = '4' WHERE key = 'schema_version'; COMMIT;"
         ))?;
     }
     Ok(())

@@ -143,6 +143,10 @@ pub struct NumberWords {
     pub approximations: Vec<String>,
     /// Words joining the ends of a range.
     pub range_words: Vec<String>,
+    /// Words opening a range ("zwischen").
+    pub range_openers: Vec<String>,
+    /// Words joining the ends of a range after an opener ("und").
+    pub range_joiners: Vec<String>,
 }
 
 /// The words a language quotes with: the `[speech]` table of a profile. Lowercase.
