@@ -189,6 +189,7 @@ fn extractions_round_trip_replace_and_find_speakers() {
         article_seq: todo[0].seq,
         quotes: vec![quote.clone()],
         timexes: vec![timex.clone()],
+        figures: vec![],
     };
     store.write_extractions(std::slice::from_ref(&x)).unwrap();
     store.write_extractions(std::slice::from_ref(&x)).unwrap();

@@ -97,7 +97,17 @@ pub struct Figure {
 #[derive(Debug)]
 pub struct FigureFinder {
     numbers: NumberFinder,
-    words: Vec<(String, Vec<Vec<String>>, Vec<String>, Vec<String>, Vec<String>)>,
+    words: Vec<FigureWords>,
+}
+
+/// One language's words around figures.
+#[derive(Debug)]
+struct FigureWords {
+    code: String,
+    approximations: Vec<Vec<String>>,
+    range_words: Vec<String>,
+    openers: Vec<String>,
+    joiners: Vec<String>,
 }
 
 fn phrase_tokens(p: &str) -> Vec<String> {
@@ -113,13 +123,13 @@ impl FigureFinder {
                 let mut approx: Vec<Vec<String>> =
                     p.numbers.approximations.iter().map(|a| phrase_tokens(a)).collect();
                 approx.sort_by_key(|a| std::cmp::Reverse(a.len()));
-                (
-                    p.code.clone(),
-                    approx,
-                    p.numbers.range_words.clone(),
-                    p.numbers.range_openers.clone(),
-                    p.numbers.range_joiners.clone(),
-                )
+                FigureWords {
+                    code: p.code.clone(),
+                    approximations: approx,
+                    range_words: p.numbers.range_words.clone(),
+                    openers: p.numbers.range_openers.clone(),
+                    joiners: p.numbers.range_joiners.clone(),
+                }
             })
             .collect();
         FigureFinder { numbers: NumberFinder::new(profiles), words }
@@ -134,8 +144,8 @@ impl FigureFinder {
     /// expressions: "2023", "am 12. September", "zwanzig Stunden"), ordinals, and a lone
     /// indefinite article ("eine" Stadt).
     pub fn find(&self, text: &str, lang: Option<&str>, exclude: &[(usize, usize)]) -> Vec<Figure> {
-        let Some((_, approx, range_words, openers, joiners)) =
-            self.words.iter().find(|(c, ..)| Some(c.as_str()) == lang)
+        let Some(FigureWords { approximations: approx, range_words, openers, joiners, .. }) =
+            self.words.iter().find(|w| Some(w.code.as_str()) == lang)
         else {
             return Vec::new();
         };
