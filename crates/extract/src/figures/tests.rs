@@ -70,27 +70,22 @@ fn names_and_identifiers_are_no_numbers() {
     assert!(values("Wert t0 gesetzt").is_empty());
 }
 
+/// Text, value, high end, unit, counted noun, approximation.
+type Row = (String, f64, Option<f64>, Option<String>, Option<String>, Option<String>);
+
 #[test]
 fn figures_with_what_they_count_how_approximate_and_their_unit() {
     let finder = super::FigureFinder::builtin().unwrap();
     let text = "Südkorea wirft Nordkorea vor, annähernd fünf Millionen Schuss Artilleriemunition geliefert zu haben. \
                 Seoul habe mindestens 10.000 Schiffscontainer identifiziert, die bis zu 4,8 Millionen Granaten enthalten könnten. \
                 Der Zug fährt höchstens 60 Kilometer pro Stunde, rund 2 Prozent mehr, zwischen 100 und 300 Soldaten, eine Stadt.";
-    let got: Vec<(String, f64, Option<f64>, Option<String>, Option<String>, Option<String>)> =
-        finder
-            .find(text, Some("de"), &[])
-            .into_iter()
-            .map(|f| {
-                (
-                    text[f.start..f.end].to_string(),
-                    f.value,
-                    f.high,
-                    f.unit,
-                    f.counted,
-                    f.approximation,
-                )
-            })
-            .collect();
+    let got: Vec<Row> = finder
+        .find(text, Some("de"), &[])
+        .into_iter()
+        .map(|f| {
+            (text[f.start..f.end].to_string(), f.value, f.high, f.unit, f.counted, f.approximation)
+        })
+        .collect();
     let s = |x: &str| Some(x.to_string());
     assert_eq!(
         got,
