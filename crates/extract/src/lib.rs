@@ -6,6 +6,7 @@
 //! - [`figures`]: numbers in digits and words, ordinals and percentages.
 #![deny(missing_docs)]
 
+pub mod entities;
 pub mod figures;
 pub mod quotes;
 pub mod timex;

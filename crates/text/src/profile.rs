@@ -74,6 +74,25 @@ pub struct Profile {
     /// Units after numbers; empty for a language without them.
     #[serde(default)]
     pub units: UnitWords,
+    /// Words around named entities; empty for a language without them.
+    #[serde(default)]
+    pub entities: EntityWords,
+}
+
+/// The words around names in a language: the `[entities]` table of a profile. Lowercase.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct EntityWords {
+    /// Ends of organisation names ("ministerium").
+    pub org_suffixes: Vec<String>,
+    /// Words before a place ("in").
+    pub place_prepositions: Vec<String>,
+    /// Lowercase words inside names ("von").
+    pub name_particles: Vec<String>,
+    /// Titles before a person's name ("Herr").
+    pub titles: Vec<String>,
+    /// Stems of adjectives made from places ("russisch").
+    pub place_adjectives: Vec<String>,
 }
 
 /// The units a language writes after numbers: the `[units]` table of a profile.

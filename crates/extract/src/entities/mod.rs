@@ -1,0 +1,503 @@
+//! Named entities: people, organisations, places and other names, with spelling variants
+//! merged to one canonical name.
+//!
+//! A name is a run of capitalised words that are no common nouns (German capitalises every
+//! noun: a word is common when the Wiktionary noun list has it, or ends in a noun it has:
+//! "Schiffscontainer"), joined by hyphens and particles ("Kim Jong-un", "Karl-Theodor zu
+//! Guttenberg"). Its type comes from the lists (first names, surnames, places of the world in
+//! many spellings), the words around it (a role noun before it: "Kremlchef Putin"; a preposition
+//! of place: "in Pjöngjang"; an organisation ending: "Nachrichtenagentur") and its shape
+//! (acronyms are organisations). Within a document a shorter form takes the fullest form it
+//! shortens ("Putin" after "Wladimir Putin", "Kim" after "Kim Jong Un"); places are named by
+//! their GeoNames entry, so "Wladiwostok", "Wladiwostock" and "Vladivostok" are one place.
+//! Adjectives made from places ("russische") are tagged as derived places.
+//!
+//! # Example
+//! ```
+//! use storyline_extract::entities::{EntityFinder, EntityType};
+//! let finder = EntityFinder::builtin().unwrap();
+//! let text = "Kremlchef Wladimir Putin empfing Kim Jong-un in Wladiwostok. Putin sprach von Freundschaft.";
+//! let found = finder.find(text, Some("de"));
+//! let putin: Vec<_> = found.iter().filter(|e| e.canonical == "Wladimir Putin").collect();
+//! assert_eq!(putin.len(), 2);
+//! assert_eq!(putin[0].role.as_deref(), Some("Kremlchef"));
+//! assert!(found.iter().any(|e| e.etype == EntityType::Loc && e.canonical == "Vladivostok"));
+//! ```
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use storyline_text::profile::{builtin_profiles, EntityWords, Profile, ProfileError};
+
+use crate::quotes::name_key;
+use crate::timex::scan::{tokenize, Kind, Tok};
+
+const NOUNS: &str = include_str!("../../../../resources/entities/de-nouns.txt");
+const NAMES: &str = include_str!("../../../../resources/entities/de-names.tsv");
+const PLACES: &str = include_str!("../../../../resources/entities/places.tsv");
+
+/// What a name names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum EntityType {
+    /// A person.
+    #[serde(rename = "PER")]
+    Per,
+    /// A place.
+    #[serde(rename = "LOC")]
+    Loc,
+    /// An organisation.
+    #[serde(rename = "ORG")]
+    Org,
+    /// Another name: an event, a work, a product.
+    #[serde(rename = "OTH")]
+    Oth,
+    /// An adjective made from a place ("russische").
+    #[serde(rename = "LOCderiv")]
+    LocDeriv,
+}
+
+impl EntityType {
+    /// The GermEval label.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EntityType::Per => "PER",
+            EntityType::Loc => "LOC",
+            EntityType::Org => "ORG",
+            EntityType::Oth => "OTH",
+            EntityType::LocDeriv => "LOCderiv",
+        }
+    }
+}
+
+/// One mention of a named entity, with byte offsets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntityMention {
+    /// First byte.
+    pub start: usize,
+    /// Byte after the end.
+    pub end: usize,
+    /// What it names.
+    pub etype: EntityType,
+    /// The canonical name: the fullest form in the document, or the place's GeoNames name.
+    pub canonical: String,
+    /// A key equal for every spelling of one entity (`place:2013348` for a place).
+    pub key: String,
+    /// A role noun written before it ("Kremlchef"), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameKind {
+    First,
+    Last,
+    Place,
+    Other,
+    Abbreviation,
+}
+
+/// Finds named entities.
+#[derive(Debug)]
+pub struct EntityFinder {
+    nouns: HashSet<&'static str>,
+    names: HashMap<&'static str, NameKind>,
+    /// The same names, lowercase.
+    names_lower: HashSet<String>,
+    /// Lowercase place name to (GeoNames id, canonical name).
+    places: HashMap<String, (u32, &'static str)>,
+    /// Place names by their first two letters, for near misses ("Wladiwostock").
+    place_names: HashMap<String, Vec<(String, u32, &'static str)>>,
+    languages: Vec<Language>,
+}
+
+/// One language's words around names.
+#[derive(Debug)]
+struct Language {
+    code: String,
+    words: EntityWords,
+    roles: Vec<String>,
+    stop: HashSet<String>,
+    /// Month and weekday names: capitalised, but no names.
+    calendar: HashSet<String>,
+}
+
+/// Levenshtein distance of two short strings, capped: `None` when above `max`.
+fn within(a: &str, b: &str, max: usize) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        if cur.iter().min().is_some_and(|m| *m > max) {
+            return false;
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= max
+}
+
+impl EntityFinder {
+    /// A finder for the given profiles, with the compiled-in name lists.
+    pub fn new(profiles: &[Profile]) -> EntityFinder {
+        let nouns = NOUNS.lines().filter(|l| !l.is_empty()).collect();
+        let names = NAMES
+            .lines()
+            .filter_map(|l| {
+                let (name, kind) = l.split_once('\t')?;
+                let kind = match kind {
+                    "first" => NameKind::First,
+                    "last" => NameKind::Last,
+                    "place" => NameKind::Place,
+                    "abbreviation" => NameKind::Abbreviation,
+                    _ => NameKind::Other,
+                };
+                Some((name, kind))
+            })
+            .collect();
+        let names_lower = NAMES
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(n, _)| n.to_lowercase())
+            .collect();
+        let mut places = HashMap::new();
+        let mut place_names: HashMap<String, Vec<(String, u32, &'static str)>> = HashMap::new();
+        for line in PLACES.lines() {
+            let mut f = line.split('\t');
+            let (Some(id), Some(name), Some(_country), Some(alts)) =
+                (f.next(), f.next(), f.next(), f.next())
+            else {
+                continue;
+            };
+            let Ok(id) = id.parse::<u32>() else { continue };
+            for alt in alts.split('|') {
+                let lower = alt.to_lowercase();
+                if lower.chars().count() >= 6 {
+                    let head: String = lower.chars().take(2).collect();
+                    place_names.entry(head).or_default().push((lower.clone(), id, name));
+                }
+                // The biggest city keeps a shared name ("Moskau" is Moscow, Russia).
+                places.entry(lower).or_insert((id, name));
+            }
+        }
+        let languages = profiles
+            .iter()
+            .map(|p| Language {
+                code: p.code.clone(),
+                words: p.entities.clone(),
+                roles: p.speech.role_suffixes.clone(),
+                stop: p.stop_words.iter().map(|w| w.to_lowercase()).collect(),
+                calendar: p
+                    .months
+                    .iter()
+                    .chain(&p.time.weekdays)
+                    .flatten()
+                    .map(|w| w.to_lowercase())
+                    .collect(),
+            })
+            .collect();
+        EntityFinder { nouns, names, names_lower, places, place_names, languages }
+    }
+
+    /// A finder for the profiles compiled in.
+    pub fn builtin() -> Result<EntityFinder, ProfileError> {
+        Ok(EntityFinder::new(&builtin_profiles()?))
+    }
+
+    /// Whether a lowercase word is a common noun: listed, or ending in a listed noun of four
+    /// letters or more after a first part of three or more ("schiffscontainer").
+    fn common(&self, lower: &str) -> bool {
+        if self.nouns.contains(lower) {
+            return true;
+        }
+        // A compound of a known name or place is the name ("Hamburg", not "-burg").
+        if self.places.contains_key(lower) || self.names_lower.contains(lower) {
+            return false;
+        }
+        let chars: Vec<(usize, char)> = lower.char_indices().collect();
+        let compound = chars.iter().skip(3).any(|(i, _)| {
+            let tail = &lower[*i..];
+            let n = tail.chars().count();
+            (n >= 4 || (n == 3 && *i >= 4)) && self.nouns.contains(tail)
+        });
+        // "Wladiwostock" ends in "Stock" but is a place misspelt.
+        compound && self.place(lower).is_none()
+    }
+
+    /// The place a name names: exactly, without a genitive "s" ("Moskaus"), or one letter off
+    /// a place name of seven letters or more with the same first two ("Wladiwostock").
+    fn place(&self, text: &str) -> Option<(u32, &'static str)> {
+        if text.chars().all(|c| c.is_uppercase() || !c.is_alphabetic()) {
+            return None; // "NYT" is no airport code here
+        }
+        let lower = text.to_lowercase();
+        if let Some(p) = self
+            .places
+            .get(&lower)
+            .or_else(|| lower.strip_suffix('s').and_then(|l| self.places.get(l)))
+        {
+            return Some(*p);
+        }
+        if lower.chars().count() < 7 {
+            return None;
+        }
+        let head: String = lower.chars().take(2).collect();
+        self.place_names
+            .get(&head)?
+            .iter()
+            .find(|(n, ..)| within(n, &lower, 1))
+            .map(|(_, id, name)| (*id, *name))
+    }
+
+    /// The named entities of `text` in text order; none for a language without a profile.
+    pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<EntityMention> {
+        let Some(Language { words, roles, stop, calendar, .. }) =
+            self.languages.iter().find(|l| Some(l.code.as_str()) == lang)
+        else {
+            return Vec::new();
+        };
+        let toks = tokenize(text);
+        let lowercase_seen: HashSet<&str> = toks
+            .iter()
+            .filter(|t| t.kind == Kind::Word && !t.cap)
+            .map(|t| t.lower.as_str())
+            .collect();
+        let sentence_start = |i: usize| {
+            i == 0
+                || toks[i].newline
+                || matches!(
+                    toks[i - 1].lower.as_str(),
+                    "." | "!" | "?" | ":" | "„" | "\"" | "“" | "«" | "»"
+                )
+        };
+        let is_role = |t: &Tok| roles.iter().any(|r| t.lower.ends_with(r.as_str()));
+        // Capitalised words seen inside a sentence: a sentence-initial word that never is
+        // ("Zuvor", "Konkret") opens the sentence, it names nothing.
+        let cap_mid: HashSet<&str> = toks
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| t.cap && t.kind == Kind::Word && !sentence_start(*i))
+            .map(|(_, t)| t.lower.as_str())
+            .collect();
+        let name_token = |i: usize| -> bool {
+            let t = &toks[i];
+            if t.kind != Kind::Word || !t.cap || t.lower.chars().count() < 2 {
+                return false;
+            }
+            let surface = &text[t.start..t.end];
+            let acronym = surface.chars().all(|c| c.is_uppercase()) && surface.chars().count() <= 6;
+            if acronym {
+                return true;
+            }
+            if calendar.contains(&t.lower) || self.common(&t.lower) {
+                return false;
+            }
+            if sentence_start(i) {
+                let known = self.names.contains_key(surface) || self.places.contains_key(&t.lower);
+                let seen_inside = cap_mid.contains(t.lower.as_str());
+                if stop.contains(&t.lower)
+                    || lowercase_seen.contains(t.lower.as_str())
+                    || !(known || seen_inside)
+                {
+                    return false;
+                }
+            }
+            true
+        };
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < toks.len() {
+            // Derived places: "russische", "deutschen".
+            let t = &toks[i];
+            if t.kind == Kind::Word && !t.cap {
+                if words
+                    .place_adjectives
+                    .iter()
+                    .any(|a| t.lower.starts_with(a.as_str()) && t.lower.len() <= a.len() + 3)
+                {
+                    out.push(EntityMention {
+                        start: t.start,
+                        end: t.end,
+                        etype: EntityType::LocDeriv,
+                        canonical: text[t.start..t.end].to_string(),
+                        key: format!("derived:{}", t.lower),
+                        role: None,
+                    });
+                }
+                i += 1;
+                continue;
+            }
+            if !name_token(i) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut end = i + 1;
+            loop {
+                // "Jong-un": a hyphen and a part (also lowercase).
+                if toks.get(end).is_some_and(|t| t.lower == "-" && !t.gap)
+                    && toks.get(end + 1).is_some_and(|t| t.kind == Kind::Word && !t.gap)
+                {
+                    end += 2;
+                    continue;
+                }
+                // Two places side by side are two names ("Russland Nordkorea").
+                let is_place = |t: &Tok| {
+                    self.places.contains_key(&t.lower)
+                        || self.names.get(&text[t.start..t.end]) == Some(&NameKind::Place)
+                };
+                let two_places =
+                    end < toks.len() && is_place(&toks[end - 1]) && is_place(&toks[end]);
+                // "Schoigu Kims Hof": a genitive of a name seen alone belongs to the next noun.
+                let genitive = end < toks.len()
+                    && toks[end].lower.strip_suffix('s').is_some_and(|stem| cap_mid.contains(stem));
+                if end < toks.len()
+                    && toks[end].gap
+                    && !toks[end].newline
+                    && name_token(end)
+                    && !sentence_start(end)
+                    && !two_places
+                    && !genitive
+                {
+                    end += 1;
+                    continue;
+                }
+                // "zu Guttenberg": a particle between name words, after a first name.
+                let first_name = self.names.get(&text[toks[start].start..toks[start].end])
+                    == Some(&NameKind::First);
+                if first_name
+                    && toks
+                        .get(end)
+                        .is_some_and(|t| words.name_particles.contains(&t.lower) && !t.cap)
+                    && end + 1 < toks.len()
+                    && name_token(end + 1)
+                {
+                    end += 2;
+                    continue;
+                }
+                break;
+            }
+            i = end;
+            let last = &toks[end - 1];
+            let org = words.org_suffixes.iter().any(|s| {
+                let l = last.lower.trim_end_matches("es").trim_end_matches('s');
+                (l.ends_with(s.as_str()) && l.len() > s.len() + 1) || l == s || last.lower == *s
+            });
+            // "Ukraine-Krieg", "Putin-Kim-Treffen": a compound ending in a common noun names a
+            // thing of its own (unless an organisation: "UN-Sicherheitsrat").
+            if end > start + 1 && toks[end - 2].lower == "-" && self.common(&last.lower) && !org {
+                continue;
+            }
+            let mut role = (start > 0
+                && toks[start - 1].cap
+                && toks[start - 1].kind == Kind::Word
+                && is_role(&toks[start - 1]))
+            .then(|| text[toks[start - 1].start..toks[start - 1].end].to_string());
+            // "US-Verteidigungsminister Lloyd Austin": a role written into the run's first group.
+            let mut start = start;
+            if let Some(g) = (start + 1..end).find(|k| toks[*k].gap) {
+                if g > start + 1 && is_role(&toks[g - 1]) {
+                    role = Some(text[toks[start].start..toks[g - 1].end].to_string());
+                    start = g;
+                }
+            }
+            let surface = &text[toks[start].start..toks[end - 1].end];
+            let title = start > 0 && words.titles.contains(&toks[start - 1].lower);
+            let first = &toks[start];
+            let single = end == start + 1;
+            let kind_of = |t: &Tok| {
+                let s = &text[t.start..t.end];
+                self.names
+                    .get(s)
+                    .or_else(|| s.strip_suffix('s').and_then(|b| self.names.get(b)))
+                    .copied()
+            };
+            // "Nachrichtenagentur Tass", "Zeitung Haaretz": an organisation noun before the name.
+            let org_before = start > 0
+                && toks[start - 1].kind == Kind::Word
+                && words.org_suffixes.iter().any(|s| toks[start - 1].lower.ends_with(s.as_str()));
+            let acronym = single && surface.chars().all(|c| c.is_uppercase() || c == '-');
+            let place = self
+                .place(surface)
+                .or_else(|| (kind_of(first) == Some(NameKind::Place) && single).then_some((0, "")));
+            let after_place_word =
+                start > 0 && words.place_prepositions.contains(&toks[start - 1].lower);
+            let etype = if role.is_some() || title || kind_of(first) == Some(NameKind::First) {
+                EntityType::Per
+            } else if org_before {
+                EntityType::Org
+            } else if let Some(_p) = place {
+                EntityType::Loc
+            } else if org || acronym || kind_of(first) == Some(NameKind::Abbreviation) {
+                EntityType::Org
+            } else if single && after_place_word {
+                EntityType::Loc
+            } else if kind_of(first) == Some(NameKind::Other) {
+                EntityType::Oth
+            } else {
+                EntityType::Per
+            };
+            let (canonical, key) = match (etype, place) {
+                (EntityType::Loc, Some((id, name))) if id > 0 => {
+                    (name.to_string(), format!("place:{id}"))
+                }
+                _ => (surface.to_string(), name_key(surface)),
+            };
+            out.push(EntityMention {
+                start: toks[start].start,
+                end: toks[end - 1].end,
+                etype,
+                canonical,
+                key,
+                role,
+            });
+        }
+        merge_variants(&mut out);
+        out
+    }
+}
+
+/// Within a document, a person named by part of a fuller name takes that name: "Putin" after
+/// "Wladimir Putin", "Kim" and "Kim Jong-Un" after "Kim Jong Un" (the first seen of the longest);
+/// a genitive of a person ("Putins") is that person.
+fn merge_variants(found: &mut [EntityMention]) {
+    let people: HashSet<String> =
+        found.iter().filter(|e| e.etype == EntityType::Per).map(|e| e.key.clone()).collect();
+    let last_names: HashSet<String> =
+        people.iter().filter_map(|k| k.rsplit(' ').next().map(str::to_string)).collect();
+    for e in found.iter_mut() {
+        if let Some(stem) = e.key.strip_suffix('s') {
+            if !e.key.contains(' ') && (people.contains(stem) || last_names.contains(stem)) {
+                e.etype = EntityType::Per;
+                e.key = stem.to_string();
+                e.canonical = e.canonical.trim_end_matches('s').to_string();
+            }
+        }
+    }
+    let full: Vec<(String, String)> = found
+        .iter()
+        .filter(|e| e.etype == EntityType::Per)
+        .map(|e| (e.key.clone(), e.canonical.clone()))
+        .collect();
+    for e in found.iter_mut().filter(|e| e.etype == EntityType::Per) {
+        let parts: Vec<&str> = e.key.split(' ').collect();
+        let fuller = full
+            .iter()
+            .filter(|(k, _)| {
+                let kp: Vec<&str> = k.split(' ').collect();
+                kp.len() > parts.len() && (kp.ends_with(&parts) || kp.starts_with(&parts))
+            })
+            .max_by_key(|(k, _)| k.split(' ').count());
+        if let Some((k, c)) = fuller {
+            e.key = k.clone();
+            e.canonical = c.clone();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,74 @@
+use super::{EntityFinder, EntityType};
+
+fn finder() -> EntityFinder {
+    EntityFinder::builtin().unwrap()
+}
+
+/// `(surface, type, canonical, key)` of each mention.
+fn found(text: &str) -> Vec<(String, EntityType, String, String)> {
+    finder()
+        .find(text, Some("de"))
+        .into_iter()
+        .map(|e| (text[e.start..e.end].to_string(), e.etype, e.canonical, e.key))
+        .collect()
+}
+
+fn key_of(all: &[(String, EntityType, String, String)], surface: &str) -> String {
+    all.iter()
+        .find(|e| e.0 == surface)
+        .unwrap_or_else(|| panic!("{surface:?} not found in {all:?}"))
+        .3
+        .clone()
+}
+
+#[test]
+fn spellings_of_one_person_share_one_key_across_articles() {
+    let a = found(
+        "Nordkoreas Machthaber Kim Jong Un reiste nach Russland. Später sprach Kim mit Putin.",
+    );
+    let b = found("Der Besuch von Kim Jong-un in Russland war geplant.");
+    let c = found("Bereits im April hatte Kim Jong-Un Raketen getestet.");
+    let key = key_of(&a, "Kim Jong Un");
+    assert_eq!(key_of(&a, "Kim"), key, "a later Kim is Kim Jong Un");
+    assert_eq!(key_of(&b, "Kim Jong-un"), key);
+    assert_eq!(key_of(&c, "Kim Jong-Un"), key);
+    assert!(a.iter().filter(|e| e.3 == key).all(|e| e.1 == EntityType::Per));
+}
+
+#[test]
+fn putin_with_his_role_and_short_forms() {
+    let text =
+        "Kremlchef Putin empfing den Gast. Wladimir Putin lobte ihn; Putins Sprecher schwieg.";
+    let all = finder().find(text, Some("de"));
+    let putin: Vec<_> = all.iter().filter(|e| e.canonical == "Wladimir Putin").collect();
+    assert_eq!(putin.len(), 3, "{all:?}");
+    assert_eq!(putin[0].role.as_deref(), Some("Kremlchef"));
+    assert!(putin.iter().all(|e| e.key == "wladimir putin" && e.etype == EntityType::Per));
+}
+
+#[test]
+fn spellings_of_one_place_are_one_place() {
+    let a = found("Der Zug erreichte Wladiwostok am Morgen.");
+    let b = found("2023 besuchte Kim die Stadt Wladiwostock.");
+    let key = key_of(&a, "Wladiwostok");
+    assert_eq!(key_of(&b, "Wladiwostock"), key, "one letter off");
+    assert!(key.starts_with("place:"));
+    let english = finder().find("Kim arrived in Vladivostok on Tuesday.", Some("en"));
+    assert!(english.iter().any(|e| e.key == key && e.canonical == "Vladivostok"), "{english:?}");
+}
+
+#[test]
+fn nouns_sentence_adverbs_and_calendar_words_are_no_names() {
+    let all = found("Zuvor hatte der Schiffscontainer am Mittwoch im August die Grenze passiert. Konkret ging es um Munition.");
+    assert!(all.is_empty(), "{all:?}");
+}
+
+#[test]
+fn organisations_and_derived_places() {
+    let all = found("Die Nachrichtenagentur Tass und die AFP berichteten über die russische Armee und das US-Außenministerium.");
+    let types: Vec<(&str, EntityType)> = all.iter().map(|e| (e.0.as_str(), e.1)).collect();
+    assert!(types.contains(&("Tass", EntityType::Org)), "{types:?}");
+    assert!(types.contains(&("AFP", EntityType::Org)), "{types:?}");
+    assert!(types.contains(&("russische", EntityType::LocDeriv)), "{types:?}");
+    assert!(types.contains(&("US-Außenministerium", EntityType::Org)), "{types:?}");
+}
