@@ -352,6 +352,10 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             &normaliser,
         ),
         "timex" => storyline_eval::timex_eval::wikiwars(&args.data, &time_tagger()?),
+        "germeval" => storyline_eval::ner_eval::germeval(
+            &args.data,
+            &storyline_extract::entities::EntityFinder::builtin()?,
+        ),
         "recognizers-number" => storyline_eval::numbers_eval::recognizers_number(
             &args.data,
             &storyline_extract::figures::NumberFinder::builtin()?,
@@ -364,7 +368,7 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             storyline_eval::timex_eval::recognizers_time(&args.data, &time_tagger()?)
         }
         other => {
-            bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds, clusters, timex, recognizers-time, recognizers-number or quotes")
+            bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds, clusters, timex, recognizers-time, recognizers-number, germeval or quotes")
         }
     }
     .map_err(anyhow::Error::msg)

@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod metrics;
+pub mod ner_eval;
 pub mod normalise_eval;
 pub mod numbers_eval;
 pub mod quotes_eval;

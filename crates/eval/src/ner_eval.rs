@@ -1,0 +1,149 @@
+//! Quality of named entities on the GermEval 2014 development set: strict span F1 on the outer
+//! level, overall and per class.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{json, Value};
+use storyline_extract::entities::EntityFinder;
+
+use crate::metrics::Prf;
+
+/// One sentence: its tokens and the gold outer mentions as token spans with labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    /// The tokens.
+    pub tokens: Vec<String>,
+    /// `(first token, token after the last, label)`.
+    pub gold: Vec<(usize, usize, String)>,
+}
+
+/// Reads the GermEval TSV layout: a `#` line, then `index<TAB>token<TAB>outer<TAB>inner` lines,
+/// a blank line between sentences.
+pub fn parse_germeval(text: &str) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
+    let mut tags: Vec<String> = Vec::new();
+    let mut flush = |tokens: &mut Vec<String>, tags: &mut Vec<String>| {
+        if tokens.is_empty() {
+            return;
+        }
+        let mut gold = Vec::new();
+        let mut open: Option<(usize, String)> = None;
+        for (i, tag) in tags.iter().enumerate() {
+            let (bio, label) = tag.split_once('-').unwrap_or((tag.as_str(), ""));
+            let continues = bio == "I" && open.as_ref().is_some_and(|(_, l)| l == label);
+            if !continues {
+                if let Some((s, l)) = open.take() {
+                    gold.push((s, i, l));
+                }
+                if bio == "B" || bio == "I" {
+                    open = Some((i, label.to_string()));
+                }
+            }
+        }
+        if let Some((s, l)) = open.take() {
+            gold.push((s, tags.len(), l));
+        }
+        out.push(Sentence { tokens: std::mem::take(tokens), gold });
+        tags.clear();
+    };
+    for line in text.lines() {
+        if line.starts_with('#') {
+            continue;
+        }
+        if line.trim().is_empty() {
+            flush(&mut tokens, &mut tags);
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() >= 3 {
+            tokens.push(f[1].to_string());
+            tags.push(f[2].to_string());
+        }
+    }
+    flush(&mut tokens, &mut tags);
+    out
+}
+
+/// The finder's mentions of a sentence as token spans: the sentence is its tokens joined by
+/// spaces; mentions that do not fall on token boundaries are dropped.
+pub fn predict(sentence: &Sentence, finder: &EntityFinder) -> Vec<(usize, usize, String)> {
+    let mut text = String::new();
+    let mut spans = Vec::new();
+    for t in &sentence.tokens {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        spans.push((text.len(), text.len() + t.len()));
+        text.push_str(t);
+    }
+    finder
+        .find(&text, Some("de"))
+        .into_iter()
+        .filter_map(|m| {
+            let a = spans.iter().position(|(s, _)| *s == m.start)?;
+            let b = spans.iter().position(|(_, e)| *e == m.end)? + 1;
+            Some((a, b, m.etype.as_str().to_string()))
+        })
+        .collect()
+}
+
+fn base(label: &str) -> &str {
+    label.trim_end_matches("deriv").trim_end_matches("part")
+}
+
+/// Strict outer-level scores over `path`: a mention counts when span and label are exact.
+/// `per_class` groups the labels by their base class (PER, LOC, ORG, OTH; derived and part
+/// labels with their class).
+pub fn germeval(path: &Path, finder: &EntityFinder) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let sentences = parse_germeval(&text);
+    if sentences.is_empty() {
+        return Err(format!("{}: no sentences", path.display()));
+    }
+    let (mut tp, mut predicted, mut gold) = (0u64, 0u64, 0u64);
+    let mut by_class: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for s in &sentences {
+        let pred = predict(s, finder);
+        for p in &pred {
+            let hit = s.gold.contains(p);
+            tp += u64::from(hit);
+            let c = by_class.entry(base(&p.2).to_string()).or_default();
+            c.0 += u64::from(hit);
+            c.1 += 1;
+        }
+        predicted += pred.len() as u64;
+        gold += s.gold.len() as u64;
+        for g in &s.gold {
+            by_class.entry(base(&g.2).to_string()).or_default().2 += 1;
+        }
+    }
+    let all = Prf::from_counts(tp, predicted, gold);
+    let per_class: serde_json::Map<String, Value> = by_class
+        .into_iter()
+        .map(|(k, (t, p, g))| {
+            let prf = Prf::from_counts(t, p, g);
+            (k, json!({"precision": prf.precision, "recall": prf.recall, "f1": prf.f1, "gold": g, "predicted": p}))
+        })
+        .collect();
+    Ok(json!({
+        "precision": all.precision, "recall": all.recall, "f1": all.f1,
+        "per_class": per_class, "sentences": sentences.len(), "gold": gold, "predicted": predicted,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bio_tags_become_spans() {
+        let tsv = "#\tu\t[d]\n1\tKim\tB-PER\tO\n2\tJong\tI-PER\tO\n3\tin\tO\tO\n4\tRussland\tB-LOC\tO\n5\trussische\tB-LOCderiv\tO\n\n";
+        let s = parse_germeval(tsv);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].gold, [(0, 2, "PER".into()), (3, 4, "LOC".into()), (4, 5, "LOCderiv".into())]);
+        assert_eq!(base("LOCderiv"), "LOC");
+        assert_eq!(base("ORGpart"), "ORG");
+    }
+}
