@@ -169,11 +169,9 @@ pub fn articles(data_dir: &Path, args: ArticlesArgs) -> Result<Outcome> {
                 let extraction = store.extraction(&article.id)?;
                 if args.json {
                     let mut value = serde_json::to_value(&article)?;
-                    let (quotes, times, figures) =
-                        crate::extract::extraction_json(&article.text, &extraction);
-                    value["quotes"] = quotes;
-                    value["times"] = times;
-                    value["figures"] = figures;
+                    for (field, v) in crate::extract::extraction_json(&article.text, &extraction) {
+                        value[field] = v;
+                    }
                     output::write_json(&value)?;
                 } else {
                     output::write_article(&article)?;

@@ -9,7 +9,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use storyline_engine::{Engine, ExtractReport};
-use storyline_store::{Extraction, FigureHit, FigureRow, QuoteHit, QuoteRow, TimexRow};
+use storyline_store::{
+    EntityRow, EntitySummary, Extraction, FigureHit, FigureRow, QuoteHit, QuoteRow, TimexRow,
+};
 
 use crate::commands::open;
 use crate::output::write_json;
@@ -49,8 +51,8 @@ pub fn run_extract(engine: &mut Engine) -> Result<ExtractReport> {
     bar.finish_and_clear();
     if report.articles > 0 {
         eprintln!(
-            "{} articles extracted: {} quotes, {} time expressions, {} figures",
-            report.articles, report.quotes, report.timexes, report.figures
+            "{} articles extracted: {} quotes, {} time expressions, {} figures, {} entity mentions",
+            report.articles, report.quotes, report.timexes, report.figures, report.entities
         );
     }
     Ok(report)
@@ -89,13 +91,22 @@ pub fn figure_json(text: &str, f: &FigureRow) -> Value {
     })
 }
 
-/// The quotes, times and figures of an article, as JSON fields.
-pub fn extraction_json(text: &str, x: &Extraction) -> (Value, Value, Value) {
-    (
-        Value::Array(x.quotes.iter().map(|q| quote_json(text, q)).collect()),
-        Value::Array(x.timexes.iter().map(|t| timex_json(text, t)).collect()),
-        Value::Array(x.figures.iter().map(|f| figure_json(text, f)).collect()),
-    )
+/// One entity mention as JSON.
+pub fn entity_json(text: &str, e: &EntityRow) -> Value {
+    json!({
+        "type": e.etype, "start": e.start, "end": e.end, "text": text.get(e.start..e.end).unwrap_or_default(),
+        "canonical": e.canonical, "key": e.key, "role": e.role,
+    })
+}
+
+/// The extraction of an article as JSON fields: quotes, times, figures, entities.
+pub fn extraction_json(text: &str, x: &Extraction) -> [(&'static str, Value); 4] {
+    [
+        ("quotes", Value::Array(x.quotes.iter().map(|q| quote_json(text, q)).collect())),
+        ("times", Value::Array(x.timexes.iter().map(|t| timex_json(text, t)).collect())),
+        ("figures", Value::Array(x.figures.iter().map(|f| figure_json(text, f)).collect())),
+        ("entities", Value::Array(x.entities.iter().map(|e| entity_json(text, e)).collect())),
+    ]
 }
 
 /// A figure's amount for people: "4,800,000", "100–300", "2 %".
@@ -129,6 +140,24 @@ fn one_line(s: &str, max: usize) -> String {
 /// The quotes, figures and times of an article, for people.
 pub fn write_extraction(text: &str, x: &Extraction) -> Result<()> {
     let mut out = std::io::stdout().lock();
+    writeln!(out, "\nentities:")?;
+    let mut seen: Vec<(&str, &str, Vec<String>)> = Vec::new();
+    for e in x.entities.iter().filter(|e| e.etype != "LOCderiv") {
+        let surface = text.get(e.start..e.end).unwrap_or_default().to_string();
+        match seen.iter_mut().find(|(k, ..)| *k == e.key.as_str()) {
+            Some((_, _, v)) if !v.contains(&surface) => v.push(surface),
+            Some(_) => {}
+            None => seen.push((e.key.as_str(), e.etype.as_str(), vec![surface])),
+        }
+    }
+    if seen.is_empty() {
+        writeln!(out, "  none found")?;
+    }
+    for (key, etype, variants) in &seen {
+        let canonical =
+            x.entities.iter().find(|e| e.key == *key).map_or("", |e| e.canonical.as_str());
+        writeln!(out, "  {etype:<4} {:<28} {}", one_line(canonical, 28), variants.join(", "))?;
+    }
     writeln!(out, "\nquotes:")?;
     if x.quotes.is_empty() {
         writeln!(out, "  none found")?;
@@ -264,6 +293,59 @@ pub fn figures(data_dir: &Path, args: FiguresArgs) -> Result<Outcome> {
     }
     if hits.is_empty() {
         eprintln!("no figures stored");
+        return Ok(Outcome::Partial);
+    }
+    Ok(Outcome::Done)
+}
+
+/// Arguments of `storyline entities`.
+#[derive(Debug, Args)]
+pub struct EntitiesArgs {
+    /// At most this many entities.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// Skip this many first.
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+fn entity_summary_json(e: &EntitySummary) -> Value {
+    json!({
+        "key": e.key, "type": e.etype, "canonical": e.canonical, "variants": e.variants,
+        "roles": e.roles, "mentions": e.mentions, "articles": e.articles,
+    })
+}
+
+pub fn entities(data_dir: &Path, args: EntitiesArgs) -> Result<Outcome> {
+    let mut engine = open(data_dir)?;
+    run_extract(&mut engine)?;
+    let list = engine.store().entities(args.limit, args.offset)?;
+    if args.json {
+        write_json(&Value::Array(list.iter().map(entity_summary_json).collect()))?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "{:<4} {:>8} {:>8}  {:<28} VARIANTS",
+            "TYPE", "MENTIONS", "ARTICLES", "NAME"
+        )?;
+        for e in &list {
+            writeln!(
+                out,
+                "{:<4} {:>8} {:>8}  {:<28} {}",
+                e.etype,
+                e.mentions,
+                e.articles,
+                one_line(&e.canonical, 28),
+                one_line(&e.variants.join(", "), 80)
+            )?;
+        }
+    }
+    if list.is_empty() {
+        eprintln!("no entities stored");
         return Ok(Outcome::Partial);
     }
     Ok(Outcome::Done)

@@ -50,6 +50,8 @@ enum Command {
     Quotes(extract::QuotesArgs),
     /// List the figures articles report: amount, unit or what is counted, approximation, who says so.
     Figures(extract::FiguresArgs),
+    /// List named entities across articles: type, canonical name, spellings, mentions.
+    Entities(extract::EntitiesArgs),
     /// Fit the event and story scorers on labelled pairs and write a model file.
     Train(commands::TrainArgs),
     /// Multilingual sentence vectors (USE multilingual v3) of texts, as JSON lines.
@@ -92,6 +94,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => stories::explain(&cli.data_dir, args),
         Command::Quotes(args) => extract::quotes(&cli.data_dir, args),
         Command::Figures(args) => extract::figures(&cli.data_dir, args),
+        Command::Entities(args) => extract::entities(&cli.data_dir, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

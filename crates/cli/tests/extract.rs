@@ -92,7 +92,8 @@ fn quotes_by_speaker_in_any_spelling_and_per_article() {
         String::from_utf8(run(&data, &["articles", "show", dated["id"].as_str().unwrap()]).stdout)
             .unwrap();
     assert!(
-        text.contains("\nquotes:\n")
+        text.contains("\nentities:\n")
+            && text.contains("\nquotes:\n")
             && text.contains("\ntimes:\n")
             && text.contains("Dmitri Peskow"),
         "{text}"

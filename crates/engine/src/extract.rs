@@ -6,10 +6,11 @@
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use storyline_core::DatePrecision;
+use storyline_extract::entities::{EntityFinder, EntityMention};
 use storyline_extract::figures::{Figure, FigureFinder};
 use storyline_extract::quotes::{Quote, QuoteFinder};
 use storyline_extract::timex::{Mode, TimeTagger, Timex};
-use storyline_store::{ArticleToExtract, Extraction, FigureRow, QuoteRow, TimexRow};
+use storyline_store::{ArticleToExtract, EntityRow, Extraction, FigureRow, QuoteRow, TimexRow};
 
 use crate::{Engine, EngineError};
 
@@ -24,6 +25,8 @@ pub struct ExtractReport {
     pub timexes: u64,
     /// Figures found.
     pub figures: u64,
+    /// Named-entity mentions found.
+    pub entities: u64,
 }
 
 /// Articles an extraction batch (and a transaction).
@@ -38,6 +41,8 @@ pub struct Extractors {
     pub quotes: QuoteFinder,
     /// Figures.
     pub figures: FigureFinder,
+    /// Named entities.
+    pub entities: EntityFinder,
 }
 
 impl Extractors {
@@ -49,6 +54,7 @@ impl Extractors {
             times: TimeTagger::builtin().map_err(resource)?,
             quotes: QuoteFinder::builtin().map_err(resource)?,
             figures: FigureFinder::builtin().map_err(resource)?,
+            entities: EntityFinder::builtin().map_err(resource)?,
         })
     }
 
@@ -68,6 +74,7 @@ impl Extractors {
         let figures = self.figures.find(text, lang, &spans);
         Extraction {
             article_seq: seq,
+            entities: self.entities.find(text, lang).iter().map(entity_row).collect(),
             figures: figures.iter().map(|f| figure_row(f, &quotes)).collect(),
             quotes: quotes.iter().map(quote_row).collect(),
             timexes: timexes.iter().map(timex_row).collect(),
@@ -92,6 +99,17 @@ fn quote_row(q: &Quote) -> QuoteRow {
         speaker_name: q.speaker_name.clone(),
         speaker_key: q.speaker_key(),
         nested: q.nested,
+    }
+}
+
+fn entity_row(e: &EntityMention) -> EntityRow {
+    EntityRow {
+        start: e.start,
+        end: e.end,
+        etype: e.etype.as_str().to_string(),
+        canonical: e.canonical.clone(),
+        key: e.key.clone(),
+        role: e.role.clone(),
     }
 }
 
@@ -153,6 +171,7 @@ impl Engine {
             report.quotes += found.iter().map(|x| x.quotes.len() as u64).sum::<u64>();
             report.timexes += found.iter().map(|x| x.timexes.len() as u64).sum::<u64>();
             report.figures += found.iter().map(|x| x.figures.len() as u64).sum::<u64>();
+            report.entities += found.iter().map(|x| x.entities.len() as u64).sum::<u64>();
             progress(report.articles);
         }
         Ok(report)

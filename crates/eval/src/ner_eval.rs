@@ -142,7 +142,10 @@ mod tests {
         let tsv = "#\tu\t[d]\n1\tKim\tB-PER\tO\n2\tJong\tI-PER\tO\n3\tin\tO\tO\n4\tRussland\tB-LOC\tO\n5\trussische\tB-LOCderiv\tO\n\n";
         let s = parse_germeval(tsv);
         assert_eq!(s.len(), 1);
-        assert_eq!(s[0].gold, [(0, 2, "PER".into()), (3, 4, "LOC".into()), (4, 5, "LOCderiv".into())]);
+        assert_eq!(
+            s[0].gold,
+            [(0, 2, "PER".into()), (3, 4, "LOC".into()), (4, 5, "LOCderiv".into())]
+        );
         assert_eq!(base("LOCderiv"), "LOC");
         assert_eq!(base("ORGpart"), "ORG");
     }

@@ -69,6 +69,42 @@ pub struct FigureRow {
     pub source: Option<String>,
 }
 
+/// One named-entity mention to store or as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityRow {
+    /// First byte.
+    pub start: usize,
+    /// Byte after the end.
+    pub end: usize,
+    /// `PER`, `LOC`, `ORG`, `OTH` or `LOCderiv`.
+    pub etype: String,
+    /// The canonical name.
+    pub canonical: String,
+    /// The key equal for every spelling.
+    pub key: String,
+    /// A role written before it.
+    pub role: Option<String>,
+}
+
+/// One entity across the store: its key, type, name, spellings and how often it is mentioned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntitySummary {
+    /// The key equal for every spelling.
+    pub key: String,
+    /// The most frequent type.
+    pub etype: String,
+    /// The fullest canonical name seen.
+    pub canonical: String,
+    /// Every spelling seen, most frequent first.
+    pub variants: Vec<String>,
+    /// Roles written before it.
+    pub roles: Vec<String>,
+    /// Mentions.
+    pub mentions: u64,
+    /// Articles mentioning it.
+    pub articles: u64,
+}
+
 /// Everything extracted from one article.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extraction {
@@ -80,6 +116,8 @@ pub struct Extraction {
     pub timexes: Vec<TimexRow>,
     /// Its figures, in text order.
     pub figures: Vec<FigureRow>,
+    /// Its named-entity mentions, in text order.
+    pub entities: Vec<EntityRow>,
 }
 
 /// An article waiting for extraction: sequence number, text, language, and its date as stored
@@ -145,7 +183,7 @@ fn figure_row(r: &Row<'_>) -> rusqlite::Result<FigureRow> {
 }
 
 /// The version of the extraction written; a newer one re-extracts older rows.
-pub const EXTRACTION_VERSION: i64 = 2;
+pub const EXTRACTION_VERSION: i64 = 3;
 
 fn quote_row(r: &Row<'_>, at: usize) -> rusqlite::Result<QuoteRow> {
     let pair = |a: Option<i64>, b: Option<i64>| a.zip(b).map(|(a, b)| (a as usize, b as usize));
@@ -206,6 +244,14 @@ impl Store {
                 tx.prepare_cached("DELETE FROM timexes WHERE article_seq = ?1").map_err(err)?;
             let mut clear_f =
                 tx.prepare_cached("DELETE FROM figures WHERE article_seq = ?1").map_err(err)?;
+            let mut clear_e =
+                tx.prepare_cached("DELETE FROM entities WHERE article_seq = ?1").map_err(err)?;
+            let mut entity = tx
+                .prepare_cached(
+                    "INSERT INTO entities (article_seq, ord, start, end, type, canonical, key, role)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(err)?;
             let mut figure = tx
                 .prepare_cached(
                     "INSERT INTO figures (article_seq, ord, start, end, value, high, kind, unit, counted, approximation, source)
@@ -234,6 +280,21 @@ impl Store {
                 clear_q.execute([x.article_seq]).map_err(err)?;
                 clear_t.execute([x.article_seq]).map_err(err)?;
                 clear_f.execute([x.article_seq]).map_err(err)?;
+                clear_e.execute([x.article_seq]).map_err(err)?;
+                for (ord, e) in x.entities.iter().enumerate() {
+                    entity
+                        .execute(params![
+                            x.article_seq,
+                            ord as i64,
+                            e.start as i64,
+                            e.end as i64,
+                            e.etype,
+                            e.canonical,
+                            e.key,
+                            e.role
+                        ])
+                        .map_err(err)?;
+                }
                 for (ord, f) in x.figures.iter().enumerate() {
                     figure
                         .execute(params![
@@ -344,7 +405,128 @@ impl Store {
             let rows = stmt.query_map([seq], figure_row).map_err(|e| self.sql(e))?;
             rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
         };
-        Ok(Extraction { article_seq: seq, quotes, timexes, figures })
+        let entities = {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT start, end, type, canonical, key, role FROM entities WHERE article_seq = ?1 ORDER BY ord",
+                )
+                .map_err(|e| self.sql(e))?;
+            let rows = stmt
+                .query_map([seq], |r| {
+                    Ok(EntityRow {
+                        start: r.get::<_, i64>(0)? as usize,
+                        end: r.get::<_, i64>(1)? as usize,
+                        etype: r.get(2)?,
+                        canonical: r.get(3)?,
+                        key: r.get(4)?,
+                        role: r.get(5)?,
+                    })
+                })
+                .map_err(|e| self.sql(e))?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
+        };
+        Ok(Extraction { article_seq: seq, quotes, timexes, figures, entities })
+    }
+
+    /// Entities across the store, most mentioned first: a surname alone ("Putin") joins the one
+    /// full name of a person that ends with it ("Wladimir Putin"). Derived places are left out.
+    pub fn entities(&self, limit: usize, offset: usize) -> Result<Vec<EntitySummary>, StoreError> {
+        use std::collections::BTreeMap;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT e.key, e.type, e.canonical, e.role, e.article_seq, a.text, e.start, e.end
+                 FROM entities e JOIN articles a ON a.seq = e.article_seq WHERE e.type != 'LOCderiv'",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let text: String = r.get(5)?;
+                let (s, e): (i64, i64) = (r.get(6)?, r.get(7)?);
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                    text.get(s as usize..e as usize).unwrap_or_default().to_string(),
+                ))
+            })
+            .map_err(|e| self.sql(e))?;
+        let rows: Vec<_> = rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))?;
+        // Surnames of people with a full name, when only one full name ends with them.
+        let mut full_by_last: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (key, t, ..) in &rows {
+            if t == "PER" && key.contains(' ') {
+                let last = key.rsplit(' ').next().unwrap_or_default().to_string();
+                let list = full_by_last.entry(last).or_default();
+                if !list.contains(key) {
+                    list.push(key.clone());
+                }
+            }
+        }
+        struct Acc {
+            types: BTreeMap<String, u64>,
+            canonical: String,
+            variants: BTreeMap<String, u64>,
+            roles: Vec<String>,
+            mentions: u64,
+            articles: std::collections::BTreeSet<i64>,
+        }
+        let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+        for (key, t, canonical, role, seq, surface) in rows {
+            let key = match full_by_last.get(&key) {
+                Some(full) if t == "PER" && !key.contains(' ') && full.len() == 1 => {
+                    full[0].clone()
+                }
+                _ => key,
+            };
+            let a = acc.entry(key).or_insert_with(|| Acc {
+                types: BTreeMap::new(),
+                canonical: canonical.clone(),
+                variants: BTreeMap::new(),
+                roles: Vec::new(),
+                mentions: 0,
+                articles: Default::default(),
+            });
+            *a.types.entry(t).or_default() += 1;
+            if canonical.split_whitespace().count() > a.canonical.split_whitespace().count() {
+                a.canonical = canonical;
+            }
+            *a.variants.entry(surface).or_default() += 1;
+            if let Some(r) = role {
+                if !a.roles.contains(&r) {
+                    a.roles.push(r);
+                }
+            }
+            a.mentions += 1;
+            a.articles.insert(seq);
+        }
+        let mut out: Vec<EntitySummary> = acc
+            .into_iter()
+            .map(|(key, a)| {
+                let mut variants: Vec<(String, u64)> = a.variants.into_iter().collect();
+                variants.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+                let etype = a
+                    .types
+                    .iter()
+                    .max_by_key(|(_, n)| **n)
+                    .map(|(t, _)| t.clone())
+                    .unwrap_or_default();
+                EntitySummary {
+                    key,
+                    etype,
+                    canonical: a.canonical,
+                    variants: variants.into_iter().map(|(v, _)| v).collect(),
+                    roles: a.roles,
+                    mentions: a.mentions,
+                    articles: a.articles.len() as u64,
+                }
+            })
+            .collect();
+        out.sort_by(|x, y| y.mentions.cmp(&x.mentions).then(x.key.cmp(&y.key)));
+        Ok(out.into_iter().skip(offset).take(limit).collect())
     }
 
     /// Figures in ingest and text order, with their article; at most `limit` from `offset`.

@@ -37,8 +37,8 @@ use storyline_core::{
 };
 
 pub use extractions::{
-    ArticleToExtract, Extraction, FigureHit, FigureRow, QuoteHit, QuoteRow, TimexRow,
-    EXTRACTION_VERSION,
+    ArticleToExtract, EntityRow, EntitySummary, Extraction, FigureHit, FigureRow, QuoteHit,
+    QuoteRow, TimexRow, EXTRACTION_VERSION,
 };
 pub use schema::SCHEMA_VERSION;
 pub use stories::{

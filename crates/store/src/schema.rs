@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this Storyline writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 pub(crate) const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -119,6 +119,22 @@ CREATE TABLE figures (
 ) WITHOUT ROWID;
 ";
 
+/// Version 5: the named entities each article mentions.
+const V5: &str = "
+CREATE TABLE entities (
+    article_seq INTEGER NOT NULL REFERENCES articles(seq),
+    ord INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    canonical TEXT NOT NULL,
+    key TEXT NOT NULL,
+    role TEXT,
+    PRIMARY KEY (article_seq, ord)
+) WITHOUT ROWID;
+CREATE INDEX entities_key ON entities(key);
+";
+
 pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
     (id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
      date_precision, date_source, date_tz, date_evidence, lang, outlet, ingested_at)
@@ -181,6 +197,11 @@ pub(crate) fn migrate(conn: &Connection, _dir: &Path) -> Result<(), MigrateError
     if found < 4 {
         conn.execute_batch(&format!(
             "BEGIN; {V4} UPDATE meta SET value = '4' WHERE key = 'schema_version'; COMMIT;"
+        ))?;
+    }
+    if found < 5 {
+        conn.execute_batch(&format!(
+            "BEGIN; {V5} UPDATE meta SET value = '5' WHERE key = 'schema_version'; COMMIT;"
         ))?;
     }
     Ok(())

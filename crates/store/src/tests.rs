@@ -190,6 +190,7 @@ fn extractions_round_trip_replace_and_find_speakers() {
         quotes: vec![quote.clone()],
         timexes: vec![timex.clone()],
         figures: vec![],
+        entities: vec![],
     };
     store.write_extractions(std::slice::from_ref(&x)).unwrap();
     store.write_extractions(std::slice::from_ref(&x)).unwrap();

@@ -441,11 +441,22 @@ impl EntityFinder {
             } else {
                 EntityType::Per
             };
+            // A genitive of a listed name is that name: "Nordkoreas" is Nordkorea.
+            let base = match surface.strip_suffix('s') {
+                Some(stem)
+                    if single
+                        && !self.names.contains_key(surface)
+                        && self.names.contains_key(stem) =>
+                {
+                    stem
+                }
+                _ => surface,
+            };
             let (canonical, key) = match (etype, place) {
                 (EntityType::Loc, Some((id, name))) if id > 0 => {
                     (name.to_string(), format!("place:{id}"))
                 }
-                _ => (surface.to_string(), name_key(surface)),
+                _ => (base.to_string(), name_key(base)),
             };
             out.push(EntityMention {
                 start: toks[start].start,
