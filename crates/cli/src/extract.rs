@@ -142,7 +142,8 @@ pub fn write_extraction(text: &str, x: &Extraction) -> Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "\nentities:")?;
     let mut seen: Vec<(&str, &str, Vec<String>)> = Vec::new();
-    for e in x.entities.iter().filter(|e| e.etype != "LOCderiv") {
+    for e in x.entities.iter().filter(|e| !e.etype.ends_with("deriv") && !e.etype.ends_with("part"))
+    {
         let surface = text.get(e.start..e.end).unwrap_or_default().to_string();
         match seen.iter_mut().find(|(k, ..)| *k == e.key.as_str()) {
             Some((_, _, v)) if !v.contains(&surface) => v.push(surface),

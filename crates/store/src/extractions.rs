@@ -437,7 +437,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT e.key, e.type, e.canonical, e.role, e.article_seq, a.text, e.start, e.end
-                 FROM entities e JOIN articles a ON a.seq = e.article_seq WHERE e.type != 'LOCderiv'",
+                 FROM entities e JOIN articles a ON a.seq = e.article_seq
+                 WHERE e.type NOT LIKE '%deriv' AND e.type NOT LIKE '%part'",
             )
             .map_err(|e| self.sql(e))?;
         let rows = stmt

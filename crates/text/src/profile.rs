@@ -91,6 +91,10 @@ pub struct EntityWords {
     pub name_particles: Vec<String>,
     /// Titles before a person's name ("Herr").
     pub titles: Vec<String>,
+    /// Endings of derived common nouns ("ung", "keit").
+    pub noun_suffixes: Vec<String>,
+    /// Endings of adjectives and participles ("ische", "enden").
+    pub adjective_endings: Vec<String>,
     /// Stems of adjectives made from places ("russisch").
     pub place_adjectives: Vec<String>,
 }

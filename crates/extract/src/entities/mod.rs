@@ -51,9 +51,18 @@ pub enum EntityType {
     /// Another name: an event, a work, a product.
     #[serde(rename = "OTH")]
     Oth,
-    /// An adjective made from a place ("russische").
+    /// An adjective made from a place ("russische", "Berliner").
     #[serde(rename = "LOCderiv")]
     LocDeriv,
+    /// A compound with a place in it ("US-Bürger").
+    #[serde(rename = "LOCpart")]
+    LocPart,
+    /// A compound with an organisation in it ("SPD-Genossen").
+    #[serde(rename = "ORGpart")]
+    OrgPart,
+    /// A compound with a person in it ("Putin-Kim-Treffen").
+    #[serde(rename = "PERpart")]
+    PerPart,
 }
 
 impl EntityType {
@@ -65,7 +74,15 @@ impl EntityType {
             EntityType::Org => "ORG",
             EntityType::Oth => "OTH",
             EntityType::LocDeriv => "LOCderiv",
+            EntityType::LocPart => "LOCpart",
+            EntityType::OrgPart => "ORGpart",
+            EntityType::PerPart => "PERpart",
         }
+    }
+
+    /// Whether this names something itself (not an adjective or a compound that contains a name).
+    pub fn is_name(&self) -> bool {
+        matches!(self, EntityType::Per | EntityType::Loc | EntityType::Org | EntityType::Oth)
     }
 }
 
@@ -253,6 +270,57 @@ impl EntityFinder {
             .map(|(_, id, name)| (*id, *name))
     }
 
+    /// A compound of a name and a common noun at token `i` ("US-Bürger", "SPD-Genossen"): the
+    /// mention and the token after it.
+    fn part(
+        &self,
+        toks: &[Tok],
+        i: usize,
+        text: &str,
+        words: &EntityWords,
+        cap_mid: &HashSet<&str>,
+    ) -> Option<(EntityMention, usize)> {
+        let t = &toks[i];
+        if t.kind != Kind::Word
+            || !t.cap
+            || !toks.get(i + 1).is_some_and(|h| h.lower == "-" && !h.gap)
+        {
+            return None;
+        }
+        let mut k = i + 2;
+        while toks.get(k + 1).is_some_and(|h| h.lower == "-" && !h.gap) {
+            k += 2;
+        }
+        let head =
+            toks.get(k).filter(|h| h.kind == Kind::Word && !h.gap && self.common(&h.lower))?;
+        if words.org_suffixes.iter().any(|x| head.lower.ends_with(x.as_str())) {
+            return None; // "UN-Sicherheitsrat" is an organisation
+        }
+        let surface = &text[t.start..t.end];
+        let acronym = surface.chars().all(|c| c.is_uppercase()) && surface.len() <= 6;
+        let kind = self.names.get(surface).copied();
+        let etype = if self.place(surface).is_some() || kind == Some(NameKind::Place) {
+            EntityType::LocPart
+        } else if acronym {
+            EntityType::OrgPart
+        } else if matches!(kind, Some(NameKind::First | NameKind::Last))
+            && cap_mid.contains(t.lower.as_str())
+        {
+            EntityType::PerPart
+        } else {
+            return None;
+        };
+        let m = EntityMention {
+            start: t.start,
+            end: head.end,
+            etype,
+            canonical: text[t.start..head.end].to_string(),
+            key: format!("part:{}", name_key(surface)),
+            role: None,
+        };
+        Some((m, k + 1))
+    }
+
     /// The named entities of `text` in text order; none for a language without a profile.
     pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<EntityMention> {
         let Some(Language { words, roles, stop, calendar, .. }) =
@@ -293,7 +361,32 @@ impl EntityFinder {
             if acronym {
                 return true;
             }
-            if calendar.contains(&t.lower) || self.common(&t.lower) {
+            if calendar.contains(&t.lower) || stop.contains(&t.lower) || self.common(&t.lower) {
+                return false;
+            }
+            // "Dr.", "Mio.": an abbreviation.
+            if t.lower.chars().count() <= 3
+                && toks.get(i + 1).is_some_and(|n| n.lower == "." && !n.gap)
+            {
+                return false;
+            }
+            let known = self.names_lower.contains(&t.lower) || self.places.contains_key(&t.lower);
+            if !known
+                && words
+                    .adjective_endings
+                    .iter()
+                    .any(|x| t.lower.ends_with(x.as_str()) && t.lower.len() > x.len() + 2)
+            {
+                return false;
+            }
+            let derived_noun = words
+                .noun_suffixes
+                .iter()
+                .any(|x| t.lower.ends_with(x.as_str()) && t.lower.len() > x.len() + 2);
+            if derived_noun
+                && !self.names_lower.contains(&t.lower)
+                && !self.places.contains_key(&t.lower)
+            {
                 return false;
             }
             if sentence_start(i) {
@@ -331,6 +424,33 @@ impl EntityFinder {
                 i += 1;
                 continue;
             }
+            // "Berliner", "Deutsche": a capitalised adjective of a place, not followed by a name.
+            let place_adjective = words
+                .place_adjectives
+                .iter()
+                .any(|a| t.lower.starts_with(a.as_str()) && t.lower.len() <= a.len() + 3);
+            if t.kind == Kind::Word
+                && t.cap
+                && !stop.contains(&t.lower)
+                && place_adjective
+                && !(i + 1 < toks.len() && toks[i + 1].cap && toks[i + 1].gap)
+            {
+                out.push(EntityMention {
+                    start: t.start,
+                    end: t.end,
+                    etype: EntityType::LocDeriv,
+                    canonical: text[t.start..t.end].to_string(),
+                    key: format!("derived:{}", t.lower),
+                    role: None,
+                });
+                i += 1;
+                continue;
+            }
+            if let Some((m, next)) = self.part(&toks, i, text, words, &cap_mid) {
+                out.push(m);
+                i = next;
+                continue;
+            }
             if !name_token(i) {
                 i += 1;
                 continue;
@@ -355,10 +475,19 @@ impl EntityFinder {
                 // "Schoigu Kims Hof": a genitive of a name seen alone belongs to the next noun.
                 let genitive = end < toks.len()
                     && toks[end].lower.strip_suffix('s').is_some_and(|stem| cap_mid.contains(stem));
+                // "Max Herbst", "Martin Bader": after a first name, a surname that is also a noun.
+                let after_first = end < toks.len()
+                    && self.names.get(&text[toks[end - 1].start..toks[end - 1].end])
+                        == Some(&NameKind::First)
+                    && toks[end].cap
+                    && toks[end].kind == Kind::Word
+                    && !stop.contains(&toks[end].lower)
+                    && !calendar.contains(&toks[end].lower)
+                    && !is_role(&toks[end]);
                 if end < toks.len()
                     && toks[end].gap
                     && !toks[end].newline
-                    && name_token(end)
+                    && (name_token(end) || after_first)
                     && !sentence_start(end)
                     && !two_places
                     && !genitive
