@@ -1,4 +1,4 @@
-//! Extraction benchmark: quotes, time expressions and figures per second on real German news text
+//! Extraction benchmark: quotes, time expressions, figures and named entities per second on real German news text
 //! (10kGNAD test split, 1,028 Der Standard articles, replayed N times with a publication day
 //! each), on all cores as the engine runs it, and on one core.
 //!
@@ -30,17 +30,17 @@ fn main() {
     let chars: usize = (0..n).map(|i| rows[i % rows.len()].1.len()).sum();
 
     let start = Instant::now();
-    let (quotes, times, figures) = (0..n)
+    let (quotes, times, figures, entities) = (0..n)
         .into_par_iter()
         .map(|i| {
             let x = extractors.extract(i as i64, &rows[i % rows.len()].1, Some("de"), day(i));
-            (x.quotes.len(), x.timexes.len(), x.figures.len())
+            (x.quotes.len(), x.timexes.len(), x.figures.len(), x.entities.len())
         })
-        .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+        .reduce(|| (0, 0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3));
     let secs = start.elapsed().as_secs_f64();
     let (rss, peak) = storyline_eval::memory_mib();
     println!(
-        "all cores ({} threads): {n} articles, {:.1} MB of text in {secs:.2} s = {:.0} articles/s; {quotes} quotes, {times} time expressions, {figures} figures; RSS {rss:.0} MiB, peak {peak:.0} MiB",
+        "all cores ({} threads): {n} articles, {:.1} MB of text in {secs:.2} s = {:.0} articles/s; {quotes} quotes, {times} time expressions, {figures} figures, {entities} entity mentions; RSS {rss:.0} MiB, peak {peak:.0} MiB",
         rayon::current_num_threads(),
         chars as f64 / 1e6,
         n as f64 / secs

@@ -25,9 +25,12 @@
 //! ```
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 use storyline_text::profile::{builtin_profiles, EntityWords, Profile, ProfileError};
+use storyline_text::TermHasher;
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::quotes::name_key;
 use crate::timex::scan::{tokenize, Kind, Tok};
@@ -116,14 +119,15 @@ enum NameKind {
 /// Finds named entities.
 #[derive(Debug)]
 pub struct EntityFinder {
-    nouns: HashSet<&'static str>,
+    /// xxh3 hashes of the lowercase noun forms: a lookup hashes a word once, cheaply.
+    nouns: HashSet<u64, BuildHasherDefault<TermHasher>>,
     names: HashMap<&'static str, NameKind>,
     /// The same names, lowercase.
     names_lower: HashSet<String>,
     /// Lowercase place name to (GeoNames id, canonical name).
     places: HashMap<String, (u32, &'static str)>,
     /// Place names by their first two letters, for near misses ("Wladiwostock").
-    place_names: HashMap<String, Vec<(String, u32, &'static str)>>,
+    place_names: HashMap<(String, usize), Vec<(String, u32, &'static str)>>,
     languages: Vec<Language>,
 }
 
@@ -138,30 +142,55 @@ struct Language {
     calendar: HashSet<String>,
 }
 
-/// Levenshtein distance of two short strings, capped: `None` when above `max`.
+/// Whether two short strings are at most `max` edits apart (Levenshtein), without allocating
+/// for strings of up to 63 characters (longer ones are never near).
 fn within(a: &str, b: &str, max: usize) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > max {
-        return false;
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        if cur.iter().min().is_some_and(|m| *m > max) {
+    const N: usize = 64;
+    let (mut ac, mut bc) = (['\0'; N], ['\0'; N]);
+    let (mut la, mut lb) = (0, 0);
+    for c in a.chars() {
+        if la == N - 1 {
             return false;
         }
-        prev = cur;
+        ac[la] = c;
+        la += 1;
     }
-    prev[b.len()] <= max
+    for c in b.chars() {
+        if lb == N - 1 {
+            return false;
+        }
+        bc[lb] = c;
+        lb += 1;
+    }
+    if la.abs_diff(lb) > max {
+        return false;
+    }
+    let mut prev = [0usize; N];
+    let mut cur = [0usize; N];
+    for (j, p) in prev.iter_mut().enumerate().take(lb + 1) {
+        *p = j;
+    }
+    for i in 0..la {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for j in 0..lb {
+            cur[j + 1] =
+                (prev[j] + usize::from(ac[i] != bc[j])).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > max {
+            return false;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[lb] <= max
 }
 
 impl EntityFinder {
     /// A finder for the given profiles, with the compiled-in name lists.
     pub fn new(profiles: &[Profile]) -> EntityFinder {
-        let nouns = NOUNS.lines().filter(|l| !l.is_empty()).collect();
+        let nouns =
+            NOUNS.lines().filter(|l| !l.is_empty()).map(|l| xxh3_64(l.as_bytes())).collect();
         let names = NAMES
             .lines()
             .filter_map(|l| {
@@ -182,7 +211,8 @@ impl EntityFinder {
             .map(|(n, _)| n.to_lowercase())
             .collect();
         let mut places = HashMap::new();
-        let mut place_names: HashMap<String, Vec<(String, u32, &'static str)>> = HashMap::new();
+        let mut place_names: HashMap<(String, usize), Vec<(String, u32, &'static str)>> =
+            HashMap::new();
         for line in PLACES.lines() {
             let mut f = line.split('\t');
             let (Some(id), Some(name), Some(_country), Some(alts)) =
@@ -195,7 +225,8 @@ impl EntityFinder {
                 let lower = alt.to_lowercase();
                 if lower.chars().count() >= 6 {
                     let head: String = lower.chars().take(2).collect();
-                    place_names.entry(head).or_default().push((lower.clone(), id, name));
+                    let len = lower.chars().count();
+                    place_names.entry((head, len)).or_default().push((lower.clone(), id, name));
                 }
                 // The biggest city keeps a shared name ("Moskau" is Moscow, Russia).
                 places.entry(lower).or_insert((id, name));
@@ -228,21 +259,34 @@ impl EntityFinder {
     /// Whether a lowercase word is a common noun: listed, or ending in a listed noun of four
     /// letters or more after a first part of three or more ("schiffscontainer").
     fn common(&self, lower: &str) -> bool {
-        if self.nouns.contains(lower) {
+        if self.nouns.contains(&xxh3_64(lower.as_bytes())) {
             return true;
         }
         // A compound of a known name or place is the name ("Hamburg", not "-burg").
         if self.places.contains_key(lower) || self.names_lower.contains(lower) {
             return false;
         }
-        let chars: Vec<(usize, char)> = lower.char_indices().collect();
-        let compound = chars.iter().skip(3).any(|(i, _)| {
-            let tail = &lower[*i..];
+        // A compound: a noun at the end; a genuine one has a noun or a linked noun before it
+        // ("Artillerie-munition", "Verteidigung-s-minister"). "Wladiwostock" ends in "Stock"
+        // but is a place misspelt.
+        let mut tail_only = false;
+        for (i, _) in lower.char_indices().skip(3) {
+            let tail = &lower[i..];
             let n = tail.chars().count();
-            (n >= 4 || (n == 3 && *i >= 4)) && self.nouns.contains(tail)
-        });
-        // "Wladiwostock" ends in "Stock" but is a place misspelt.
-        compound && self.place(lower).is_none()
+            if !((n >= 4 || (n == 3 && i >= 4)) && self.nouns.contains(&xxh3_64(tail.as_bytes()))) {
+                continue;
+            }
+            let head = &lower[..i];
+            let linked = ["", "s", "es", "n", "en", "e", "er"].iter().any(|l| {
+                head.strip_suffix(l)
+                    .is_some_and(|h| h.len() >= 3 && self.nouns.contains(&xxh3_64(h.as_bytes())))
+            });
+            if linked {
+                return true;
+            }
+            tail_only = true;
+        }
+        tail_only && self.place(lower).is_none()
     }
 
     /// The place a name names: exactly, without a genitive "s" ("Moskaus"), or one letter off
@@ -259,14 +303,16 @@ impl EntityFinder {
         {
             return Some(*p);
         }
-        if lower.chars().count() < 7 {
+        if lower.chars().count() < 7 || lower.contains(' ') {
             return None;
         }
         let head: String = lower.chars().take(2).collect();
-        self.place_names
-            .get(&head)?
-            .iter()
-            .find(|(n, ..)| within(n, &lower, 1))
+        let len = lower.chars().count();
+        (len - 1..=len + 1)
+            .filter_map(|l| self.place_names.get(&(head.clone(), l)))
+            .flatten()
+            // The same last letter first: a cheap test before the edit distance.
+            .find(|(n, ..)| n.chars().last() == lower.chars().last() && within(n, &lower, 1))
             .map(|(_, id, name)| (*id, *name))
     }
 
@@ -351,6 +397,13 @@ impl EntityFinder {
             .filter(|(i, t)| t.cap && t.kind == Kind::Word && !sentence_start(*i))
             .map(|(_, t)| t.lower.as_str())
             .collect();
+        // Whether each capitalised word is a common noun, once per word.
+        let mut common_of: HashMap<&str, bool> = HashMap::new();
+        for t in toks.iter().filter(|t| t.cap && t.kind == Kind::Word) {
+            if !common_of.contains_key(t.lower.as_str()) {
+                common_of.insert(t.lower.as_str(), self.common(&t.lower));
+            }
+        }
         let name_token = |i: usize| -> bool {
             let t = &toks[i];
             if t.kind != Kind::Word || !t.cap || t.lower.chars().count() < 2 {
@@ -361,7 +414,8 @@ impl EntityFinder {
             if acronym {
                 return true;
             }
-            if calendar.contains(&t.lower) || stop.contains(&t.lower) || self.common(&t.lower) {
+            let common = common_of.get(t.lower.as_str()).copied().unwrap_or(false);
+            if calendar.contains(&t.lower) || stop.contains(&t.lower) || common {
                 return false;
             }
             // "Dr.", "Mio.": an abbreviation.
@@ -401,6 +455,10 @@ impl EntityFinder {
             }
             true
         };
+        // Places looked up, once per spelling.
+        let mut place_cache: HashMap<String, Option<(u32, &'static str)>> = HashMap::new();
+        // Each token's answer, once.
+        let is_name: Vec<bool> = (0..toks.len()).map(name_token).collect();
         let mut out = Vec::new();
         let mut i = 0;
         while i < toks.len() {
@@ -451,7 +509,7 @@ impl EntityFinder {
                 i = next;
                 continue;
             }
-            if !name_token(i) {
+            if !is_name[i] {
                 i += 1;
                 continue;
             }
@@ -487,7 +545,7 @@ impl EntityFinder {
                 if end < toks.len()
                     && toks[end].gap
                     && !toks[end].newline
-                    && (name_token(end) || after_first)
+                    && (is_name[end] || after_first)
                     && !sentence_start(end)
                     && !two_places
                     && !genitive
@@ -503,7 +561,7 @@ impl EntityFinder {
                         .get(end)
                         .is_some_and(|t| words.name_particles.contains(&t.lower) && !t.cap)
                     && end + 1 < toks.len()
-                    && name_token(end + 1)
+                    && is_name[end + 1]
                 {
                     end += 2;
                     continue;
@@ -550,8 +608,15 @@ impl EntityFinder {
                 && toks[start - 1].kind == Kind::Word
                 && words.org_suffixes.iter().any(|s| toks[start - 1].lower.ends_with(s.as_str()));
             let acronym = single && surface.chars().all(|c| c.is_uppercase() || c == '-');
-            let place = self
-                .place(surface)
+            let looked_up = match place_cache.get(surface) {
+                Some(p) => *p,
+                None => {
+                    let p = self.place(surface);
+                    place_cache.insert(surface.to_string(), p);
+                    p
+                }
+            };
+            let place = looked_up
                 .or_else(|| (kind_of(first) == Some(NameKind::Place) && single).then_some((0, "")));
             let after_place_word =
                 start > 0 && words.place_prepositions.contains(&toks[start - 1].lower);
