@@ -127,7 +127,7 @@ pub struct EntityFinder {
     /// Lowercase place name to (GeoNames id, canonical name).
     places: HashMap<String, (u32, &'static str)>,
     /// Place names by their first two letters, for near misses ("Wladiwostock").
-    place_names: HashMap<(String, usize), Vec<(String, u32, &'static str)>>,
+    place_names: HashMap<(String, usize), Vec<PlaceName>>,
     languages: Vec<Language>,
 }
 
@@ -141,6 +141,9 @@ struct Language {
     /// Month and weekday names: capitalised, but no names.
     calendar: HashSet<String>,
 }
+
+/// A place's name in lowercase, its GeoNames id and canonical name.
+type PlaceName = (String, u32, &'static str);
 
 /// Whether two short strings are at most `max` edits apart (Levenshtein), without allocating
 /// for strings of up to 63 characters (longer ones are never near).
