@@ -173,12 +173,11 @@ fn within(a: &str, b: &str, max: usize) -> bool {
     for (j, p) in prev.iter_mut().enumerate().take(lb + 1) {
         *p = j;
     }
-    for i in 0..la {
+    for (i, ca) in ac.iter().take(la).enumerate() {
         cur[0] = i + 1;
         let mut row_min = cur[0];
-        for j in 0..lb {
-            cur[j + 1] =
-                (prev[j] + usize::from(ac[i] != bc[j])).min(prev[j + 1] + 1).min(cur[j] + 1);
+        for (j, cb) in bc.iter().take(lb).enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
             row_min = row_min.min(cur[j + 1]);
         }
         if row_min > max {
@@ -214,8 +213,7 @@ impl EntityFinder {
             .map(|(n, _)| n.to_lowercase())
             .collect();
         let mut places = HashMap::new();
-        let mut place_names: HashMap<(String, usize), Vec<(String, u32, &'static str)>> =
-            HashMap::new();
+        let mut place_names: HashMap<(String, usize), Vec<PlaceName>> = HashMap::new();
         for line in PLACES.lines() {
             let mut f = line.split('\t');
             let (Some(id), Some(name), Some(_country), Some(alts)) =
