@@ -4,8 +4,7 @@ use crate::output;
 use crate::Outcome;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use storyline_engine::{Engine, IngestOptions, Input};
 use storyline_ingest::{Format, ReadOptions};
@@ -110,15 +109,7 @@ fn run_ingest(
     json: bool,
 ) -> Result<Outcome> {
     let mut engine = open(data_dir)?;
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = crate::output::spinner();
     let report = engine
         .ingest(inputs, opts, &mut |p| {
             bar.set_message(format!("{} read, {} stored", p.read, p.inserted))

@@ -1,12 +1,11 @@
 //! `storyline quotes` and the extraction shown per article: quotes with speakers, and time
 //! expressions with their normalised values.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use storyline_engine::{Engine, ExtractReport};
 use storyline_store::{
@@ -17,13 +16,10 @@ use crate::commands::open;
 use crate::output::write_json;
 use crate::Outcome;
 
-/// Arguments of `storyline quotes`.
+/// Paging and output of the listing commands.
 #[derive(Debug, Args)]
-pub struct QuotesArgs {
-    /// Only this speaker's quotes: a name in any spelling ("Kim Jong-un", "Peskow").
-    #[arg(long)]
-    speaker: Option<String>,
-    /// At most this many quotes.
+pub struct Listing {
+    /// At most this many rows.
     #[arg(long, default_value_t = 100)]
     limit: usize,
     /// Skip this many first.
@@ -34,17 +30,19 @@ pub struct QuotesArgs {
     json: bool,
 }
 
+/// Arguments of `storyline quotes`.
+#[derive(Debug, Args)]
+pub struct QuotesArgs {
+    /// Only this speaker's quotes: a name in any spelling ("Kim Jong-un", "Peskow").
+    #[arg(long)]
+    speaker: Option<String>,
+    #[command(flatten)]
+    list: Listing,
+}
+
 /// Extracts what is not extracted yet, with a spinner on a terminal; says what it did on stderr.
 pub fn run_extract(engine: &mut Engine) -> Result<ExtractReport> {
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = crate::output::spinner();
     let report = engine
         .extract(|n| bar.set_message(format!("{n} articles extracted")))
         .context("extraction stopped; what was committed before this point is stored")?;
@@ -217,8 +215,8 @@ pub fn quotes(data_dir: &Path, args: QuotesArgs) -> Result<Outcome> {
     let mut engine = open(data_dir)?;
     run_extract(&mut engine)?;
     let key = args.speaker.as_deref().map(storyline_extract::quotes::name_key);
-    let hits = engine.store().quotes(key.as_deref(), args.limit, args.offset)?;
-    if args.json {
+    let hits = engine.store().quotes(key.as_deref(), args.list.limit, args.list.offset)?;
+    if args.list.json {
         write_json(&Value::Array(hits.iter().map(hit_json).collect()))?;
     } else {
         let mut out = std::io::stdout().lock();
@@ -247,15 +245,8 @@ pub fn quotes(data_dir: &Path, args: QuotesArgs) -> Result<Outcome> {
 /// Arguments of `storyline figures`.
 #[derive(Debug, Args)]
 pub struct FiguresArgs {
-    /// At most this many figures.
-    #[arg(long, default_value_t = 100)]
-    limit: usize,
-    /// Skip this many first.
-    #[arg(long, default_value_t = 0)]
-    offset: usize,
-    /// Print JSON on stdout.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    list: Listing,
 }
 
 fn figure_hit_json(h: &FigureHit) -> Value {
@@ -272,8 +263,8 @@ fn figure_hit_json(h: &FigureHit) -> Value {
 pub fn figures(data_dir: &Path, args: FiguresArgs) -> Result<Outcome> {
     let mut engine = open(data_dir)?;
     run_extract(&mut engine)?;
-    let hits = engine.store().figures(args.limit, args.offset)?;
-    if args.json {
+    let hits = engine.store().figures(args.list.limit, args.list.offset)?;
+    if args.list.json {
         write_json(&Value::Array(hits.iter().map(figure_hit_json).collect()))?;
     } else {
         let mut out = std::io::stdout().lock();
@@ -302,15 +293,8 @@ pub fn figures(data_dir: &Path, args: FiguresArgs) -> Result<Outcome> {
 /// Arguments of `storyline entities`.
 #[derive(Debug, Args)]
 pub struct EntitiesArgs {
-    /// At most this many entities.
-    #[arg(long, default_value_t = 100)]
-    limit: usize,
-    /// Skip this many first.
-    #[arg(long, default_value_t = 0)]
-    offset: usize,
-    /// Print JSON on stdout.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    list: Listing,
 }
 
 fn entity_summary_json(e: &EntitySummary) -> Value {
@@ -323,8 +307,8 @@ fn entity_summary_json(e: &EntitySummary) -> Value {
 pub fn entities(data_dir: &Path, args: EntitiesArgs) -> Result<Outcome> {
     let mut engine = open(data_dir)?;
     run_extract(&mut engine)?;
-    let list = engine.store().entities(args.limit, args.offset)?;
-    if args.json {
+    let list = engine.store().entities(args.list.limit, args.list.offset)?;
+    if args.list.json {
         write_json(&Value::Array(list.iter().map(entity_summary_json).collect()))?;
     } else {
         let mut out = std::io::stdout().lock();

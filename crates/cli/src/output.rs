@@ -8,6 +8,20 @@ use storyline_core::Article;
 use storyline_engine::IngestReport;
 use storyline_store::ArticleSummary;
 
+/// A spinner with a message and the time taken on a terminal; hidden when stderr is not one.
+pub fn spinner() -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .expect("valid template"),
+    );
+    bar
+}
+
 pub fn write_json(value: &Value) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;

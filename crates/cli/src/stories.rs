@@ -2,9 +2,8 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use storyline_engine::{ClusterReport, Engine};
 use storyline_store::{EventSummary, StorySummary};
@@ -76,15 +75,7 @@ pub fn run_cluster(
     model: &storyline_engine::Model,
     embedder: Option<&storyline_engine::Embedder>,
 ) -> Result<ClusterReport> {
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = crate::output::spinner();
     let report = engine
         .cluster(model, embedder, &mut |n| bar.set_message(format!("{n} articles clustered")))
         .context("clustering stopped; decisions committed before this point are stored")?;

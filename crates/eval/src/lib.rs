@@ -23,6 +23,39 @@ pub mod timex_eval;
 
 use std::path::{Path, PathBuf};
 
+/// Runs a folder of Recognizers-Text spec files (JSON arrays of cases, with a byte order mark):
+/// `passes(file stem, case)` decides each case. Returns the pass rate, counts and per-file counts.
+pub(crate) fn spec_suite(
+    folder: &Path,
+    passes: impl Fn(&str, &serde_json::Value) -> bool,
+) -> Result<serde_json::Value, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map_err(|e| format!("{}: {e}", folder.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let (mut passed, mut total) = (0u64, 0u64);
+    let mut per_file = serde_json::Map::new();
+    for path in &files {
+        let raw = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let cases: Vec<serde_json::Value> =
+            serde_json::from_str(raw.trim_start_matches('\u{feff}'))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        let name = path.file_stem().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let ok = cases.iter().filter(|c| passes(&name, c)).count() as u64;
+        passed += ok;
+        total += cases.len() as u64;
+        per_file.insert(name, serde_json::json!({"passed": ok, "cases": cases.len()}));
+    }
+    if total == 0 {
+        return Err(format!("{}: no spec cases", folder.display()));
+    }
+    Ok(
+        serde_json::json!({"pass_rate": passed as f64 / total as f64, "passed": passed, "cases": total, "per_file": per_file}),
+    )
+}
+
 /// The value after `name` in a benchmark's arguments (`--n 1000`), or `default`.
 pub fn bench_arg(args: &[String], name: &str, default: usize) -> usize {
     args.iter()

@@ -81,28 +81,6 @@ fn unit_case_passes(case: &Value, finder: &NumberFinder, kinds: &[&str]) -> bool
         })
 }
 
-/// The spec files of `folder`, sorted, with their cases.
-fn spec_files(folder: &Path) -> Result<Vec<(String, Vec<Value>)>, String> {
-    let mut files: Vec<_> = std::fs::read_dir(folder)
-        .map_err(|e| format!("{}: {e}", folder.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|path| {
-            let raw =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let cases: Vec<Value> = serde_json::from_str(raw.trim_start_matches('\u{feff}'))
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            let name =
-                path.file_stem().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            Ok((name, cases))
-        })
-        .collect()
-}
-
 /// Pass rates of the German Number specs (`dir/Number/German`) and NumberWithUnit specs
 /// (`dir/NumberWithUnit/German`): `pass_rate` over both, each suite's, and per file.
 pub fn recognizers_number(dir: &Path, finder: &NumberFinder) -> Result<Value, String> {
@@ -121,40 +99,19 @@ pub fn recognizers_number(dir: &Path, finder: &NumberFinder) -> Result<Value, St
 }
 
 fn unit_specs(dir: &Path, finder: &NumberFinder) -> Result<Value, String> {
-    let (mut passed, mut total) = (0u64, 0u64);
-    let mut per_file = serde_json::Map::new();
-    for (name, cases) in spec_files(&dir.join("NumberWithUnit").join("German"))? {
-        let kinds: &[&str] = match name.as_str() {
+    crate::spec_suite(&dir.join("NumberWithUnit").join("German"), |name, case| {
+        let kinds: &[&str] = match name {
             "CurrencyModel" => &["currency"],
             "TemperatureModel" => &["temperature"],
             "AgeModel" => &["age"],
             _ => &["length", "area", "volume", "weight", "speed", "information", "angle"],
         };
-        let ok = cases.iter().filter(|c| unit_case_passes(c, finder, kinds)).count() as u64;
-        passed += ok;
-        total += cases.len() as u64;
-        per_file.insert(name, json!({"passed": ok, "cases": cases.len()}));
-    }
-    Ok(
-        json!({"pass_rate": passed as f64 / total.max(1) as f64, "passed": passed, "cases": total, "per_file": per_file}),
-    )
+        unit_case_passes(case, finder, kinds)
+    })
 }
 
 fn number_specs(dir: &Path, finder: &NumberFinder) -> Result<Value, String> {
-    let folder = dir.join("Number").join("German");
-    let mut files: Vec<_> = std::fs::read_dir(&folder)
-        .map_err(|e| format!("{}: {e}", folder.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    let (mut passed, mut total) = (0u64, 0u64);
-    let mut per_file = serde_json::Map::new();
-    for path in &files {
-        let raw = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let cases: Vec<Value> = serde_json::from_str(raw.trim_start_matches('\u{feff}'))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        let name = path.file_stem().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    crate::spec_suite(&dir.join("Number").join("German"), |name, case| {
         let kind = if name.starts_with("Ordinal") {
             Some(NumberKind::Ordinal)
         } else if name.starts_with("Percent") {
@@ -166,17 +123,8 @@ fn number_specs(dir: &Path, finder: &NumberFinder) -> Result<Value, String> {
         };
         // Relative ordinals ("vorletzte") are an extended type that one spec file turns off.
         let extended = !name.contains("SuppressExtendedTypes");
-        let ok = cases.iter().filter(|c| case_passes(c, finder, kind, extended)).count() as u64;
-        passed += ok;
-        total += cases.len() as u64;
-        per_file.insert(name, json!({"passed": ok, "cases": cases.len()}));
-    }
-    if total == 0 {
-        return Err(format!("{}: no spec cases", folder.display()));
-    }
-    Ok(
-        json!({"pass_rate": passed as f64 / total as f64, "passed": passed, "cases": total, "per_file": per_file}),
-    )
+        case_passes(case, finder, kind, extended)
+    })
 }
 
 #[cfg(test)]

@@ -238,32 +238,9 @@ fn case_passes(case: &Value, tagger: &TimeTagger, parser_spec: bool) -> bool {
 
 /// Pass rate of the German DateTime specs under `dir/DateTime/German`: overall and per file.
 pub fn recognizers_time(dir: &Path, tagger: &TimeTagger) -> Result<Value, String> {
-    let folder = dir.join("DateTime").join("German");
-    let mut files: Vec<_> = std::fs::read_dir(&folder)
-        .map_err(|e| format!("{}: {e}", folder.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    let (mut passed, mut total) = (0u64, 0u64);
-    let mut per_file = serde_json::Map::new();
-    for path in &files {
-        let raw = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let cases: Vec<Value> = serde_json::from_str(raw.trim_start_matches('\u{feff}'))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        let name = path.file_stem().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let parser_spec = name.ends_with("Parser");
-        let ok = cases.iter().filter(|c| case_passes(c, tagger, parser_spec)).count() as u64;
-        passed += ok;
-        total += cases.len() as u64;
-        per_file.insert(name, json!({"passed": ok, "cases": cases.len()}));
-    }
-    if total == 0 {
-        return Err(format!("{}: no spec cases", folder.display()));
-    }
-    Ok(
-        json!({"pass_rate": passed as f64 / total as f64, "passed": passed, "cases": total, "per_file": per_file}),
-    )
+    crate::spec_suite(&dir.join("DateTime").join("German"), |name, case| {
+        case_passes(case, tagger, name.ends_with("Parser"))
+    })
 }
 
 #[cfg(test)]

@@ -471,14 +471,7 @@ impl EntityFinder {
                     .iter()
                     .any(|a| t.lower.starts_with(a.as_str()) && t.lower.len() <= a.len() + 3)
                 {
-                    out.push(EntityMention {
-                        start: t.start,
-                        end: t.end,
-                        etype: EntityType::LocDeriv,
-                        canonical: text[t.start..t.end].to_string(),
-                        key: format!("derived:{}", t.lower),
-                        role: None,
-                    });
+                    out.push(derived_place(t, text));
                 }
                 i += 1;
                 continue;
@@ -494,14 +487,7 @@ impl EntityFinder {
                 && place_adjective
                 && !(i + 1 < toks.len() && toks[i + 1].cap && toks[i + 1].gap)
             {
-                out.push(EntityMention {
-                    start: t.start,
-                    end: t.end,
-                    etype: EntityType::LocDeriv,
-                    canonical: text[t.start..t.end].to_string(),
-                    key: format!("derived:{}", t.lower),
-                    role: None,
-                });
+                out.push(derived_place(t, text));
                 i += 1;
                 continue;
             }
@@ -664,6 +650,18 @@ impl EntityFinder {
         }
         merge_variants(&mut out);
         out
+    }
+}
+
+/// An adjective made from a place ("russische", "Berliner").
+fn derived_place(t: &Tok, text: &str) -> EntityMention {
+    EntityMention {
+        start: t.start,
+        end: t.end,
+        etype: EntityType::LocDeriv,
+        canonical: text[t.start..t.end].to_string(),
+        key: format!("derived:{}", t.lower),
+        role: None,
     }
 }
 
