@@ -273,15 +273,25 @@ pub struct EvalArgs {
 /// Arguments of `storyline train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// SemEval-2022 Task 8 CSV of graded pairs; its train half (xxh3 of pair_id even) is used.
-    #[arg(long)]
-    semeval: PathBuf,
+    /// SemEval-2022 Task 8 CSV of graded pairs; its train half (xxh3 of pair_id even) fits the
+    /// event and story scorers.
+    #[arg(long, required_unless_present = "germeval")]
+    semeval: Option<PathBuf>,
+    /// GermEval 2014 TSV; its sentences in even positions train the German entity tagger.
+    #[arg(long, conflicts_with = "semeval")]
+    germeval: Option<PathBuf>,
     /// Model file to start from (priors and fixed weights; default: the built-in one).
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Where to write the new model file.
-    #[arg(long, default_value = "scorer.json")]
-    out: PathBuf,
+    /// Where to write the new model file (default: scorer.json, or ner-de.bin for --germeval).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Passes over the entity training data.
+    #[arg(long, default_value_t = 8)]
+    epochs: usize,
+    /// Entity features seen fewer times in training are left out.
+    #[arg(long, default_value_t = 2)]
+    min_count: u32,
     #[command(flatten)]
     embedding: crate::embed::EmbeddingArgs,
 }
@@ -304,14 +314,27 @@ pub fn load_model(path: Option<&Path>) -> Result<storyline_cluster::Model> {
 }
 
 pub fn train(args: TrainArgs) -> Result<Outcome> {
+    if let Some(path) = &args.germeval {
+        let (model, report) = storyline_eval::ner_eval::train(path, args.epochs, args.min_count)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("training on {}", path.display()))?;
+        let out = args.out.clone().unwrap_or_else(|| PathBuf::from("ner-de.bin"));
+        std::fs::write(&out, model.to_bytes())
+            .with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {}", out.display());
+        output::write_json(&report)?;
+        return Ok(Outcome::Done);
+    }
+    let Some(semeval) = &args.semeval else { bail!("give --semeval CSV or --germeval TSV") };
     let start = load_model(args.model.as_deref())?;
     let embedder = args.embedding.load();
-    let (model, report) = storyline_eval::semeval::train(&args.semeval, &start, embedder.as_ref())
+    let (model, report) = storyline_eval::semeval::train(semeval, &start, embedder.as_ref())
         .map_err(anyhow::Error::msg)
-        .with_context(|| format!("training on {}", args.semeval.display()))?;
-    std::fs::write(&args.out, model.to_json() + "\n")
-        .with_context(|| format!("writing {}", args.out.display()))?;
-    eprintln!("wrote {}", args.out.display());
+        .with_context(|| format!("training on {}", semeval.display()))?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("scorer.json"));
+    std::fs::write(&out, model.to_json() + "\n")
+        .with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("wrote {}", out.display());
     output::write_json(&report)?;
     Ok(Outcome::Done)
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{json, Value};
-use storyline_extract::entities::EntityFinder;
+use storyline_extract::entities::{EntityFinder, TaggedSentence, TaggerModel};
 
 use crate::metrics::Prf;
 
@@ -66,9 +66,8 @@ pub fn parse_germeval(text: &str) -> Vec<Sentence> {
     out
 }
 
-/// The finder's mentions of a sentence as token spans: the sentence is its tokens joined by
-/// spaces; mentions that do not fall on token boundaries are dropped.
-pub fn predict(sentence: &Sentence, finder: &EntityFinder) -> Vec<(usize, usize, String)> {
+/// A sentence's text (tokens joined by spaces) and its tokens' byte spans.
+fn joined(sentence: &Sentence) -> (String, Vec<(usize, usize)>) {
     let mut text = String::new();
     let mut spans = Vec::new();
     for t in &sentence.tokens {
@@ -78,6 +77,64 @@ pub fn predict(sentence: &Sentence, finder: &EntityFinder) -> Vec<(usize, usize,
         spans.push((text.len(), text.len() + t.len()));
         text.push_str(t);
     }
+    (text, spans)
+}
+
+/// Words and gold tags of sentences, the words with what the rule-based finder says of them.
+pub fn training_data(sentences: &[&Sentence]) -> Result<Vec<TaggedSentence>, String> {
+    let rules = EntityFinder::builtin().map_err(|e| e.to_string())?.with_tagger(None);
+    Ok(sentences
+        .iter()
+        .map(|s| {
+            let (text, spans) = joined(s);
+            let words = rules.words_at(&text, &spans, Some("de"));
+            let mut tags = vec!["O".to_string(); s.tokens.len()];
+            for (a, b, label) in &s.gold {
+                for (k, t) in tags.iter_mut().enumerate().take(*b).skip(*a) {
+                    *t = format!("{}-{label}", if k == *a { "B" } else { "I" });
+                }
+            }
+            (words, tags)
+        })
+        .collect())
+}
+
+/// Trains the entity tagger on the sentences of `path` in even positions (the odd ones are held
+/// out), with the rule-based finder's answer and its lists as features.
+pub fn train(path: &Path, epochs: usize, min_count: u32) -> Result<(TaggerModel, Value), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let sentences = parse_germeval(&text);
+    let even: Vec<&Sentence> = sentences.iter().step_by(2).collect();
+    let data = training_data(&even)?;
+    let model = TaggerModel::train(&data, epochs, min_count);
+    Ok((
+        model,
+        json!({"trained_on": format!("{} sentences in even positions of {}", data.len(), path.display()),
+               "epochs": epochs, "min_count": min_count}),
+    ))
+}
+
+/// Strict F1 of a tagger trained on `train` and scored on `test`, for choosing settings by
+/// cross-validation inside the training half.
+pub fn score_split(
+    train: &[&Sentence],
+    test: &[&Sentence],
+    epochs: usize,
+    min_count: u32,
+) -> Result<f64, String> {
+    let model = TaggerModel::train(&training_data(train)?, epochs, min_count);
+    let finder = EntityFinder::builtin().map_err(|e| e.to_string())?.with_tagger(Some(model));
+    let mut counts = Counts::default();
+    for s in test {
+        counts.add(s, &predict(s, &finder));
+    }
+    Ok(Prf::from_counts(counts.all.0, counts.all.1, counts.all.2).f1)
+}
+
+/// The finder's mentions of a sentence as token spans: the sentence is its tokens joined by
+/// spaces; mentions that do not fall on token boundaries are dropped.
+pub fn predict(sentence: &Sentence, finder: &EntityFinder) -> Vec<(usize, usize, String)> {
+    let (text, spans) = joined(sentence);
     finder
         .find(&text, Some("de"))
         .into_iter()

@@ -38,6 +38,11 @@ use crate::timex::scan::{tokenize, Kind, Tok};
 const NOUNS: &str = include_str!("../../../../resources/entities/de-nouns.txt");
 const NAMES: &str = include_str!("../../../../resources/entities/de-names.tsv");
 const PLACES: &str = include_str!("../../../../resources/entities/places.tsv");
+/// The German tagger, trained by `storyline train --germeval` (empty: rules only).
+const TAGGER_DE: &[u8] = include_bytes!("../../../../resources/model/ner-de.bin");
+
+mod tagger;
+pub use tagger::{TaggedSentence, TaggerModel, Word};
 
 /// What a name names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -129,6 +134,8 @@ pub struct EntityFinder {
     /// Place names by their first two letters, for near misses ("Wladiwostock").
     place_names: HashMap<(String, usize), Vec<PlaceName>>,
     languages: Vec<Language>,
+    /// The statistical tagger for German, when one is compiled in.
+    tagger: Option<TaggerModel>,
 }
 
 /// One language's words around names.
@@ -249,7 +256,8 @@ impl EntityFinder {
                     .collect(),
             })
             .collect();
-        EntityFinder { nouns, names, names_lower, places, place_names, languages }
+        let tagger = TaggerModel::from_bytes(TAGGER_DE);
+        EntityFinder { nouns, names, names_lower, places, place_names, languages, tagger }
     }
 
     /// A finder for the profiles compiled in.
@@ -368,8 +376,142 @@ impl EntityFinder {
         Some((m, k + 1))
     }
 
+    /// The same finder with another tagger (or none: the rules alone).
+    pub fn with_tagger(mut self, tagger: Option<TaggerModel>) -> EntityFinder {
+        self.tagger = tagger;
+        self
+    }
+
+    /// The words of `text` at byte `spans`, with what the lists and the rules say of each.
+    pub fn words_at(&self, text: &str, spans: &[(usize, usize)], lang: Option<&str>) -> Vec<Word> {
+        let rules = self.find_rules(text, lang);
+        let stop = self.languages.iter().find(|l| Some(l.code.as_str()) == lang);
+        let mut rule_tags = vec!["O".to_string(); spans.len()];
+        for m in &rules {
+            let Some(a) = spans.iter().position(|(s, e)| *s <= m.start && m.start < *e) else {
+                continue;
+            };
+            let b = spans.iter().rposition(|(s, e)| *s < m.end && m.end <= *e).unwrap_or(a);
+            for (k, tag) in rule_tags.iter_mut().enumerate().take(b + 1).skip(a) {
+                *tag = format!("{}-{}", if k == a { "B" } else { "I" }, m.etype.as_str());
+            }
+        }
+        spans
+            .iter()
+            .enumerate()
+            .map(|(k, (s, e))| {
+                let w = &text[*s..*e];
+                let lower = w.to_lowercase();
+                let mut flags = Vec::new();
+                if self.nouns.contains(&xxh3_64(lower.as_bytes())) {
+                    flags.push("noun");
+                } else if w.starts_with(char::is_uppercase) && self.common(&lower) {
+                    flags.push("compound");
+                }
+                match self.names.get(w) {
+                    Some(NameKind::First) => flags.push("first"),
+                    Some(NameKind::Last) => flags.push("last"),
+                    Some(NameKind::Place) => flags.push("place"),
+                    Some(NameKind::Other) => flags.push("name"),
+                    Some(NameKind::Abbreviation) => flags.push("abbr"),
+                    None => {}
+                }
+                if self.places.contains_key(&lower) {
+                    flags.push("geo");
+                }
+                if let Some(l) = stop {
+                    if l.stop.contains(&lower) {
+                        flags.push("stop");
+                    }
+                    if l.calendar.contains(&lower) {
+                        flags.push("calendar");
+                    }
+                    if l.roles.iter().any(|r| lower.ends_with(r.as_str())) {
+                        flags.push("role");
+                    }
+                }
+                let initial = k == 0
+                    || text[..*s].trim_end().ends_with(['.', '!', '?', ':', '\n'])
+                    || text[..*s].ends_with('\n');
+                Word { text: w.to_string(), rule: rule_tags[k].clone(), flags, initial }
+            })
+            .collect()
+    }
+
     /// The named entities of `text` in text order; none for a language without a profile.
+    /// With a tagger for the language, the tagger decides the spans and types (seeing the
+    /// rules' answer among its features); names, keys and roles come as the rules give them.
     pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<EntityMention> {
+        let Some(tagger) = self.tagger.as_ref().filter(|_| lang == Some("de")) else {
+            return self.find_rules(text, lang);
+        };
+        let spans = word_spans(text);
+        let words = self.words_at(text, &spans, lang);
+        let tags = tagger.tag(&words);
+        let rules = self.find_rules(text, lang);
+        let mut out = Vec::new();
+        let mut k = 0;
+        while k < tags.len() {
+            let Some(label) = tags[k].strip_prefix("B-") else {
+                k += 1;
+                continue;
+            };
+            let mut e = k + 1;
+            while e < tags.len() && tags[e].strip_prefix("I-") == Some(label) {
+                e += 1;
+            }
+            let (start, end) = (spans[k].0, spans[e - 1].1);
+            k = e;
+            let etype = match label {
+                "PER" => EntityType::Per,
+                "LOC" => EntityType::Loc,
+                "ORG" => EntityType::Org,
+                "LOCderiv" => EntityType::LocDeriv,
+                "LOCpart" => EntityType::LocPart,
+                "ORGpart" => EntityType::OrgPart,
+                _ => EntityType::Oth,
+            };
+            let surface = &text[start..end];
+            let same = rules.iter().find(|m| m.start == start && m.end == end);
+            let (canonical, key, role) = match (same, etype) {
+                (Some(m), _) if m.etype.is_name() == etype.is_name() => {
+                    (m.canonical.clone(), m.key.clone(), m.role.clone())
+                }
+                (_, EntityType::Loc) => match self.place(surface) {
+                    Some((id, name)) => (name.to_string(), format!("place:{id}"), None),
+                    None => (surface.to_string(), name_key(surface), None),
+                },
+                (_, t) if !t.is_name() => {
+                    (surface.to_string(), format!("part:{}", name_key(surface)), None)
+                }
+                _ => (surface.to_string(), name_key(surface), None),
+            };
+            out.push(EntityMention { start, end, etype, canonical, key, role });
+        }
+        let tagged = out;
+        // The tagger decides, except where the rules are sure: a GeoNames place, a person with a
+        // role or a name of several words (also a short form of one), an organisation named by
+        // its ending or the noun before it. Those stand, over the tagger's span.
+        let sure = |r: &EntityMention| {
+            r.etype.is_name()
+                && (r.key.starts_with("place:")
+                    || r.role.is_some()
+                    || r.key.contains(' ')
+                    || r.etype == EntityType::Org)
+        };
+        let mut out: Vec<EntityMention> = rules.iter().filter(|r| sure(r)).cloned().collect();
+        for t in tagged {
+            if !out.iter().any(|r| t.start < r.end && r.start < t.end) {
+                out.push(t);
+            }
+        }
+        out.sort_by_key(|m| (m.start, m.end));
+        merge_variants(&mut out);
+        out
+    }
+
+    /// The rule-based finder alone.
+    pub fn find_rules(&self, text: &str, lang: Option<&str>) -> Vec<EntityMention> {
         let Some(Language { words, roles, stop, calendar, .. }) =
             self.languages.iter().find(|l| Some(l.code.as_str()) == lang)
         else {
@@ -651,6 +793,41 @@ impl EntityFinder {
         merge_variants(&mut out);
         out
     }
+}
+
+/// Byte spans of the words of `text`: runs between white space, with punctuation at either
+/// end split off as words of their own ("Putin," is "Putin" and ","); hyphens inside stay.
+pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for piece in text.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end();
+        let mut s = at;
+        let mut e = at + word.len();
+        at += piece.len();
+        let mut tail = Vec::new();
+        while s < e {
+            let c = text[s..e].chars().next().unwrap_or(' ');
+            if c.is_alphanumeric() {
+                break;
+            }
+            out.push((s, s + c.len_utf8()));
+            s += c.len_utf8();
+        }
+        while e > s {
+            let c = text[s..e].chars().next_back().unwrap_or(' ');
+            if c.is_alphanumeric() {
+                break;
+            }
+            tail.push((e - c.len_utf8(), e));
+            e -= c.len_utf8();
+        }
+        if e > s {
+            out.push((s, e));
+        }
+        out.extend(tail.into_iter().rev());
+    }
+    out
 }
 
 /// An adjective made from a place ("russische", "Berliner").

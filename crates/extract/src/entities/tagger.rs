@@ -1,0 +1,256 @@
+//! A statistical tagger over the rule-based finder: an averaged perceptron that labels words
+//! with BIO tags from features of the word, its neighbours, the name and noun lists, and the
+//! rule-based finder's own label, decoding greedily left to right.
+
+use std::collections::HashMap;
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The tags: outside, and begin/inside for each label.
+pub const LABELS: [&str; 7] = ["PER", "LOC", "ORG", "OTH", "LOCderiv", "LOCpart", "ORGpart"];
+const NT: usize = 1 + 2 * LABELS.len();
+
+fn tag_name(t: usize) -> String {
+    if t == 0 {
+        "O".into()
+    } else {
+        format!("{}-{}", if t % 2 == 1 { "B" } else { "I" }, LABELS[(t - 1) / 2])
+    }
+}
+
+/// The tag number of "B-PER", "I-LOC", "O"; other labels are outside.
+pub(crate) fn tag_of(s: &str) -> usize {
+    let Some((bio, label)) = s.split_once('-') else { return 0 };
+    match LABELS.iter().position(|l| *l == label) {
+        Some(p) => 1 + 2 * p + usize::from(bio == "I"),
+        None => 0,
+    }
+}
+
+/// A word of a sentence with what the lists and the rules say of it.
+#[derive(Debug, Clone)]
+pub struct Word {
+    /// The word as written.
+    pub text: String,
+    /// The rule-based finder's tag for it ("B-PER", "O").
+    pub rule: String,
+    /// Flags from the lists: "noun", "first", "last", "place", "name", "abbr", "stop", "calendar".
+    pub flags: Vec<&'static str>,
+    /// At the start of a sentence or line.
+    pub initial: bool,
+}
+
+fn shape(w: &str) -> String {
+    let mut out = String::new();
+    for c in w.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_ascii_digit() {
+            'd'
+        } else {
+            c
+        };
+        if !out.ends_with(k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+fn features(words: &[Word], i: usize, prev_tag: usize) -> Vec<u64> {
+    let w = &words[i];
+    let lower = w.text.to_lowercase();
+    let chars: Vec<char> = lower.chars().collect();
+    let suffix = |n: usize| chars[chars.len().saturating_sub(n)..].iter().collect::<String>();
+    let prefix = |n: usize| chars[..n.min(chars.len())].iter().collect::<String>();
+    let get = |k: isize| -> Option<&Word> {
+        usize::try_from(i as isize + k).ok().and_then(|j| words.get(j))
+    };
+    let mut f: Vec<String> = vec![
+        "bias".into(),
+        format!("w={lower}"),
+        format!("s3={}", suffix(3)),
+        format!("s4={}", suffix(4)),
+        format!("p3={}", prefix(3)),
+        format!("sh={}", shape(&w.text)),
+        format!("r={}", w.rule),
+        format!("t-1={}", tag_name(prev_tag)),
+        format!("t-1sh={}|{}", tag_name(prev_tag), shape(&w.text)),
+        format!("t-1r={}|{}", tag_name(prev_tag), w.rule),
+    ];
+    if w.initial {
+        f.push("initial".into());
+        f.push(format!("initial|sh={}", shape(&w.text)));
+    }
+    for fl in &w.flags {
+        f.push(format!("f={fl}"));
+        f.push(format!("f={fl}|r={}", w.rule));
+    }
+    for (k, name) in [(-1isize, "p1"), (1, "n1"), (-2, "p2"), (2, "n2")] {
+        match get(k) {
+            Some(o) => {
+                f.push(format!("{name}={}", o.text.to_lowercase()));
+                f.push(format!("{name}sh={}", shape(&o.text)));
+                f.push(format!("{name}r={}", o.rule));
+                for fl in &o.flags {
+                    f.push(format!("{name}f={fl}"));
+                }
+            }
+            None => f.push(format!("{name}=<none>")),
+        }
+    }
+    f.iter().map(|s| xxh3_64(s.as_bytes())).collect()
+}
+
+/// A sentence's words and their gold tags, to train on.
+pub type TaggedSentence = (Vec<Word>, Vec<String>);
+
+/// The perceptron's weights: a row of tag weights per feature hash.
+#[derive(Debug, Default, Clone)]
+pub struct TaggerModel {
+    w: HashMap<u64, [f32; NT]>,
+}
+
+impl TaggerModel {
+    fn scores(&self, feats: &[u64]) -> [f32; NT] {
+        let mut s = [0f32; NT];
+        for f in feats {
+            if let Some(row) = self.w.get(f) {
+                for (a, b) in s.iter_mut().zip(row) {
+                    *a += b;
+                }
+            }
+        }
+        s
+    }
+
+    /// The tags of a sentence's words, greedily left to right; an inside tag never follows a
+    /// tag of another label.
+    pub fn tag(&self, words: &[Word]) -> Vec<String> {
+        let mut prev = 0;
+        let mut out = Vec::with_capacity(words.len());
+        for i in 0..words.len() {
+            let s = self.scores(&features(words, i, prev));
+            let mut best =
+                (0..NT).max_by(|a, b| s[*a].total_cmp(&s[*b]).then(b.cmp(a))).unwrap_or(0);
+            if best > 0 && best % 2 == 0 && prev != best && prev != best - 1 {
+                best -= 1; // "I-X" after something else opens X
+            }
+            out.push(tag_name(best));
+            prev = best;
+        }
+        out
+    }
+
+    /// Trains on sentences of words with gold tags: averaged perceptron, `epochs` passes in a
+    /// fixed order, features seen fewer than `min_count` times left out.
+    pub fn train(
+        sentences: &[(Vec<Word>, Vec<String>)],
+        epochs: usize,
+        min_count: u32,
+    ) -> TaggerModel {
+        let mut counts: HashMap<u64, u32> = HashMap::new();
+        for (words, gold) in sentences {
+            let mut prev = 0;
+            for (i, g) in gold.iter().enumerate() {
+                for f in features(words, i, prev) {
+                    *counts.entry(f).or_default() += 1;
+                }
+                prev = tag_of(g);
+            }
+        }
+        let mut w: HashMap<u64, [f32; NT]> = HashMap::new();
+        let mut total: HashMap<u64, [f32; NT]> = HashMap::new();
+        let mut stamp: HashMap<u64, [u64; NT]> = HashMap::new();
+        let mut step: u64 = 0;
+        let mut update = |w: &mut HashMap<u64, [f32; NT]>, f: u64, t: usize, by: f32, step: u64| {
+            let row = w.entry(f).or_insert([0.0; NT]);
+            let tot = total.entry(f).or_insert([0.0; NT]);
+            let st = stamp.entry(f).or_insert([0; NT]);
+            tot[t] += (step - st[t]) as f32 * row[t];
+            st[t] = step;
+            row[t] += by;
+        };
+        for _ in 0..epochs {
+            for (words, gold) in sentences {
+                let mut prev = 0;
+                for (i, g) in gold.iter().enumerate() {
+                    step += 1;
+                    let feats: Vec<u64> = features(words, i, prev)
+                        .into_iter()
+                        .filter(|f| counts.get(f).is_some_and(|c| *c >= min_count))
+                        .collect();
+                    let model = TaggerModel { w: std::mem::take(&mut w) };
+                    let s = model.scores(&feats);
+                    w = model.w;
+                    let guess =
+                        (0..NT).max_by(|a, b| s[*a].total_cmp(&s[*b]).then(b.cmp(a))).unwrap_or(0);
+                    let truth = tag_of(g);
+                    if guess != truth {
+                        for f in &feats {
+                            update(&mut w, *f, truth, 1.0, step);
+                            update(&mut w, *f, guess, -1.0, step);
+                        }
+                    }
+                    prev = truth;
+                }
+            }
+        }
+        // Average: every weight over every step.
+        let mut averaged = HashMap::new();
+        let mut keys: Vec<u64> = w.keys().copied().collect();
+        keys.sort_unstable();
+        for f in &keys {
+            let row = &w[f];
+            let tot = total.get(f).copied().unwrap_or([0.0; NT]);
+            let st = stamp.get(f).copied().unwrap_or([0; NT]);
+            let mut a = [0f32; NT];
+            for t in 0..NT {
+                a[t] = (tot[t] + (step - st[t]) as f32 * row[t]) / step.max(1) as f32;
+            }
+            if a.iter().any(|x| x.abs() > 1e-6) {
+                averaged.insert(*f, a);
+            }
+        }
+        TaggerModel { w: averaged }
+    }
+
+    /// The model as bytes: a scale, then per feature its hash and its weights as `i8` (×scale).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut keys: Vec<&u64> = self.w.keys().collect();
+        keys.sort();
+        let max = keys.iter().flat_map(|k| self.w[*k]).fold(0f32, |m, x| m.max(x.abs())).max(1e-9);
+        let scale = max / 127.0;
+        let mut out = Vec::with_capacity(8 + keys.len() * (8 + NT));
+        out.extend_from_slice(&scale.to_le_bytes());
+        out.extend_from_slice(&(NT as u32).to_le_bytes());
+        for k in keys {
+            out.extend_from_slice(&k.to_le_bytes());
+            for x in &self.w[k] {
+                out.push(((x / scale).round().clamp(-127.0, 127.0) as i8) as u8);
+            }
+        }
+        out
+    }
+
+    /// Reads [`TaggerModel::to_bytes`]; `None` when the bytes are not such a model.
+    pub fn from_bytes(bytes: &[u8]) -> Option<TaggerModel> {
+        let scale = f32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
+        let nt = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?) as usize;
+        if nt != NT {
+            return None;
+        }
+        let mut w = HashMap::new();
+        for chunk in bytes[8..].chunks_exact(8 + NT) {
+            let k = u64::from_le_bytes(chunk[..8].try_into().ok()?);
+            let mut row = [0f32; NT];
+            for (r, b) in row.iter_mut().zip(&chunk[8..]) {
+                *r = f32::from(*b as i8) * scale;
+            }
+            w.insert(k, row);
+        }
+        Some(TaggerModel { w })
+    }
+}
