@@ -384,10 +384,19 @@ impl EntityFinder {
 
     /// The words of `text` at byte `spans`, with what the lists and the rules say of each.
     pub fn words_at(&self, text: &str, spans: &[(usize, usize)], lang: Option<&str>) -> Vec<Word> {
-        let rules = self.find_rules(text, lang);
+        self.words_with(text, spans, lang, &self.find_rules(text, lang))
+    }
+
+    fn words_with(
+        &self,
+        text: &str,
+        spans: &[(usize, usize)],
+        lang: Option<&str>,
+        rules: &[EntityMention],
+    ) -> Vec<Word> {
         let stop = self.languages.iter().find(|l| Some(l.code.as_str()) == lang);
         let mut rule_tags = vec!["O".to_string(); spans.len()];
-        for m in &rules {
+        for m in rules {
             let Some(a) = spans.iter().position(|(s, e)| *s <= m.start && m.start < *e) else {
                 continue;
             };
@@ -426,7 +435,9 @@ impl EntityFinder {
                     if l.calendar.contains(&lower) {
                         flags.push("calendar");
                     }
-                    if l.roles.iter().any(|r| lower.ends_with(r.as_str())) {
+                    if w.starts_with(char::is_uppercase)
+                        && l.roles.iter().any(|r| lower.ends_with(r.as_str()))
+                    {
                         flags.push("role");
                     }
                 }
@@ -446,9 +457,9 @@ impl EntityFinder {
             return self.find_rules(text, lang);
         };
         let spans = word_spans(text);
-        let words = self.words_at(text, &spans, lang);
-        let tags = tagger.tag(&words);
         let rules = self.find_rules(text, lang);
+        let words = self.words_with(text, &spans, lang, &rules);
+        let tags = tagger.tag(&words);
         let mut out = Vec::new();
         let mut k = 0;
         while k < tags.len() {
@@ -602,16 +613,22 @@ impl EntityFinder {
         let mut place_cache: HashMap<String, Option<(u32, &'static str)>> = HashMap::new();
         // Each token's answer, once.
         let is_name: Vec<bool> = (0..toks.len()).map(name_token).collect();
+        // The first letters of place adjectives: a cheap test before the prefix search.
+        let adjective_initials: HashSet<char> =
+            words.place_adjectives.iter().filter_map(|a| a.chars().next()).collect();
         let mut out = Vec::new();
         let mut i = 0;
         while i < toks.len() {
             // Derived places: "russische", "deutschen".
             let t = &toks[i];
             if t.kind == Kind::Word && !t.cap {
-                if words
-                    .place_adjectives
-                    .iter()
-                    .any(|a| t.lower.starts_with(a.as_str()) && t.lower.len() <= a.len() + 3)
+                let initial = t.lower.chars().next().unwrap_or(' ');
+                if t.lower.len() >= 5
+                    && adjective_initials.contains(&initial)
+                    && words
+                        .place_adjectives
+                        .iter()
+                        .any(|a| t.lower.starts_with(a.as_str()) && t.lower.len() <= a.len() + 3)
                 {
                     out.push(derived_place(t, text));
                 }

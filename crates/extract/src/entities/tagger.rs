@@ -3,8 +3,11 @@
 //! rule-based finder's own label, decoding greedily left to right.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
-use xxhash_rust::xxh3::xxh3_64;
+use storyline_text::TermHasher;
+
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 /// The tags: outside, and begin/inside for each label.
 pub const LABELS: [&str; 7] = ["PER", "LOC", "ORG", "OTH", "LOCderiv", "LOCpart", "ORGpart"];
@@ -59,49 +62,67 @@ fn shape(w: &str) -> String {
     out
 }
 
-fn features(words: &[Word], i: usize, prev_tag: usize) -> Vec<u64> {
+/// A feature's hash: its kind (and a tag or flag mixed in) as the seed of the value's hash, so
+/// that no string is built.
+fn h(kind: u64, value: &str) -> u64 {
+    xxh3_64_with_seed(value.as_bytes(), kind)
+}
+
+fn flag_id(flag: &str) -> u64 {
+    xxh3_64(flag.as_bytes())
+}
+
+/// Each word's lowercase form and shape, computed once per sentence.
+fn forms(words: &[Word]) -> Vec<(String, String)> {
+    words.iter().map(|w| (w.text.to_lowercase(), shape(&w.text))).collect()
+}
+
+fn features(words: &[Word], forms: &[(String, String)], i: usize, prev_tag: usize) -> Vec<u64> {
     let w = &words[i];
-    let lower = w.text.to_lowercase();
+    let lower = &forms[i].0;
     let chars: Vec<char> = lower.chars().collect();
     let suffix = |n: usize| chars[chars.len().saturating_sub(n)..].iter().collect::<String>();
     let prefix = |n: usize| chars[..n.min(chars.len())].iter().collect::<String>();
     let get = |k: isize| -> Option<&Word> {
         usize::try_from(i as isize + k).ok().and_then(|j| words.get(j))
     };
-    let mut f: Vec<String> = vec![
-        "bias".into(),
-        format!("w={lower}"),
-        format!("s3={}", suffix(3)),
-        format!("s4={}", suffix(4)),
-        format!("p3={}", prefix(3)),
-        format!("sh={}", shape(&w.text)),
-        format!("r={}", w.rule),
-        format!("t-1={}", tag_name(prev_tag)),
-        format!("t-1sh={}|{}", tag_name(prev_tag), shape(&w.text)),
-        format!("t-1r={}|{}", tag_name(prev_tag), w.rule),
+    let sh = &forms[i].1;
+    let prev = prev_tag as u64;
+    let mut f: Vec<u64> = vec![
+        h(1, ""),
+        h(2, lower),
+        h(3, &suffix(3)),
+        h(4, &suffix(4)),
+        h(5, &prefix(3)),
+        h(6, sh),
+        h(7, &w.rule),
+        h(8 + (prev << 8), ""),
+        h(9 + (prev << 8), sh),
+        h(10 + (prev << 8), &w.rule),
     ];
     if w.initial {
-        f.push("initial".into());
-        f.push(format!("initial|sh={}", shape(&w.text)));
+        f.push(h(11, ""));
+        f.push(h(12, sh));
     }
     for fl in &w.flags {
-        f.push(format!("f={fl}"));
-        f.push(format!("f={fl}|r={}", w.rule));
+        f.push(h(13, fl));
+        f.push(h(14 ^ (flag_id(fl) << 8), &w.rule));
     }
-    for (k, name) in [(-1isize, "p1"), (1, "n1"), (-2, "p2"), (2, "n2")] {
+    for (k, base) in [(-1isize, 100u64), (1, 200), (-2, 300), (2, 400)] {
         match get(k) {
             Some(o) => {
-                f.push(format!("{name}={}", o.text.to_lowercase()));
-                f.push(format!("{name}sh={}", shape(&o.text)));
-                f.push(format!("{name}r={}", o.rule));
+                let j = (i as isize + k) as usize;
+                f.push(h(base + 1, &forms[j].0));
+                f.push(h(base + 2, &forms[j].1));
+                f.push(h(base + 3, &o.rule));
                 for fl in &o.flags {
-                    f.push(format!("{name}f={fl}"));
+                    f.push(h(base + 4, fl));
                 }
             }
-            None => f.push(format!("{name}=<none>")),
+            None => f.push(h(base, "")),
         }
     }
-    f.iter().map(|s| xxh3_64(s.as_bytes())).collect()
+    f
 }
 
 /// A sentence's words and their gold tags, to train on.
@@ -110,8 +131,11 @@ pub type TaggedSentence = (Vec<Word>, Vec<String>);
 /// The perceptron's weights: a row of tag weights per feature hash.
 #[derive(Debug, Default, Clone)]
 pub struct TaggerModel {
-    w: HashMap<u64, [f32; NT]>,
+    /// Keyed by feature hashes already: no hashing again.
+    w: Weights,
 }
+
+type Weights = HashMap<u64, [f32; NT], BuildHasherDefault<TermHasher>>;
 
 impl TaggerModel {
     fn scores(&self, feats: &[u64]) -> [f32; NT] {
@@ -131,8 +155,9 @@ impl TaggerModel {
     pub fn tag(&self, words: &[Word]) -> Vec<String> {
         let mut prev = 0;
         let mut out = Vec::with_capacity(words.len());
+        let forms = forms(words);
         for i in 0..words.len() {
-            let s = self.scores(&features(words, i, prev));
+            let s = self.scores(&features(words, &forms, i, prev));
             let mut best =
                 (0..NT).max_by(|a, b| s[*a].total_cmp(&s[*b]).then(b.cmp(a))).unwrap_or(0);
             if best > 0 && best % 2 == 0 && prev != best && prev != best - 1 {
@@ -154,18 +179,19 @@ impl TaggerModel {
         let mut counts: HashMap<u64, u32> = HashMap::new();
         for (words, gold) in sentences {
             let mut prev = 0;
+            let forms = forms(words);
             for (i, g) in gold.iter().enumerate() {
-                for f in features(words, i, prev) {
+                for f in features(words, &forms, i, prev) {
                     *counts.entry(f).or_default() += 1;
                 }
                 prev = tag_of(g);
             }
         }
-        let mut w: HashMap<u64, [f32; NT]> = HashMap::new();
+        let mut w = Weights::default();
         let mut total: HashMap<u64, [f32; NT]> = HashMap::new();
         let mut stamp: HashMap<u64, [u64; NT]> = HashMap::new();
         let mut step: u64 = 0;
-        let mut update = |w: &mut HashMap<u64, [f32; NT]>, f: u64, t: usize, by: f32, step: u64| {
+        let mut update = |w: &mut Weights, f: u64, t: usize, by: f32, step: u64| {
             let row = w.entry(f).or_insert([0.0; NT]);
             let tot = total.entry(f).or_insert([0.0; NT]);
             let st = stamp.entry(f).or_insert([0; NT]);
@@ -176,9 +202,10 @@ impl TaggerModel {
         for _ in 0..epochs {
             for (words, gold) in sentences {
                 let mut prev = 0;
+                let forms = forms(words);
                 for (i, g) in gold.iter().enumerate() {
                     step += 1;
-                    let feats: Vec<u64> = features(words, i, prev)
+                    let feats: Vec<u64> = features(words, &forms, i, prev)
                         .into_iter()
                         .filter(|f| counts.get(f).is_some_and(|c| *c >= min_count))
                         .collect();
@@ -199,7 +226,7 @@ impl TaggerModel {
             }
         }
         // Average: every weight over every step.
-        let mut averaged = HashMap::new();
+        let mut averaged = Weights::default();
         let mut keys: Vec<u64> = w.keys().copied().collect();
         keys.sort_unstable();
         for f in &keys {
@@ -242,7 +269,7 @@ impl TaggerModel {
         if nt != NT {
             return None;
         }
-        let mut w = HashMap::new();
+        let mut w = Weights::default();
         for chunk in bytes[8..].chunks_exact(8 + NT) {
             let k = u64::from_le_bytes(chunk[..8].try_into().ok()?);
             let mut row = [0f32; NT];
