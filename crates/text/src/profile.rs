@@ -196,6 +196,8 @@ pub struct SpeechWords {
     pub as_words: Vec<String>,
     /// Verb forms that mark indirect speech (German Konjunktiv I).
     pub subjunctive: Vec<String>,
+    /// Konjunktiv II forms among the subjunctive ones: hypothetical in plain prose too.
+    pub conditional: Vec<String>,
     /// Words opening a "that" clause after a speech verb.
     pub that_words: Vec<String>,
     /// Words that end a speaker phrase after its verb.

@@ -887,12 +887,29 @@ impl<'a> Finder<'a> {
         (ss, se): (usize, usize),
         previous: &Option<Said>,
     ) -> Option<Quote> {
-        let (kind, name, phrase) = previous.as_ref()?;
-        name.as_ref()?;
         let hearsay = self.toks[cs..ce].iter().any(|t| is_in(&self.w.hearsay, &t.lower));
         if (cs..ce).any(|k| self.cue_at(k)) || !(hearsay || self.has_subjunctive(cs, ce)) {
             return None;
         }
+        let Some((kind, Some(name), phrase)) = previous.as_ref() else {
+            // No speaker just before: a sentence in Konjunktiv I (or with "soll") is still speech
+            // someone is reported to have given ("Der Hubschrauber sei abgestürzt").
+            let first = self.toks[cs..ce].iter().any(|t| {
+                is_in(&self.w.subjunctive, &t.lower) && !is_in(&self.w.conditional, &t.lower)
+            });
+            if !(first || hearsay) {
+                return None;
+            }
+            return Some(Quote {
+                start: ss,
+                end: se,
+                kind: QuoteKind::FreeIndirect,
+                cue: None,
+                speaker: None,
+                speaker_name: None,
+                nested: false,
+            });
+        };
         let kind = if *kind == QuoteKind::Direct {
             QuoteKind::FreeIndirect
         } else {
@@ -904,7 +921,7 @@ impl<'a> Finder<'a> {
             kind,
             cue: None,
             speaker: *phrase,
-            speaker_name: name.clone(),
+            speaker_name: Some(name.clone()),
             nested: false,
         })
     }
