@@ -276,7 +276,7 @@ impl Scanner<'_> {
             self.date(i),
             self.season(i),
             self.deictic(i),
-            self.range_start(i),
+            self.span_start(i, false),
         ];
         candidates
             .into_iter()
@@ -505,28 +505,24 @@ impl Scanner<'_> {
             return None;
         }
         let j = i + 2;
+        // "Morgen des 12. Mai", "Nacht vom 16. zum 17. April" (the month of the night's end),
+        // "Nacht vom 27." (the month last mentioned).
         let date = match self.date(j).filter(|h| h.start == j) {
             Some(h) => h,
-            // "Nacht vom 16. zum 17. April": the month of the night's end.
-            None if self.range_start(j).is_some() || self.night_end(j).is_some() => {
-                let h = self.range_start(j).or_else(|| self.night_end(j))?;
-                Hit { start: j, end: j + 2, ..h }
-            }
-            None => {
-                let d = self.ordinal(j)?;
-                Hit {
-                    start: j,
-                    end: j + 2,
-                    val: Val::Date {
+            None => match self.span_start(j, false).or_else(|| self.span_start(j, true)) {
+                Some(h) => h,
+                None => {
+                    let d = self.ordinal(j)?;
+                    let val = Val::Date {
                         year: None,
                         month: None,
                         day: Some(d),
                         weekday: None,
                         shift: None,
-                    },
-                    modifier: None,
+                    };
+                    Hit { start: j, end: j + 2, val, modifier: None }
                 }
-            }
+            },
         };
         hit(i, date.end, Val::Part { date: Some(Box::new(date.val)), code: code.clone() })
     }
@@ -868,33 +864,24 @@ impl Scanner<'_> {
         hit(i, i + 1, Val::Deictic(n))
     }
 
-    /// "16." before "zum 17. April" or "auf den 17. April": the first day with the month and
-    /// year of the second.
-    fn night_end(&self, i: usize) -> Option<Hit> {
+    /// The bare first day of a span whose end names the month and year: "27." in "27. bis 28.
+    /// September", "10." in "vom 10. bis zum 13. September", and with `night` the first day of a
+    /// night: "16." in "vom 16. zum 17. April", "vom 16. auf den 17. April".
+    fn span_start(&self, i: usize, night: bool) -> Option<Hit> {
         let d = self.ordinal(i)?;
         let mut j = i + 2;
-        while self.is_in(j, &self.lex.part_links)
-            || self.is_in(j, &self.lex.date_fillers)
-            || self.lower(j) == Some("auf")
-        {
+        if night {
+            while self.is_in(j, &self.lex.part_links) || self.is_in(j, &self.lex.date_fillers) {
+                j += 1;
+            }
+        } else {
+            if !self.is_in(j, &self.lex.range_words) {
+                return None;
+            }
             j += 1;
-        }
-        let right = self.day_month(j)?;
-        let Val::Date { year, month, .. } = right.val else { return None };
-        hit(i, i + 2, Val::Date { year, month, day: Some(d), weekday: None, shift: None })
-    }
-
-    /// The bare first day of a range: "27." in "27. bis 28. September", "10." in "vom 10. bis
-    /// zum 13. September": month and year come from the end.
-    fn range_start(&self, i: usize) -> Option<Hit> {
-        let d = self.ordinal(i)?;
-        let mut j = i + 2;
-        if !self.is_in(j, &self.lex.range_words) {
-            return None;
-        }
-        j += 1;
-        if self.word(j).is_some() && self.month(j).is_none() && self.ordinal(j).is_none() {
-            j += 1; // "zum", "den"
+            if self.word(j).is_some() && self.month(j).is_none() && self.ordinal(j).is_none() {
+                j += 1; // "zum", "den"
+            }
         }
         let right = self.day_month(j)?;
         let Val::Date { year, month, .. } = right.val else { return None };
