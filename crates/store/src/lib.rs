@@ -27,6 +27,7 @@
 mod extractions;
 mod schema;
 mod stories;
+mod views;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};
@@ -45,6 +46,10 @@ pub use stories::{
     ArticleForEngine, ClusterCounters, EventArticle, EventSummary, NewAssignment, StoredAssignment,
     StorySummary,
 };
+pub use views::{
+    FacetCount, Page, SearchFilter, SearchHit, SearchResult, StoryArticle, StoryListRow,
+    StoryReportRow,
+};
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "storyline.db";
@@ -60,6 +65,9 @@ pub enum StoreError {
     /// The data directory path exists and is a file.
     #[error("data directory {0} exists and is not a directory")]
     NotADirectory(PathBuf),
+    /// A paging cursor that this store did not give out.
+    #[error("bad cursor {0:?}: pass back the `next` value of the previous page")]
+    BadCursor(String),
     /// The data directory was written by a newer Storyline.
     #[error("data directory {path} has schema version {found}; this Storyline reads up to {SCHEMA_VERSION}")]
     NewerSchema {

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this Storyline writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 pub(crate) const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -135,6 +135,23 @@ CREATE TABLE entities (
 CREATE INDEX entities_key ON entities(key);
 ";
 
+const V6: &str = "
+CREATE VIRTUAL TABLE search USING fts5(terms, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0');
+CREATE TABLE story_reports (
+    story INTEGER PRIMARY KEY,
+    last_time INTEGER NOT NULL,
+    first TEXT,
+    last TEXT,
+    title TEXT NOT NULL,
+    articles INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    languages TEXT NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX story_reports_recent ON story_reports(last_time, story);
+CREATE TABLE event_reports (event INTEGER PRIMARY KEY, story INTEGER NOT NULL, json TEXT NOT NULL);
+";
+
 pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
     (id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
      date_precision, date_source, date_tz, date_evidence, lang, outlet, ingested_at)
@@ -202,6 +219,11 @@ pub(crate) fn migrate(conn: &Connection, _dir: &Path) -> Result<(), MigrateError
     if found < 5 {
         conn.execute_batch(&format!(
             "BEGIN; {V5} UPDATE meta SET value = '5' WHERE key = 'schema_version'; COMMIT;"
+        ))?;
+    }
+    if found < 6 {
+        conn.execute_batch(&format!(
+            "BEGIN; {V6} UPDATE meta SET value = '6' WHERE key = 'schema_version'; COMMIT;"
         ))?;
     }
     Ok(())

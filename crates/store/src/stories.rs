@@ -327,7 +327,8 @@ impl Store {
         self.conn
             .execute_batch(
                 "BEGIN; DELETE FROM assignments; DELETE FROM doc_freq;
-                 DELETE FROM meta WHERE key LIKE 'cluster_%'; COMMIT;",
+                 DELETE FROM story_reports; DELETE FROM event_reports;
+                 DELETE FROM meta WHERE key LIKE 'cluster_%' OR key = 'narrated_ord'; COMMIT;",
             )
             .map_err(|e| self.sql(e))
     }

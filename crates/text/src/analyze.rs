@@ -67,16 +67,16 @@ pub struct Analysis {
     pub words: usize,
 }
 
-struct Lang {
-    stemmer: Option<Stemmer>,
-    stop: HashSet<String>,
-    links: Vec<String>,
+pub(crate) struct Lang {
+    pub(crate) stemmer: Option<Stemmer>,
+    pub(crate) stop: HashSet<String>,
+    pub(crate) links: Vec<String>,
     months: HashMap<String, u8>,
 }
 
 /// Turns text into an [`Analysis`] using the language profiles. Cheap to share across threads.
 pub struct Analyzer {
-    langs: HashMap<String, Lang>,
+    pub(crate) langs: HashMap<String, Lang>,
     /// Month names of every profile, for texts whose language has none.
     all_months: HashMap<String, u8>,
 }
@@ -125,7 +125,7 @@ fn month_map(p: &Profile) -> HashMap<String, u8> {
     m
 }
 
-fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xf900..=0xfaff)
 }
 
@@ -291,7 +291,7 @@ impl Analyzer {
 
 /// The word with Latin diacritics dropped ("Gdańsk" and "Gdansk", "Schoigu" stays), so that
 /// spellings with and without accents meet.
-fn fold(word: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn fold(word: &str) -> std::borrow::Cow<'_, str> {
     if word.is_ascii() {
         return std::borrow::Cow::Borrowed(word);
     }

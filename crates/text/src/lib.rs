@@ -25,6 +25,7 @@
 mod analyze;
 mod minhash;
 pub mod profile;
+mod search;
 mod sentence;
 mod stated;
 mod vector;

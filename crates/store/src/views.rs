@@ -1,0 +1,534 @@
+//! What the story views read and write: the material a story's report is made from, the reports
+//! themselves (JSON written by the narrate stage, listed by recency with cursor paging), and the
+//! full-text index over articles with its facets.
+
+use rusqlite::{params, OptionalExtension};
+use storyline_core::ArticleId;
+
+use crate::stories::EventArticle;
+use crate::{Store, StoreError};
+
+/// An article of a story with its text, for the narrate stage.
+#[derive(Debug, Clone)]
+pub struct StoryArticle {
+    /// The article's sequence number.
+    pub seq: i64,
+    /// Its clean text.
+    pub text: String,
+    /// The article as `storyline events` shows it, with its assignment.
+    pub article: EventArticle,
+}
+
+/// A story's report row, to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryReportRow {
+    /// The story.
+    pub story: u32,
+    /// Unix seconds of its latest dated article (0 when none is dated): the list's order.
+    pub last_time: i64,
+    /// Earliest date, ISO.
+    pub first: Option<String>,
+    /// Latest date, ISO.
+    pub last: Option<String>,
+    /// The story's title.
+    pub title: String,
+    /// Its articles, copies included.
+    pub articles: u32,
+    /// Its events.
+    pub events: u32,
+    /// Its languages, comma-separated.
+    pub languages: String,
+    /// The whole report as JSON.
+    pub json: String,
+}
+
+/// A page of a listing and the cursor of the next page, if there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass this back to get the next page.
+    pub next: Option<String>,
+}
+
+/// What a search may be narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchFilter {
+    /// Language code.
+    pub lang: Option<String>,
+    /// Outlet, exactly as stored.
+    pub outlet: Option<String>,
+    /// Entity key (as `storyline entities --json` gives it).
+    pub entity: Option<String>,
+    /// Earliest publication day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Latest publication day, `YYYY-MM-DD`.
+    pub to: Option<String>,
+}
+
+/// One article found by a search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// The article.
+    pub id: ArticleId,
+    /// Its title.
+    pub title: String,
+    /// Its date as written.
+    pub date: Option<String>,
+    /// Its outlet.
+    pub outlet: Option<String>,
+    /// Its language.
+    pub lang: Option<String>,
+    /// Its event, once clustered.
+    pub event: Option<u32>,
+    /// Its story, once clustered.
+    pub story: Option<u32>,
+    /// BM25 rank (lower is better).
+    pub rank: f64,
+}
+
+/// A facet value and how many hits have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetCount {
+    /// The value.
+    pub value: String,
+    /// Hits with it.
+    pub count: u64,
+}
+
+/// Everything a search returns.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchResult {
+    /// Matching articles in all.
+    pub total: u64,
+    /// The page of hits, best first.
+    pub hits: Vec<SearchHit>,
+    /// Offset of the next page, if any.
+    pub next: Option<usize>,
+    /// Hits by language.
+    pub languages: Vec<FacetCount>,
+    /// Hits by outlet.
+    pub outlets: Vec<FacetCount>,
+    /// Hits by entity key (most frequent first).
+    pub entities: Vec<FacetCount>,
+    /// Hits by publication month, `YYYY-MM`.
+    pub months: Vec<FacetCount>,
+    /// Events with hits, most hits first.
+    pub events: Vec<FacetCount>,
+    /// Stories with hits, most hits first.
+    pub stories: Vec<FacetCount>,
+}
+
+/// A row of the story list: `(story, title, first, last, articles, events, languages)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryListRow {
+    /// The story.
+    pub story: u32,
+    /// Its title.
+    pub title: String,
+    /// Earliest date.
+    pub first: Option<String>,
+    /// Latest date.
+    pub last: Option<String>,
+    /// Articles.
+    pub articles: u32,
+    /// Events.
+    pub events: u32,
+    /// Languages, comma-separated.
+    pub languages: String,
+}
+
+/// Facet values returned per facet.
+const FACET_LIMIT: i64 = 20;
+
+/// The MATCH expression for query groups: every group must match, any term of a group will do.
+fn match_expression(groups: &[Vec<String>]) -> String {
+    groups
+        .iter()
+        .map(|g| {
+            let terms: Vec<String> =
+                g.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+            format!("({})", terms.join(" OR "))
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+impl Store {
+    /// Articles not yet in the search index, at most `limit`, in ingest order:
+    /// `(seq, title, text, lang)`.
+    pub fn unindexed(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<(i64, String, String, Option<String>)>, StoreError> {
+        let after = self.meta_i64("search_indexed_seq")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, title, text, lang FROM articles WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map(params![after, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+
+    /// Writes search terms (`(seq, space-separated terms)`, in ingest order) in one transaction
+    /// and moves the index's high-water mark to the last of them.
+    pub fn write_search_terms(&mut self, rows: &[(i64, String)]) -> Result<(), StoreError> {
+        let Some(last) = rows.last().map(|r| r.0) else { return Ok(()) };
+        let path = self.db_path.clone();
+        let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT OR REPLACE INTO search (rowid, terms) VALUES (?1, ?2)")
+                .map_err(err)?;
+            for (seq, terms) in rows {
+                insert.execute(params![seq, terms]).map_err(err)?;
+            }
+            set_meta(&tx, "search_indexed_seq", last).map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    pub(crate) fn meta_i64(&self, key: &str) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map(|v| v.unwrap_or(0))
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Stories with articles clustered since the last narration, and the order number up to
+    /// which that holds (pass it to [`Store::write_reports`]).
+    pub fn stories_to_narrate(&self) -> Result<(Vec<u32>, i64), StoreError> {
+        let from = self.meta_i64("narrated_ord")?;
+        let next = self.cluster_counters()?.next_ord;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT story FROM assignments WHERE ord >= ?1 ORDER BY story")
+            .map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([from], |r| r.get::<_, i64>(0).map(|s| s as u32))
+            .map_err(|e| self.sql(e))?;
+        Ok((rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))?, next))
+    }
+
+    /// The articles of a story with their texts, in the order they were clustered.
+    pub fn story_articles(&self, story: u32) -> Result<Vec<StoryArticle>, StoreError> {
+        let mut out = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT event FROM assignments WHERE story = ?1 ORDER BY event",
+            )
+            .map_err(|e| self.sql(e))?;
+        let events: Vec<u32> = stmt
+            .query_map([story], |r| r.get::<_, i64>(0).map(|e| e as u32))
+            .map_err(|e| self.sql(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.sql(e))?;
+        let mut text = self
+            .conn
+            .prepare_cached("SELECT seq, text FROM articles WHERE id = ?1")
+            .map_err(|e| self.sql(e))?;
+        for event in events {
+            for article in self.event_articles(event)? {
+                let (seq, body): (i64, String) = text
+                    .query_row([article.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(|e| self.sql(e))?;
+                out.push(StoryArticle { seq, text: body, article });
+            }
+        }
+        out.sort_by_key(|a| a.article.assignment.ord);
+        Ok(out)
+    }
+
+    /// Replaces a story's report and its events' reports, and records narration up to `upto`
+    /// (an order number from [`Store::stories_to_narrate`]) when given.
+    pub fn write_reports(
+        &mut self,
+        story: &StoryReportRow,
+        events: &[(u32, String)],
+        upto: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let path = self.db_path.clone();
+        let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO story_reports (story, last_time, first, last, title, articles, events, languages, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                story.story,
+                story.last_time,
+                story.first,
+                story.last,
+                story.title,
+                story.articles,
+                story.events,
+                story.languages,
+                story.json
+            ],
+        )
+        .map_err(err)?;
+        {
+            let mut ev = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO event_reports (event, story, json) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(err)?;
+            for (event, json) in events {
+                ev.execute(params![event, story.story, json]).map_err(err)?;
+            }
+        }
+        if let Some(upto) = upto {
+            set_meta(&tx, "narrated_ord", upto).map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Records that every story is narrated up to order number `upto`.
+    pub fn mark_narrated(&mut self, upto: i64) -> Result<(), StoreError> {
+        set_meta(&self.conn, "narrated_ord", upto).map_err(|e| self.sql(e))
+    }
+
+    /// A story's report as JSON, if narrated.
+    pub fn story_report(&self, story: u32) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT json FROM story_reports WHERE story = ?1")
+            .and_then(|mut s| s.query_row([story], |r| r.get(0)).optional())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// An event's report as JSON, if narrated.
+    pub fn event_report(&self, event: u32) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT json FROM event_reports WHERE event = ?1")
+            .and_then(|mut s| s.query_row([event], |r| r.get(0)).optional())
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Narrated stories, most recent first, `limit` a page. `cursor` is the `next` of the
+    /// previous page; a cursor this store did not give is [`StoreError::BadCursor`].
+    pub fn story_list(
+        &self,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page<StoryListRow>, StoreError> {
+        let (time, story) = match cursor {
+            None => (i64::MAX, i64::MAX),
+            Some(c) => parse_cursor(c).ok_or_else(|| StoreError::BadCursor(c.to_string()))?,
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT story, title, first, last, articles, events, languages, last_time FROM story_reports
+                 WHERE (last_time, story) < (?1, ?2) ORDER BY last_time DESC, story DESC LIMIT ?3",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows: Vec<(StoryListRow, i64)> = stmt
+            .query_map(params![time, story, limit as i64 + 1], |r| {
+                Ok((
+                    StoryListRow {
+                        story: r.get::<_, i64>(0)? as u32,
+                        title: r.get(1)?,
+                        first: r.get(2)?,
+                        last: r.get(3)?,
+                        articles: r.get::<_, i64>(4)? as u32,
+                        events: r.get::<_, i64>(5)? as u32,
+                        languages: r.get(6)?,
+                    },
+                    r.get(7)?,
+                ))
+            })
+            .map_err(|e| self.sql(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.sql(e))?;
+        let more = rows.len() > limit;
+        let items: Vec<(StoryListRow, i64)> = rows.into_iter().take(limit).collect();
+        let next = if more {
+            items.last().map(|(row, time)| format!("{time}.{}", row.story))
+        } else {
+            None
+        };
+        Ok(Page { items: items.into_iter().map(|(r, _)| r).collect(), next })
+    }
+
+    /// Searches articles: `groups` from `Analyzer::query_terms` (every group must match),
+    /// narrowed by `filter`; a page of `limit` hits from `offset`, best first, with facets over
+    /// every match.
+    pub fn search(
+        &self,
+        groups: &[Vec<String>],
+        filter: &SearchFilter,
+        limit: usize,
+        offset: usize,
+    ) -> Result<SearchResult, StoreError> {
+        if groups.is_empty() {
+            return Ok(SearchResult::default());
+        }
+        let expr = match_expression(groups);
+        // The matching articles, narrowed by the filter, as a temporary set other queries join.
+        let where_sql = "FROM search JOIN articles a ON a.seq = search.rowid
+             LEFT JOIN assignments s ON s.article_seq = a.seq
+             WHERE search MATCH ?1
+               AND (?2 IS NULL OR a.lang = ?2)
+               AND (?3 IS NULL OR a.outlet = ?3)
+               AND (?4 IS NULL OR EXISTS (SELECT 1 FROM entities e WHERE e.article_seq = a.seq AND e.key = ?4))
+               AND (?5 IS NULL OR substr(a.date_utc, 1, 10) >= ?5)
+               AND (?6 IS NULL OR substr(a.date_utc, 1, 10) <= ?6)";
+        let args = params![expr, filter.lang, filter.outlet, filter.entity, filter.from, filter.to];
+        self.conn.execute_batch("DROP TABLE IF EXISTS temp.hits").map_err(|e| self.sql(e))?;
+        self.conn
+            .execute(
+                &format!(
+                    "CREATE TEMP TABLE hits AS SELECT a.seq AS seq, bm25(search) AS rank, s.event AS event,
+                            s.story AS story, a.lang AS lang, a.outlet AS outlet,
+                            substr(a.date_utc, 1, 7) AS month {where_sql}"
+                ),
+                args,
+            )
+            .map_err(|e| self.sql(e))?;
+        let result = self.read_hits(limit, offset);
+        self.conn.execute_batch("DROP TABLE IF EXISTS temp.hits").map_err(|e| self.sql(e))?;
+        result
+    }
+
+    fn read_hits(&self, limit: usize, offset: usize) -> Result<SearchResult, StoreError> {
+        let total: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM temp.hits", [], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.id, a.title, a.date_iso, a.outlet, a.lang, h.event, h.story, h.rank
+                 FROM temp.hits h JOIN articles a ON a.seq = h.seq ORDER BY h.rank, h.seq LIMIT ?1 OFFSET ?2",
+            )
+            .map_err(|e| self.sql(e))?;
+        let hits: Vec<SearchHit> = stmt
+            .query_map(params![limit as i64, offset as i64], |r| {
+                Ok(SearchHit {
+                    id: ArticleId::from_stored(r.get::<_, String>(0)?),
+                    title: r.get(1)?,
+                    date: r.get(2)?,
+                    outlet: r.get(3)?,
+                    lang: r.get(4)?,
+                    event: r.get::<_, Option<i64>>(5)?.map(|e| e as u32),
+                    story: r.get::<_, Option<i64>>(6)?.map(|s| s as u32),
+                    rank: r.get(7)?,
+                })
+            })
+            .map_err(|e| self.sql(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.sql(e))?;
+        let facet = |column: &str| -> Result<Vec<FacetCount>, StoreError> {
+            let sql = format!(
+                "SELECT {column}, count(*) FROM temp.hits WHERE {column} IS NOT NULL
+                 GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT {FACET_LIMIT}"
+            );
+            self.facet_rows(&sql)
+        };
+        let entities = self.facet_rows(&format!(
+            "SELECT e.key, count(DISTINCT e.article_seq) FROM temp.hits h JOIN entities e ON e.article_seq = h.seq
+             WHERE e.type != 'LOCderiv' GROUP BY e.key ORDER BY 2 DESC, e.key LIMIT {FACET_LIMIT}"
+        ))?;
+        let next = (offset + hits.len() < total as usize).then_some(offset + hits.len());
+        Ok(SearchResult {
+            total: total as u64,
+            next,
+            languages: facet("lang")?,
+            outlets: facet("outlet")?,
+            months: facet("month")?,
+            events: facet("event")?,
+            stories: facet("story")?,
+            entities,
+            hits,
+        })
+    }
+
+    fn facet_rows(&self, sql: &str) -> Result<Vec<FacetCount>, StoreError> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let value = match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    _ => String::new(),
+                };
+                Ok(FacetCount { value, count: r.get::<_, i64>(1)? as u64 })
+            })
+            .map_err(|e| self.sql(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    }
+}
+
+fn parse_cursor(c: &str) -> Option<(i64, i64)> {
+    let (t, s) = c.split_once('.')?;
+    Some((t.parse().ok()?, s.parse().ok()?))
+}
+
+fn set_meta(conn: &rusqlite::Connection, key: &str, value: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value.to_string()],
+    )
+    .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_expression_quotes_terms_and_joins_groups() {
+        let g = vec![vec!["raket".to_string(), "rakete".to_string()], vec!["a\"b".to_string()]];
+        assert_eq!(match_expression(&g), "(\"raket\" OR \"rakete\") AND (\"a\"\"b\")");
+    }
+
+    #[test]
+    fn cursors_round_trip_and_bad_ones_are_refused() {
+        assert_eq!(parse_cursor("1694505780.3"), Some((1694505780, 3)));
+        assert_eq!(parse_cursor("x"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert!(matches!(store.story_list(10, Some("nope")), Err(StoreError::BadCursor(_))));
+        assert_eq!(store.story_list(10, None).unwrap().items.len(), 0);
+    }
+
+    #[test]
+    fn search_finds_stemmed_terms_with_facets() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store.conn.execute_batch(
+            "INSERT INTO articles (seq, id, source_path, format, title, text, lang, outlet, date_utc, ingested_at)
+             VALUES (1, 'a1', 'x', 'text', 'T1', 'x', 'de', 'ARD', '2023-09-12T05:43:00Z', ''),
+                    (2, 'a2', 'x', 'text', 'T2', 'x', 'en', 'BBC', '2024-06-19T00:00:00Z', '')",
+        ).unwrap();
+        store
+            .write_search_terms(&[
+                (1, "raketen raket kim".to_string()),
+                (2, "missile missil kim".to_string()),
+            ])
+            .unwrap();
+        assert!(store.unindexed(10).unwrap().is_empty(), "the high-water mark moved");
+        let kim = vec![vec!["kim".to_string()]];
+        let all = store.search(&kim, &SearchFilter::default(), 1, 0).unwrap();
+        assert_eq!((all.total, all.hits.len(), all.next), (2, 1, Some(1)));
+        assert_eq!(all.languages.len(), 2);
+        assert_eq!(all.months[0].count, 1);
+        let en = SearchFilter { lang: Some("en".into()), ..SearchFilter::default() };
+        let hits = store.search(&kim, &en, 10, 0).unwrap();
+        assert_eq!(hits.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a2"]);
+        let late = SearchFilter { from: Some("2024-01-01".into()), ..SearchFilter::default() };
+        assert_eq!(store.search(&kim, &late, 10, 0).unwrap().total, 1);
+        let rocket = vec![vec!["rakete".to_string(), "raket".to_string()]];
+        assert_eq!(store.search(&rocket, &SearchFilter::default(), 10, 0).unwrap().total, 1);
+    }
+}
