@@ -130,7 +130,10 @@ fn run_ingest(
     crate::extract::run_extract(&mut engine)?;
     let clustered = match model {
         Some(m) => Some(crate::stories::run_cluster(&mut engine, m, embedder)?),
-        None => None,
+        None => {
+            engine.index(&mut |_| {}).context("indexing stopped")?;
+            None
+        }
     };
     if json {
         let mut value = output::report_json(&report);

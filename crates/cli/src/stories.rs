@@ -79,6 +79,12 @@ pub fn run_cluster(
     let report = engine
         .cluster(model, embedder, &mut |n| bar.set_message(format!("{n} articles clustered")))
         .context("clustering stopped; decisions committed before this point are stored")?;
+    engine
+        .index(&mut |n| bar.set_message(format!("{n} articles indexed for search")))
+        .context("indexing stopped; what was indexed before this point is stored")?;
+    engine
+        .narrate(&mut |n| bar.set_message(format!("{n} story reports written")))
+        .context("narration stopped; reports written before this point are stored")?;
     bar.finish_and_clear();
     if report.clustered > 0 {
         eprintln!(

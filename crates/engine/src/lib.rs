@@ -26,6 +26,7 @@
 
 mod cluster;
 mod extract;
+mod narrate;
 
 use rayon::prelude::*;
 use std::path::Path;
@@ -35,9 +36,11 @@ use storyline_store::{Boilerplate, NewArticle, Store, StoreError};
 
 pub use cluster::ClusterReport;
 pub use extract::{publication_day, ExtractReport, Extractors};
+pub use narrate::{report_row, NarrateReport};
 pub use storyline_cluster::Model;
 pub use storyline_embed::Embedder;
 pub use storyline_ingest::{Input, Reject, RejectKind};
+pub use storyline_narrate as views;
 
 /// Engine errors: the store failed, or a built-in resource is broken. Bad input is never an
 /// error here; it is a [`Reject`] in the report.

@@ -19,6 +19,11 @@ fn de_nouns() -> &'static HashSet<&'static str> {
     NOUNS.get_or_init(|| DE_NOUNS.lines().filter(|l| !l.is_empty()).collect())
 }
 
+/// Whether `word` (any case) is a German noun form in the Wiktionary lists.
+pub fn is_german_noun(word: &str) -> bool {
+    de_nouns().contains(word.to_lowercase().as_str())
+}
+
 /// Shortest head or modifier of a compound, in characters.
 const MIN_PART: usize = 4;
 /// Shortest word tried as a compound, in characters.

@@ -1,0 +1,119 @@
+//! The last stages: the search index over articles not yet indexed, and the reports of every
+//! story that gained articles since it was last narrated.
+
+use rayon::prelude::*;
+use storyline_narrate::{Narrator, StoryReport};
+use storyline_store::{StoreError, StoryReportRow};
+use storyline_text::Analyzer;
+
+use crate::{Engine, EngineError};
+
+/// Articles indexed a batch (and a transaction).
+const INDEX_BATCH: usize = 2048;
+
+/// What the index and narrate stages did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NarrateReport {
+    /// Articles added to the search index.
+    pub indexed: u64,
+    /// Stories whose reports were (re)written.
+    pub stories: u64,
+}
+
+fn resource(e: storyline_text::profile::ProfileError) -> EngineError {
+    EngineError::Resource(e.to_string())
+}
+
+/// The row the story list reads, from a report.
+pub fn report_row(report: &StoryReport, json: String) -> StoryReportRow {
+    // Unix seconds of the latest date: dates are ISO, so their first 10 characters are a day.
+    let last_time = report
+        .last
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(0, |d| d.and_utc().timestamp());
+    StoryReportRow {
+        story: report.id,
+        last_time,
+        first: report.first.clone(),
+        last: report.last.clone(),
+        title: report.title.clone(),
+        articles: report.articles,
+        events: report.events.len() as u32,
+        languages: report.languages.join(","),
+        json,
+    }
+}
+
+impl Engine {
+    /// Adds every article not yet in the search index, analysed in its language (stems, and
+    /// German compound parts), on all cores.
+    pub fn index(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        let analyzer = Analyzer::builtin().map_err(resource)?;
+        let mut done = 0;
+        loop {
+            let batch = self.store.unindexed(INDEX_BATCH)?;
+            if batch.is_empty() {
+                return Ok(done);
+            }
+            let rows: Vec<(i64, String)> = batch
+                .par_iter()
+                .map(|(seq, title, text, lang)| {
+                    let mut terms = String::new();
+                    analyzer.search_terms(title, lang.as_deref(), &mut terms);
+                    analyzer.search_terms(text, lang.as_deref(), &mut terms);
+                    (*seq, terms)
+                })
+                .collect();
+            self.store.write_search_terms(&rows)?;
+            done += rows.len() as u64;
+            progress(done);
+        }
+    }
+
+    /// Rewrites the reports of every story that gained articles since it was last narrated.
+    pub fn narrate(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        let narrator = Narrator::new().map_err(resource)?;
+        let (stories, upto) = self.store.stories_to_narrate()?;
+        let mut done = 0;
+        for story in &stories {
+            let report = self.story_report(&narrator, *story)?;
+            let events: Vec<(u32, String)> = report
+                .events
+                .iter()
+                .map(|e| (e.id, serde_json::to_string(e).unwrap_or_default()))
+                .collect();
+            let json = serde_json::to_string(&report).unwrap_or_default();
+            self.store.write_reports(&report_row(&report, json), &events, None)?;
+            done += 1;
+            progress(done);
+        }
+        self.store.mark_narrated(upto)?;
+        Ok(done)
+    }
+
+    /// Story `story`'s report, built from what is stored now.
+    pub fn story_report(
+        &self,
+        narrator: &Narrator,
+        story: u32,
+    ) -> Result<StoryReport, EngineError> {
+        let articles = self.store.story_articles(story)?;
+        let material = articles
+            .into_iter()
+            .map(|a| {
+                let extraction = self.store.extraction(&a.article.id)?;
+                Ok((a, extraction))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(narrator.story(story, &material))
+    }
+
+    /// Index and narrate what is new: the stages after clustering.
+    pub fn finish(&mut self) -> Result<NarrateReport, EngineError> {
+        let indexed = self.index(&mut |_| {})?;
+        let stories = self.narrate(&mut |_| {})?;
+        Ok(NarrateReport { indexed, stories })
+    }
+}

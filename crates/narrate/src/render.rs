@@ -1,0 +1,468 @@
+//! Renderings of a story report: a readable Markdown or HTML report, and flat records (JSON
+//! lines or CSV) with one row per source, timeline entry, summary sentence, quote and figure.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::report::{Citation, LedgerEntry, StoryReport};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
+fn or_unknown(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("unknown")
+}
+
+fn amount(value: f64, high: Option<f64>) -> String {
+    let fmt = |v: f64| {
+        if v.fract() == 0.0 && v.abs() < 1e15 {
+            format!("{}", v as i64)
+        } else {
+            format!("{v}")
+        }
+    };
+    match high {
+        Some(h) => format!("{}–{}", fmt(value), fmt(h)),
+        None => fmt(value),
+    }
+}
+
+/// The story as a Markdown report.
+pub fn markdown(r: &StoryReport) -> String {
+    let mut o = String::new();
+    let cites = |cs: &[Citation]| {
+        cs.iter().map(|c| format!("[{}]", short(&c.article))).collect::<Vec<_>>().join("")
+    };
+    let _ = writeln!(o, "# {}\n", r.title);
+    let _ = writeln!(
+        o,
+        "Story {}: {} events, {} articles ({} independent), {} to {}, languages: {}.\n",
+        r.id,
+        r.events.len(),
+        r.articles,
+        r.independent,
+        or_unknown(&r.first),
+        or_unknown(&r.last),
+        r.languages.join(", ")
+    );
+    let _ = writeln!(o, "## Summary\n");
+    for s in &r.summary {
+        let _ = writeln!(o, "- {} [{}]", s.text, short(&s.cite.article));
+    }
+    let _ = writeln!(o, "\n## Events\n");
+    for e in &r.events {
+        let _ = writeln!(
+            o,
+            "### Event {}: {}\n\n{} to {}; {} articles, {} independent.\n",
+            e.id,
+            e.title,
+            or_unknown(&e.first),
+            or_unknown(&e.last),
+            e.sources.len(),
+            e.independent
+        );
+        for s in &e.summary {
+            let _ = writeln!(o, "- {} [{}]", s.text, short(&s.cite.article));
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(o, "## Timeline\n");
+    for t in &r.timeline {
+        let _ = writeln!(
+            o,
+            "- **{}** ({}, event {}) {} {}",
+            t.date,
+            t.kind,
+            t.event,
+            t.what,
+            cites(&t.sources)
+        );
+    }
+    let _ = writeln!(o, "\n## Who said what\n");
+    for s in &r.quotes {
+        let _ = writeln!(o, "### {}\n", s.speaker);
+        for q in &s.quotes {
+            let _ = writeln!(o, "- ({}) “{}” {}", q.kind, q.text, cites(&q.sources));
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(o, "## Figures ledger\n");
+    let _ = writeln!(
+        o,
+        "| Quantity | Reported as | Amount | Claimed by | Outlet | Article | Disagreement |"
+    );
+    let _ = writeln!(o, "|---|---|---|---|---|---|---|");
+    for l in &r.figures {
+        for f in &l.reports {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                l.quantity,
+                f.text.replace('|', "\\|"),
+                amount(f.value, f.high),
+                f.claimed_by.as_deref().unwrap_or(""),
+                f.cite.outlet.as_deref().unwrap_or(""),
+                short(&f.cite.article),
+                if l.disagreement { "yes" } else { "" }
+            );
+        }
+    }
+    let _ = writeln!(o, "\n## Coverage\n");
+    for c in &r.coverage.outlets {
+        let _ =
+            writeln!(o, "- {}: {} articles ({} independent)", c.name, c.articles, c.independent);
+    }
+    for c in &r.coverage.languages {
+        let _ = writeln!(
+            o,
+            "- language {}: {} articles ({} independent)",
+            c.name, c.articles, c.independent
+        );
+    }
+    let _ = writeln!(o, "\n## Sources\n");
+    for e in &r.events {
+        for s in &e.sources {
+            let copy = match (&s.copy_of, &s.copy_kind) {
+                (Some(of), kind) => {
+                    format!(" — {} copy of {}", kind.as_deref().unwrap_or("near"), short(of))
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                o,
+                "- [{}] {} ({}, {}, {}){}",
+                short(&s.article),
+                s.title,
+                or_unknown(&s.outlet),
+                or_unknown(&s.lang),
+                or_unknown(&s.date),
+                copy
+            );
+        }
+    }
+    o
+}
+
+/// CSS of the HTML report and the web UI: no web fonts, nothing loaded from elsewhere.
+pub const STYLE: &str = include_str!("style.css");
+
+/// The story as an HTML fragment (no `<html>` around it). Article links go to
+/// `{article_href}{id}`.
+pub fn html_fragment(r: &StoryReport, article_href: &str) -> String {
+    let e = escape_html;
+    let mut o = String::new();
+    let link = |c: &Citation| {
+        format!(
+            "<a class=\"cite\" href=\"{}{}#{}-{}\" title=\"{}\">{}</a>",
+            e(article_href),
+            e(&c.article),
+            c.start,
+            c.end,
+            e(c.outlet.as_deref().unwrap_or("")),
+            e(short(&c.article))
+        )
+    };
+    let links = |cs: &[Citation]| cs.iter().map(link).collect::<Vec<_>>().join(" ");
+    let _ = write!(
+        o,
+        "<h1 id=\"story-title\">{}</h1><p class=\"meta\">Story {} · {} events · {} articles ({} independent) · {} – {} · {}</p>",
+        e(&r.title),
+        r.id,
+        r.events.len(),
+        r.articles,
+        r.independent,
+        e(or_unknown(&r.first)),
+        e(or_unknown(&r.last)),
+        e(&r.languages.join(", "))
+    );
+    let _ = write!(o, "<section id=\"summary\"><h2>Summary</h2><ul>");
+    for s in &r.summary {
+        let _ = write!(o, "<li>{} {}</li>", e(&s.text), link(&s.cite));
+    }
+    let _ = write!(o, "</ul></section><section id=\"events\"><h2>Events</h2>");
+    for ev in &r.events {
+        let _ = write!(
+            o,
+            "<article class=\"event\" id=\"event-{}\"><h3>Event {}: {}</h3><p class=\"meta\">{} – {} · {} articles, {} independent</p><ul>",
+            ev.id,
+            ev.id,
+            e(&ev.title),
+            e(or_unknown(&ev.first)),
+            e(or_unknown(&ev.last)),
+            ev.sources.len(),
+            ev.independent
+        );
+        for s in &ev.summary {
+            let _ = write!(o, "<li>{} {}</li>", e(&s.text), link(&s.cite));
+        }
+        let _ = write!(o, "</ul></article>");
+    }
+    let _ =
+        write!(o, "</section><section id=\"timeline\"><h2>Timeline</h2><ol class=\"timeline\">");
+    for t in &r.timeline {
+        let _ = write!(
+            o,
+            "<li class=\"{}\" data-date=\"{}\" data-event=\"{}\"><time>{}</time> <span class=\"kind\">{}</span> {} {}</li>",
+            e(&t.kind),
+            e(&t.date),
+            t.event,
+            e(&t.date),
+            e(&t.kind),
+            e(&t.what),
+            links(&t.sources)
+        );
+    }
+    let _ = write!(o, "</ol></section><section id=\"quotes\"><h2>Who said what</h2>");
+    for s in &r.quotes {
+        let _ = write!(o, "<div class=\"speaker\"><h3>{}</h3><ul>", e(&s.speaker));
+        for q in &s.quotes {
+            let _ = write!(
+                o,
+                "<li><span class=\"kind\">{}</span> <q>{}</q> {}</li>",
+                e(&q.kind),
+                e(&q.text),
+                links(&q.sources)
+            );
+        }
+        let _ = write!(o, "</ul></div>");
+    }
+    let _ = write!(o, "</section><section id=\"figures\"><h2>Figures ledger</h2>");
+    let _ = write!(o, "<table><thead><tr><th>Quantity</th><th>Reported as</th><th>Amount</th><th>Claimed by</th><th>Source</th></tr></thead><tbody>");
+    for l in &r.figures {
+        ledger_rows(&mut o, l, &link);
+    }
+    let _ = write!(o, "</tbody></table></section><section id=\"coverage\"><h2>Coverage</h2><table><thead><tr><th>Outlet or language</th><th>Articles</th><th>Independent</th></tr></thead><tbody>");
+    for c in r.coverage.outlets.iter().chain(&r.coverage.languages) {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            e(&c.name),
+            c.articles,
+            c.independent
+        );
+    }
+    let _ = write!(o, "</tbody></table></section><section id=\"sources\"><h2>Sources</h2><ul>");
+    for ev in &r.events {
+        for s in &ev.sources {
+            let copy = match &s.copy_of {
+                Some(of) => format!(
+                    " <span class=\"copy\">{} copy of {}</span>",
+                    e(s.copy_kind.as_deref().unwrap_or("near")),
+                    e(short(of))
+                ),
+                None => String::new(),
+            };
+            let _ = write!(
+                o,
+                "<li><a href=\"{}{}\">{}</a> · {} · {} · {} · event {}{}</li>",
+                e(article_href),
+                e(&s.article),
+                e(&s.title),
+                e(or_unknown(&s.outlet)),
+                e(or_unknown(&s.lang)),
+                e(or_unknown(&s.date)),
+                s.event,
+                copy
+            );
+        }
+    }
+    let _ = write!(o, "</ul></section>");
+    o
+}
+
+fn ledger_rows(o: &mut String, l: &LedgerEntry, link: &dyn Fn(&Citation) -> String) {
+    let e = escape_html;
+    let class = if l.disagreement { " class=\"disagree\"" } else { "" };
+    for (i, f) in l.reports.iter().enumerate() {
+        let label = if i == 0 {
+            let flag =
+                if l.disagreement { " <strong class=\"flag\">disagree</strong>" } else { "" };
+            format!("{}{}", e(&l.quantity), flag)
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            o,
+            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            class,
+            label,
+            e(&f.text),
+            e(&amount(f.value, f.high)),
+            e(f.claimed_by.as_deref().unwrap_or("")),
+            link(&f.cite)
+        );
+    }
+}
+
+/// The story as a whole HTML document, readable offline.
+pub fn html_document(r: &StoryReport) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body><main>{}</main></body></html>\n",
+        escape_html(&r.title),
+        STYLE,
+        html_fragment(r, "#")
+    )
+}
+
+/// One flat record of a story, for JSON lines and CSV.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Record {
+    /// `source`, `timeline`, `summary`, `quote` or `figure`.
+    pub record: &'static str,
+    /// The event.
+    pub event: u32,
+    /// A date, where there is one.
+    pub date: String,
+    /// The article.
+    pub article: String,
+    /// Its outlet.
+    pub outlet: String,
+    /// Speaker or claimant, where there is one.
+    pub who: String,
+    /// The text: title, sentence, quote or figure.
+    pub text: String,
+    /// An amount, for figures.
+    pub value: String,
+    /// More: the kind of quote or date, the copy link, the quantity and whether it disagrees.
+    pub note: String,
+}
+
+/// The story as flat records.
+pub fn records(r: &StoryReport) -> Vec<Record> {
+    let mut out = Vec::new();
+    let rec = |record, event, cite: &Citation| Record {
+        record,
+        event,
+        date: String::new(),
+        article: cite.article.clone(),
+        outlet: cite.outlet.clone().unwrap_or_default(),
+        who: String::new(),
+        text: String::new(),
+        value: String::new(),
+        note: String::new(),
+    };
+    for ev in &r.events {
+        for s in &ev.sources {
+            out.push(Record {
+                record: "source",
+                event: s.event,
+                date: s.date.clone().unwrap_or_default(),
+                article: s.article.clone(),
+                outlet: s.outlet.clone().unwrap_or_default(),
+                who: String::new(),
+                text: s.title.clone(),
+                value: String::new(),
+                note: match &s.copy_of {
+                    Some(of) => {
+                        format!("{} copy of {of}", s.copy_kind.as_deref().unwrap_or("near"))
+                    }
+                    None => String::new(),
+                },
+            });
+        }
+    }
+    for t in &r.timeline {
+        for c in &t.sources {
+            out.push(Record {
+                date: t.date.clone(),
+                text: t.what.clone(),
+                note: t.kind.clone(),
+                ..rec("timeline", t.event, c)
+            });
+        }
+    }
+    for s in &r.summary {
+        out.push(Record { text: s.text.clone(), ..rec("summary", s.event, &s.cite) });
+    }
+    for s in &r.quotes {
+        for q in &s.quotes {
+            for c in &q.sources {
+                out.push(Record {
+                    who: s.speaker.clone(),
+                    text: q.text.clone(),
+                    note: q.kind.clone(),
+                    ..rec("quote", q.event, c)
+                });
+            }
+        }
+    }
+    for l in &r.figures {
+        for f in &l.reports {
+            out.push(Record {
+                who: f.claimed_by.clone().unwrap_or_default(),
+                text: f.text.clone(),
+                value: amount(f.value, f.high),
+                note: format!(
+                    "{}{}",
+                    l.quantity,
+                    if l.disagreement { "; disagreement" } else { "" }
+                ),
+                ..rec("figure", l.event, &f.cite)
+            });
+        }
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The records as CSV with a header row (RFC 4180 quoting).
+pub fn csv(r: &StoryReport) -> String {
+    let mut o = String::from("record,event,date,article,outlet,who,text,value,note\n");
+    for x in records(r) {
+        let fields = [
+            x.record.to_string(),
+            x.event.to_string(),
+            x.date,
+            x.article,
+            x.outlet,
+            x.who,
+            x.text,
+            x.value,
+            x.note,
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        o.push_str(&line.join(","));
+        o.push('\n');
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_and_csv_quoting() {
+        assert_eq!(escape_html("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("er sagte \"ja\""), "\"er sagte \"\"ja\"\"\"");
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(amount(4800000.0, None), "4800000");
+        assert_eq!(amount(2.5, Some(3.0)), "2.5–3");
+    }
+}
