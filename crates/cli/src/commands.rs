@@ -72,6 +72,12 @@ pub struct DemoArgs {
     path: Option<PathBuf>,
     #[command(flatten)]
     embedding: crate::embed::EmbeddingArgs,
+    /// Stop after listing; do not serve the web UI.
+    #[arg(long)]
+    no_serve: bool,
+    /// Where the web UI listens (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
 }
 
 pub fn open(data_dir: &Path) -> Result<Engine> {
@@ -163,7 +169,9 @@ pub fn articles(data_dir: &Path, args: ArticlesArgs) -> Result<Outcome> {
                 let extraction = store.extraction(&article.id)?;
                 if args.json {
                     let mut value = serde_json::to_value(&article)?;
-                    for (field, v) in crate::extract::extraction_json(&article.text, &extraction) {
+                    for (field, v) in
+                        storyline_engine::views::extraction_json(&article.text, &extraction)
+                    {
                         value[field] = v;
                     }
                     output::write_json(&value)?;
@@ -242,7 +250,10 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
     std::io::stderr().flush().ok();
     eprintln!("see one article with: storyline --data-dir {} articles show ID", data_dir.display());
     eprintln!("why it joined its event: storyline --data-dir {} explain ID", data_dir.display());
-    Ok(outcome)
+    if args.no_serve {
+        return Ok(outcome);
+    }
+    crate::serve::serve(data_dir, crate::serve::ServeArgs { addr: args.addr })
 }
 
 /// Arguments of `storyline eval`.

@@ -8,6 +8,7 @@ mod commands;
 mod embed;
 mod extract;
 mod output;
+mod serve;
 mod stories;
 
 use clap::{Parser, Subcommand};
@@ -34,8 +35,12 @@ enum Command {
     Ingest(commands::IngestArgs),
     /// List stored articles, or show one with every normalisation decision.
     Articles(commands::ArticlesArgs),
-    /// Ingest the bundled sample corpus (or PATH) and list what was stored.
+    /// Ingest the bundled sample corpus (or PATH), list what was stored, and serve the web UI.
     Demo(commands::DemoArgs),
+    /// Serve the REST API and the web UI (stories, articles, search) from the data directory.
+    Serve(serve::ServeArgs),
+    /// Write a story's report: json, jsonl, csv, md or html.
+    Export(serve::ExportArgs),
     /// Measure quality on an evaluation data set (see docs/EVALUATION.md).
     Eval(commands::EvalArgs),
     /// Cluster stored articles not yet clustered into events and stories (ingest does this too).
@@ -85,6 +90,8 @@ fn main() -> ExitCode {
         Command::Ingest(args) => commands::ingest(&cli.data_dir, args),
         Command::Articles(args) => commands::articles(&cli.data_dir, args),
         Command::Demo(args) => commands::demo(&cli.data_dir, args),
+        Command::Serve(args) => serve::serve(&cli.data_dir, args),
+        Command::Export(args) => serve::export(&cli.data_dir, args),
         Command::Eval(args) => commands::eval(args),
         Command::Train(args) => commands::train(args),
         Command::Embed(args) => embed::embed(args),

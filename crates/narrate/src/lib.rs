@@ -14,12 +14,16 @@
 //! [`Narrator::story`], and writes the report back.
 #![deny(missing_docs)]
 
+mod article;
 mod build;
 mod ledger;
 pub mod render;
 mod report;
 mod summary;
 
+pub use article::{
+    entity_json, extraction_json, figure_json, highlighted_html, quote_json, timex_json,
+};
 pub use build::{Material, Narrator};
 pub use report::{
     Citation, CopyEdge, Coverage, CoverageRow, EventReport, FigureReport, LedgerEntry, QuoteEntry,

@@ -169,13 +169,20 @@ pub const STYLE: &str = include_str!("style.css");
 pub fn html_fragment(r: &StoryReport, article_href: &str) -> String {
     let e = escape_html;
     let mut o = String::new();
+    // Within one document, citations jump to the source list; in the web UI they open the
+    // article with the cited range marked.
+    let local = article_href.starts_with('#');
     let link = |c: &Citation| {
+        let range = if local || c.end == 0 {
+            String::new()
+        } else {
+            format!("?cite={}-{}", c.start, c.end)
+        };
         format!(
-            "<a class=\"cite\" href=\"{}{}#{}-{}\" title=\"{}\">{}</a>",
+            "<a class=\"cite\" href=\"{}{}{}\" title=\"{}\">{}</a>",
             e(article_href),
             e(&c.article),
-            c.start,
-            c.end,
+            range,
             e(c.outlet.as_deref().unwrap_or("")),
             e(short(&c.article))
         )
@@ -272,8 +279,9 @@ pub fn html_fragment(r: &StoryReport, article_href: &str) -> String {
             };
             let _ = write!(
                 o,
-                "<li><a href=\"{}{}\">{}</a> · {} · {} · {} · event {}{}</li>",
-                e(article_href),
+                "<li id=\"source-{}\"><a href=\"{}{}\">{}</a> · {} · {} · {} · event {}{}</li>",
+                e(&s.article),
+                e(if local { "#source-" } else { article_href }),
                 e(&s.article),
                 e(&s.title),
                 e(or_unknown(&s.outlet)),
@@ -318,7 +326,7 @@ pub fn html_document(r: &StoryReport) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body><main>{}</main></body></html>\n",
         escape_html(&r.title),
         STYLE,
-        html_fragment(r, "#")
+        html_fragment(r, "#source-")
     )
 }
 

@@ -314,6 +314,32 @@ impl Store {
             .map_err(|e| self.sql(e))
     }
 
+    /// The titles of narrated events (`stories` false) or stories, for the ids given; ids not
+    /// narrated are left out.
+    pub fn report_titles(
+        &self,
+        ids: &[u32],
+        stories: bool,
+    ) -> Result<Vec<(u32, String)>, StoreError> {
+        let sql = if stories {
+            "SELECT title FROM story_reports WHERE story = ?1"
+        } else {
+            "SELECT json_extract(json, '$.title') FROM event_reports WHERE event = ?1"
+        };
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(t) = stmt
+                .query_row([id], |r| r.get::<_, String>(0))
+                .optional()
+                .map_err(|e| self.sql(e))?
+            {
+                out.push((*id, t));
+            }
+        }
+        Ok(out)
+    }
+
     /// Narrated stories, most recent first, `limit` a page. `cursor` is the `next` of the
     /// previous page; a cursor this store did not give is [`StoreError::BadCursor`].
     pub fn story_list(
@@ -358,6 +384,46 @@ impl Store {
             None
         };
         Ok(Page { items: items.into_iter().map(|(r, _)| r).collect(), next })
+    }
+
+    /// Articles in ingest order, `limit` a page, after the `cursor` of the previous page.
+    pub fn article_page(
+        &self,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<Page<crate::ArticleSummary>, StoreError> {
+        let after: i64 = match cursor {
+            None => 0,
+            Some(c) => c.parse().map_err(|_| StoreError::BadCursor(c.to_string()))?,
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, id, external_id, title, date_iso, lang, outlet FROM articles
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows: Vec<(i64, crate::ArticleSummary)> = stmt
+            .query_map(params![after, limit as i64 + 1], |r| {
+                Ok((
+                    r.get(0)?,
+                    crate::ArticleSummary {
+                        id: ArticleId::from_stored(r.get::<_, String>(1)?),
+                        external_id: r.get(2)?,
+                        title: r.get(3)?,
+                        date: r.get(4)?,
+                        lang: r.get(5)?,
+                        outlet: r.get(6)?,
+                    },
+                ))
+            })
+            .map_err(|e| self.sql(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.sql(e))?;
+        let more = rows.len() > limit;
+        let items: Vec<(i64, crate::ArticleSummary)> = rows.into_iter().take(limit).collect();
+        let next = if more { items.last().map(|(seq, _)| seq.to_string()) } else { None };
+        Ok(Page { items: items.into_iter().map(|(_, a)| a).collect(), next })
     }
 
     /// Searches articles: `groups` from `Analyzer::query_terms` (every group must match),

@@ -1,0 +1,66 @@
+//! `storyline serve` and `storyline export`: the story views for people.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+
+use crate::commands::open;
+use crate::Outcome;
+
+/// Arguments of `storyline serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+}
+
+/// Serves the REST API and the web UI until the process is stopped.
+pub fn serve(data_dir: &Path, args: ServeArgs) -> Result<Outcome> {
+    // Open once for writing so that the schema is current and the index and reports are built
+    // for whatever was clustered before them.
+    let mut engine = open(data_dir)?;
+    engine.finish().context("could not bring the search index and story reports up to date")?;
+    drop(engine);
+    let dir = data_dir.to_owned();
+    storyline_server::serve(data_dir, args.addr, move |addr| {
+        eprintln!("Storyline is serving {} at http://{addr}/ (API: http://{addr}/api/openapi.json); stop with Ctrl-C", dir.display());
+    })?;
+    Ok(Outcome::Done)
+}
+
+/// Arguments of `storyline export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The story's id (`storyline stories` lists them).
+    id: u32,
+    /// json (the whole report), jsonl or csv (one record per source, date, sentence, quote and
+    /// figure), md or html (a readable report).
+    #[arg(long, default_value = "md")]
+    format: String,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
+/// Writes a story's report in the format asked for.
+pub fn export(data_dir: &Path, args: ExportArgs) -> Result<Outcome> {
+    let mut engine = open(data_dir)?;
+    engine.finish().context("could not bring the story reports up to date")?;
+    let Some(json) = engine.store().story_report(args.id)? else {
+        bail!("no story {} in {}; `storyline stories` lists them", args.id, data_dir.display());
+    };
+    let report: storyline_engine::views::StoryReport =
+        serde_json::from_str(&json).context("the stored report is unreadable")?;
+    let body =
+        storyline_server::render_export(&report, &args.format).map_err(anyhow::Error::msg)?;
+    match &args.out {
+        Some(path) => std::fs::write(path, body)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().lock().write_all(body.as_bytes())?,
+    }
+    Ok(Outcome::Done)
+}

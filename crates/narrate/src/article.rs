@@ -1,0 +1,184 @@
+//! The article view: an article's extraction as JSON, and its clean text as HTML with
+//! entities, quotes, time expressions and figures marked.
+
+use std::fmt::Write as _;
+
+use serde_json::{json, Value};
+use storyline_store::{EntityRow, Extraction, FigureRow, QuoteRow, TimexRow};
+
+use crate::render::escape_html;
+
+fn span_json(text: &str, span: Option<(usize, usize)>) -> Value {
+    match span {
+        Some((s, e)) => json!({"start": s, "end": e, "text": text.get(s..e).unwrap_or_default()}),
+        None => Value::Null,
+    }
+}
+
+/// One quote as JSON; spans are byte offsets into the article's text.
+pub fn quote_json(text: &str, q: &QuoteRow) -> Value {
+    json!({
+        "kind": q.kind, "start": q.start, "end": q.end, "text": text.get(q.start..q.end).unwrap_or_default(),
+        "cue": span_json(text, q.cue), "speaker": span_json(text, q.speaker),
+        "speaker_name": q.speaker_name, "speaker_key": q.speaker_key, "nested": q.nested,
+    })
+}
+
+/// One time expression as JSON.
+pub fn timex_json(text: &str, t: &TimexRow) -> Value {
+    json!({
+        "kind": t.kind, "start": t.start, "end": t.end, "text": text.get(t.start..t.end).unwrap_or_default(),
+        "value": t.value, "granularity": t.granularity, "resolution": t.resolution, "modifier": t.modifier,
+    })
+}
+
+/// One figure as JSON.
+pub fn figure_json(text: &str, f: &FigureRow) -> Value {
+    json!({
+        "kind": f.kind, "start": f.start, "end": f.end, "text": text.get(f.start..f.end).unwrap_or_default(),
+        "value": f.value, "high": f.high, "unit": f.unit, "counted": f.counted,
+        "approximation": f.approximation, "source": f.source,
+    })
+}
+
+/// One entity mention as JSON.
+pub fn entity_json(text: &str, e: &EntityRow) -> Value {
+    json!({
+        "type": e.etype, "start": e.start, "end": e.end, "text": text.get(e.start..e.end).unwrap_or_default(),
+        "canonical": e.canonical, "key": e.key, "role": e.role,
+    })
+}
+
+/// The extraction of an article as JSON fields: quotes, times, figures, entities.
+pub fn extraction_json(text: &str, x: &Extraction) -> [(&'static str, Value); 4] {
+    [
+        ("quotes", Value::Array(x.quotes.iter().map(|q| quote_json(text, q)).collect())),
+        ("times", Value::Array(x.timexes.iter().map(|t| timex_json(text, t)).collect())),
+        ("figures", Value::Array(x.figures.iter().map(|f| figure_json(text, f)).collect())),
+        ("entities", Value::Array(x.entities.iter().map(|e| entity_json(text, e)).collect())),
+    ]
+}
+
+/// A span to mark: byte range, CSS classes, and a tooltip.
+struct Mark {
+    start: usize,
+    end: usize,
+    class: String,
+    title: String,
+}
+
+/// The clean text as HTML, every extracted span marked with a class (`quote`, `entity e-PER`,
+/// `time`, `figure`, and `cited` for `cite`) and a tooltip saying what was found. Spans may
+/// overlap: the text is cut at every span boundary and each piece carries the classes of the
+/// spans over it, so the markup nests properly whatever the spans do.
+pub fn highlighted_html(text: &str, x: &Extraction, cite: Option<(usize, usize)>) -> String {
+    let mut marks = Vec::new();
+    for q in &x.quotes {
+        let who = q.speaker_name.as_deref().unwrap_or("unattributed");
+        marks.push(Mark {
+            start: q.start,
+            end: q.end,
+            class: "quote".into(),
+            title: format!("{} quote: {who}", q.kind),
+        });
+    }
+    for e in &x.entities {
+        let role = e.role.as_deref().map(|r| format!(", {r}")).unwrap_or_default();
+        marks.push(Mark {
+            start: e.start,
+            end: e.end,
+            class: format!("entity e-{}", e.etype),
+            title: format!("{} {}{role}", e.etype, e.canonical),
+        });
+    }
+    for t in &x.timexes {
+        marks.push(Mark {
+            start: t.start,
+            end: t.end,
+            class: "time".into(),
+            title: format!("{} {} ({})", t.kind, t.value, t.resolution),
+        });
+    }
+    for f in &x.figures {
+        let what = f.unit.as_deref().or(f.counted.as_deref()).unwrap_or("");
+        let by = f.source.as_deref().map(|s| format!(", says {s}")).unwrap_or_default();
+        marks.push(Mark {
+            start: f.start,
+            end: f.end,
+            class: "figure".into(),
+            title: format!("{} {what}{by}", f.value),
+        });
+    }
+    if let Some((s, e)) = cite {
+        marks.push(Mark { start: s, end: e, class: "cited".into(), title: "cited".into() });
+    }
+    marks.retain(|m| {
+        m.start < m.end
+            && m.end <= text.len()
+            && text.is_char_boundary(m.start)
+            && text.is_char_boundary(m.end)
+    });
+    let mut cuts: Vec<usize> =
+        marks.iter().flat_map(|m| [m.start, m.end]).chain([0, text.len()]).collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = String::with_capacity(text.len() * 2);
+    for pair in cuts.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let over: Vec<&Mark> = marks.iter().filter(|m| m.start <= a && b <= m.end).collect();
+        let piece = escape_html(&text[a..b]);
+        if over.is_empty() {
+            out.push_str(&piece);
+            continue;
+        }
+        let classes: Vec<&str> = over.iter().map(|m| m.class.as_str()).collect();
+        let titles: Vec<&str> = over.iter().map(|m| m.title.as_str()).collect();
+        let _ = write!(
+            out,
+            "<span class=\"{}\" title=\"{}\">{}</span>",
+            escape_html(&classes.join(" ")),
+            escape_html(&titles.join("; ")),
+            piece
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_spans_nest_properly_and_text_is_escaped() {
+        let text = "Kim sagte: \"<Wir> kommen\" am Montag.";
+        let x = Extraction {
+            quotes: vec![QuoteRow {
+                start: 11,
+                end: 25,
+                kind: "Direct".into(),
+                cue: None,
+                speaker: None,
+                speaker_name: Some("Kim".into()),
+                speaker_key: None,
+                nested: false,
+            }],
+            entities: vec![EntityRow {
+                start: 0,
+                end: 3,
+                etype: "PER".into(),
+                canonical: "Kim Jong Un".into(),
+                key: "kim".into(),
+                role: None,
+            }],
+            ..Extraction::default()
+        };
+        let html = highlighted_html(text, &x, Some((4, 15)));
+        assert!(
+            html.starts_with("<span class=\"entity e-PER\" title=\"PER Kim Jong Un\">Kim</span>"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;Wir&gt;"), "{html}");
+        assert!(html.contains("class=\"quote cited\""), "overlap gets both classes: {html}");
+        assert_eq!(html.matches("<span").count(), html.matches("</span>").count());
+    }
+}

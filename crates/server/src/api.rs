@@ -1,0 +1,327 @@
+//! The JSON API. Every handler checks its parameters first (400 naming the bad one), answers
+//! 404 for ids the store does not know, and reads the store on a pooled connection.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use storyline_narrate::{render, StoryReport};
+use storyline_store::{FacetCount, SearchFilter, Store};
+use storyline_text::Analyzer;
+
+use crate::params::{id, Params};
+use crate::{ApiError, Pool};
+
+type Shared = State<Arc<Pool>>;
+type Q = Query<HashMap<String, String>>;
+
+/// Languages a query's words are stemmed in when no language is asked for.
+const QUERY_LANGS: [&str; 6] = ["de", "en", "es", "fr", "it", "ru"];
+
+pub(crate) fn analyzer() -> Result<&'static Analyzer, ApiError> {
+    static ANALYZER: OnceLock<Option<Analyzer>> = OnceLock::new();
+    ANALYZER
+        .get_or_init(|| Analyzer::builtin().ok())
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("built-in language profiles are broken"))
+}
+
+fn json_text(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Any path no route knows.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such page or endpoint; see /api/openapi.json")
+}
+
+/// `GET /api/health`: the store answers, and how much it holds.
+pub async fn health(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    Params(q).only(&[])?;
+    pool.with(|s| {
+        let articles = s.count()?;
+        let stories = s.story_list(1, None)?.items.len();
+        Ok(Json(json!({ "status": "ok", "articles": articles, "narrated": stories > 0 })))
+    })
+    .await
+}
+
+/// `GET /api/stories`: narrated stories, most recent first, with cursor paging.
+pub async fn stories(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    let p = Params(q);
+    p.only(&["limit", "cursor"])?;
+    let (limit, cursor) = (p.limit()?, p.text("cursor"));
+    pool.with(move |s| {
+        let page = s.story_list(limit, cursor.as_deref())?;
+        let items: Vec<Value> = page
+            .items
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.story, "title": r.title, "first": r.first, "last": r.last,
+                    "articles": r.articles, "events": r.events,
+                    "languages": r.languages.split(',').filter(|l| !l.is_empty()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        Ok(Json(json!({ "items": items, "next": page.next })))
+    })
+    .await
+}
+
+pub(crate) fn story_report(s: &Store, story: u32) -> Result<String, ApiError> {
+    s.story_report(story)?.ok_or_else(|| ApiError::not_found(format!("no story {story}")))
+}
+
+/// `GET /api/stories/{id}`: the story's whole report.
+pub async fn story(
+    State(pool): Shared,
+    Path(raw): Path<String>,
+    Query(q): Q,
+) -> Result<Response, ApiError> {
+    Params(q).only(&[])?;
+    let story = id("story", &raw)?;
+    pool.with(move |s| story_report(s, story).map(json_text)).await
+}
+
+/// `GET /api/events/{id}`: one event's report.
+pub async fn event(
+    State(pool): Shared,
+    Path(raw): Path<String>,
+    Query(q): Q,
+) -> Result<Response, ApiError> {
+    Params(q).only(&[])?;
+    let event = id("event", &raw)?;
+    pool.with(move |s| {
+        s.event_report(event)?
+            .map(json_text)
+            .ok_or_else(|| ApiError::not_found(format!("no event {event}")))
+    })
+    .await
+}
+
+/// The formats of an export, with their media types.
+pub const EXPORT_FORMATS: [(&str, &str); 5] = [
+    ("json", "application/json"),
+    ("jsonl", "application/x-ndjson"),
+    ("csv", "text/csv; charset=utf-8"),
+    ("md", "text/markdown; charset=utf-8"),
+    ("html", "text/html; charset=utf-8"),
+];
+
+/// An empty report, to ask [`render_export`] about a format.
+static EMPTY: StoryReport = StoryReport {
+    id: 0,
+    title: String::new(),
+    first: None,
+    last: None,
+    articles: 0,
+    independent: 0,
+    languages: Vec::new(),
+    events: Vec::new(),
+    timeline: Vec::new(),
+    summary: Vec::new(),
+    quotes: Vec::new(),
+    figures: Vec::new(),
+    coverage: storyline_narrate::Coverage { outlets: Vec::new(), languages: Vec::new() },
+    copies: Vec::new(),
+};
+
+/// A story report rendered in `format` (one of [`EXPORT_FORMATS`]).
+pub fn render_export(report: &StoryReport, format: &str) -> Result<String, String> {
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(report).map_err(|e| e.to_string())?,
+        "jsonl" => {
+            let mut out = String::new();
+            for r in render::records(report) {
+                out.push_str(&serde_json::to_string(&r).map_err(|e| e.to_string())?);
+                out.push('\n');
+            }
+            out
+        }
+        "csv" => render::csv(report),
+        "md" => render::markdown(report),
+        "html" => render::html_document(report),
+        other => {
+            let known: Vec<&str> = EXPORT_FORMATS.iter().map(|f| f.0).collect();
+            return Err(format!("unknown format {other:?}; use one of {}", known.join(", ")));
+        }
+    })
+}
+
+/// `GET /api/stories/{id}/export?format=json|jsonl|csv|md|html`.
+pub async fn export(
+    State(pool): Shared,
+    Path(raw): Path<String>,
+    Query(q): Q,
+) -> Result<Response, ApiError> {
+    let p = Params(q);
+    p.only(&["format"])?;
+    let story = id("story", &raw)?;
+    let format = p.text("format").unwrap_or_else(|| "json".into());
+    let media = EXPORT_FORMATS.iter().find(|f| f.0 == format).map_or("text/plain", |f| f.1);
+    if media == "text/plain" {
+        // Checked before the store is read, so the message does not depend on the story.
+        return Err(ApiError::bad(render_export(&EMPTY, &format).err().unwrap_or_default()));
+    }
+    let json = pool.with(move |s| story_report(s, story)).await?;
+    let report: StoryReport = serde_json::from_str(&json).map_err(|e| {
+        ApiError::internal(&format!("stored report of story {story} is unreadable: {e}"))
+    })?;
+    let body = render_export(&report, &format).map_err(ApiError::bad)?;
+    let disposition = format!("inline; filename=\"story-{story}.{format}\"");
+    Ok((
+        [(header::CONTENT_TYPE, media.to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /api/articles`: stored articles in ingest order, with cursor paging.
+pub async fn articles(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    let p = Params(q);
+    p.only(&["limit", "cursor"])?;
+    let (limit, cursor) = (p.limit()?, p.text("cursor"));
+    pool.with(move |s| {
+        let page = s.article_page(limit, cursor.as_deref())?;
+        let items: Vec<Value> = page
+            .items
+            .iter()
+            .map(|a| {
+                json!({
+                    "id": a.id.as_str(), "external_id": a.external_id, "title": a.title,
+                    "date": a.date, "lang": a.lang, "outlet": a.outlet,
+                })
+            })
+            .collect();
+        Ok(Json(json!({ "items": items, "next": page.next })))
+    })
+    .await
+}
+
+/// One article with everything known about it, as JSON.
+pub(crate) fn article_json(
+    s: &Store,
+    key: &str,
+) -> Result<(Value, storyline_store::Extraction, String), ApiError> {
+    let article = s.find(key)?.ok_or_else(|| ApiError::not_found(format!("no article {key:?}")))?;
+    let extraction = s.extraction(&article.id)?;
+    let assignment = s.assignment_of(&article.id)?;
+    let mut v = json!({
+        "id": article.id.as_str(), "title": article.title, "url": article.url, "lang": article.lang,
+        "outlet": article.outlet, "text": article.text,
+        "date": article.date.as_ref().map(|d| json!({
+            "iso": d.iso, "precision": d.precision.as_str(), "source": d.source.as_str(),
+            "timezone": d.timezone, "evidence": d.evidence,
+        })),
+        "source": {
+            "path": article.source.path, "line": article.source.line,
+            "format": article.source.format.as_str(), "external_id": article.source.external_id,
+        },
+        "decisions": article.decisions.iter().map(|d| json!({
+            "field": d.field.as_str(), "value": d.value, "reason": d.reason,
+        })).collect::<Vec<_>>(),
+        "event": assignment.as_ref().map(|a| a.event),
+        "story": assignment.as_ref().map(|a| a.story),
+        "copy_of": assignment.as_ref().and_then(|a| a.copy_of.clone()),
+        "copy_kind": assignment.as_ref().and_then(|a| a.copy_kind.clone()),
+    });
+    for (field, value) in storyline_narrate::extraction_json(&article.text, &extraction) {
+        v[field] = value;
+    }
+    Ok((v, extraction, article.text))
+}
+
+/// `GET /api/articles/{id}`: the article, its normalisation decisions, its event and story,
+/// and what was extracted, with byte offsets into its text.
+pub async fn article(
+    State(pool): Shared,
+    Path(key): Path<String>,
+    Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
+    Params(q).only(&[])?;
+    pool.with(move |s| article_json(s, &key).map(|(v, _, _)| Json(v))).await
+}
+
+/// A checked search request.
+pub(crate) struct SearchRequest {
+    pub query: String,
+    pub filter: SearchFilter,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+pub(crate) fn search_request(p: &Params) -> Result<SearchRequest, ApiError> {
+    p.only(&["q", "lang", "outlet", "entity", "from", "to", "limit", "cursor"])?;
+    let query =
+        p.text("q").ok_or_else(|| ApiError::bad("q (the words to search for) is required"))?;
+    let offset = match p.text("cursor") {
+        None => 0,
+        Some(c) => c.parse().map_err(|_| {
+            ApiError::bad(format!(
+                "bad cursor {c:?}: pass back the next value of the previous page"
+            ))
+        })?,
+    };
+    let filter = SearchFilter {
+        lang: p.text("lang"),
+        outlet: p.text("outlet"),
+        entity: p.text("entity"),
+        from: p.day("from")?,
+        to: p.day("to")?,
+    };
+    Ok(SearchRequest { query, filter, limit: p.limit()?, offset })
+}
+
+fn facet_json(f: &[FacetCount]) -> Value {
+    Value::Array(f.iter().map(|c| json!({ "value": c.value, "count": c.count })).collect())
+}
+
+/// Runs a search and returns it as JSON.
+pub(crate) fn run_search(s: &Store, r: &SearchRequest) -> Result<Value, ApiError> {
+    let langs: Vec<&str> = match &r.filter.lang {
+        Some(l) => vec![l.as_str()],
+        None => QUERY_LANGS.to_vec(),
+    };
+    let groups = analyzer()?.query_terms(&r.query, &langs);
+    let found = s.search(&groups, &r.filter, r.limit, r.offset)?;
+    let ids =
+        |f: &[FacetCount]| -> Vec<u32> { f.iter().filter_map(|c| c.value.parse().ok()).collect() };
+    let titled = |f: &[FacetCount], stories: bool| -> Result<Value, ApiError> {
+        let titles: HashMap<u32, String> = s.report_titles(&ids(f), stories)?.into_iter().collect();
+        Ok(Value::Array(
+            f.iter()
+                .filter_map(|c| {
+                    let id: u32 = c.value.parse().ok()?;
+                    Some(json!({ "id": id, "hits": c.count, "title": titles.get(&id) }))
+                })
+                .collect(),
+        ))
+    };
+    Ok(json!({
+        "query": r.query,
+        "total": found.total,
+        "hits": found.hits.iter().map(|h| json!({
+            "id": h.id.as_str(), "title": h.title, "date": h.date, "outlet": h.outlet,
+            "lang": h.lang, "event": h.event, "story": h.story,
+        })).collect::<Vec<_>>(),
+        "next": found.next.map(|n| n.to_string()),
+        "facets": {
+            "lang": facet_json(&found.languages), "outlet": facet_json(&found.outlets),
+            "entity": facet_json(&found.entities), "month": facet_json(&found.months),
+        },
+        "events": titled(&found.events, false)?,
+        "stories": titled(&found.stories, true)?,
+    }))
+}
+
+/// `GET /api/search?q=...`: articles matching every word (stems and German compound parts),
+/// with facets by language, outlet, entity and month, and the events and stories they fall in.
+pub async fn search(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    let request = search_request(&Params(q))?;
+    pool.with(move |s| run_search(s, &request).map(Json)).await
+}

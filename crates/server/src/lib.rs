@@ -1,0 +1,95 @@
+//! Storyline's REST API and web UI, served together by `storyline serve` from one binary.
+//!
+//! # Brief overview
+//! [`router`] builds the routes over a [`Pool`] of read connections to the data directory:
+//! `/api/...` answers JSON (cursor paging, errors as `{"error": ...}` with 400 for bad
+//! parameters and 404 for unknown ids, never 500 for a user's mistake), `/api/openapi.json`
+//! describes it, and `/`, `/stories/{id}`, `/articles/{id}` and `/search` are the web UI:
+//! server-rendered HTML with its CSS inline, nothing loaded from elsewhere. Store reads run on
+//! tokio's blocking threads, one pooled connection each.
+//!
+//! [`client`] is a minimal HTTP/1.1 client over one keep-alive connection, used by the tests and
+//! the load benchmark.
+#![deny(missing_docs)]
+
+mod api;
+pub mod client;
+mod error;
+mod openapi;
+mod params;
+mod pool;
+mod ui;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::Router;
+
+pub use api::{render_export, EXPORT_FORMATS};
+pub use error::ApiError;
+pub use pool::Pool;
+
+/// Read connections per server: enough to keep both cores busy while some wait on the disk.
+pub const DEFAULT_CONNECTIONS: usize = 8;
+
+/// The routes of the API and the UI over `pool`.
+pub fn router(pool: Arc<Pool>) -> Router {
+    Router::new()
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/health", get(api::health))
+        .route("/api/stories", get(api::stories))
+        .route("/api/stories/{id}", get(api::story))
+        .route("/api/stories/{id}/export", get(api::export))
+        .route("/api/events/{id}", get(api::event))
+        .route("/api/articles", get(api::articles))
+        .route("/api/articles/{id}", get(api::article))
+        .route("/api/search", get(api::search))
+        .route("/", get(ui::home))
+        .route("/stories/{id}", get(ui::story))
+        .route("/articles/{id}", get(ui::article))
+        .route("/search", get(ui::search))
+        .route("/style.css", get(ui::style))
+        .fallback(api::not_found)
+        .with_state(pool)
+}
+
+/// Serves the data directory at `addr` until the process ends; `ready` is told the bound
+/// address (port 0 picks a free one) once connections are accepted.
+pub fn serve(
+    data_dir: &Path,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let pool = Arc::new(Pool::open(data_dir, DEFAULT_CONNECTIONS)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError::Io { addr, source: e })?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| ServeError::Io { addr, source: e })?;
+        let bound = listener.local_addr().map_err(|e| ServeError::Io { addr, source: e })?;
+        ready(bound);
+        axum::serve(listener, router(pool)).await.map_err(|e| ServeError::Io { addr, source: e })
+    })
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The data directory could not be opened.
+    #[error(transparent)]
+    Store(#[from] storyline_store::StoreError),
+    /// The address could not be bound or the connection loop failed.
+    #[error("cannot serve on {addr}: {source}")]
+    Io {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What failed.
+        source: std::io::Error,
+    },
+}
