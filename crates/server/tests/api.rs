@@ -1,0 +1,209 @@
+//! Every endpoint of the API against the seeds ingested into a fresh store, on a real socket:
+//! answers, cursor paging, bad parameters (400 with a message) and unknown ids (404).
+
+use std::sync::Arc;
+
+use storyline_engine::{Engine, IngestOptions, Input};
+use storyline_server::client::{Answer, Connection};
+use storyline_server::{router, Pool};
+
+struct Server {
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../resources/sample");
+    let mut engine = Engine::open(dir.path()).unwrap();
+    engine.ingest(&[Input::from_arg(seeds)], &IngestOptions::default(), &mut |_| {}).unwrap();
+    engine.extract(|_| {}).unwrap();
+    let model = storyline_engine::Model::builtin().unwrap();
+    engine.cluster(&model, None, &mut |_| {}).unwrap();
+    engine.finish().unwrap();
+    drop(engine);
+    let pool = Arc::new(Pool::open(dir.path(), 2).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move { axum::serve(listener, router(pool)).await.unwrap() });
+    Server { addr, _dir: dir }
+}
+
+async fn get(c: &mut Connection, path: &str) -> Answer {
+    c.get(path).await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+}
+
+fn error_of(a: &Answer) -> String {
+    a.json()["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error message in {:?}", a.body))
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_answers_and_refuses_what_it_should() {
+    let server = start().await;
+    let mut c = Connection::open(&server.addr).await.unwrap();
+
+    let health = get(&mut c, "/api/health").await;
+    assert_eq!((health.status, health.json()["articles"].as_u64()), (200, Some(5)));
+
+    let spec = get(&mut c, "/api/openapi.json").await.json();
+    assert_eq!(spec["openapi"], "3.1.0");
+    for path in [
+        "/api/stories",
+        "/api/stories/{id}",
+        "/api/stories/{id}/export",
+        "/api/events/{id}",
+        "/api/articles",
+        "/api/articles/{id}",
+        "/api/search",
+    ] {
+        assert!(spec["paths"][path].is_object(), "{path} is described");
+    }
+
+    // Stories: the seeds are one story of two events.
+    let stories = get(&mut c, "/api/stories").await.json();
+    let items = stories["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["events"], 2);
+    let id = items[0]["id"].as_u64().unwrap();
+    let story = get(&mut c, &format!("/api/stories/{id}")).await.json();
+    assert_eq!(story["events"].as_array().unwrap().len(), 2);
+    let ledger = story["figures"].as_array().unwrap();
+    assert!(ledger[0]["disagreement"].as_bool().unwrap(), "the shells disagree: {}", ledger[0]);
+    let speakers: Vec<&str> =
+        story["quotes"].as_array().unwrap().iter().filter_map(|s| s["speaker"].as_str()).collect();
+    assert!(speakers.contains(&"Dmitri Peskow"), "{speakers:?}");
+    let event = story["events"][0]["id"].as_u64().unwrap();
+    assert_eq!(
+        get(&mut c, &format!("/api/events/{event}")).await.json()["id"].as_u64(),
+        Some(event)
+    );
+
+    // Exports in every format.
+    for (format, media, needle) in [
+        ("json", "application/json", "\"timeline\""),
+        ("jsonl", "application/x-ndjson", "\"record\":\"source\""),
+        ("csv", "text/csv", "record,event,date"),
+        ("md", "text/markdown", "## Figures ledger"),
+        ("html", "text/html", "<section id=\"figures\">"),
+    ] {
+        let a = get(&mut c, &format!("/api/stories/{id}/export?format={format}")).await;
+        assert_eq!(a.status, 200, "{format}");
+        assert!(
+            a.content_type.as_deref().unwrap_or("").starts_with(media),
+            "{format}: {:?}",
+            a.content_type
+        );
+        assert!(a.body.contains(needle), "{format} export has {needle}");
+    }
+
+    // Articles, paged by cursor: two pages of 3 and 2, no article twice.
+    let first = get(&mut c, "/api/articles?limit=3").await.json();
+    let next = first["next"].as_str().unwrap().to_string();
+    let second = get(&mut c, &format!("/api/articles?limit=3&cursor={next}")).await.json();
+    assert!(second["next"].is_null());
+    let mut ids: Vec<String> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5);
+    let article = get(&mut c, &format!("/api/articles/{}", ids[0])).await.json();
+    assert!(article["text"].as_str().unwrap().len() > 100);
+    assert!(article["entities"].as_array().is_some_and(|e| !e.is_empty()));
+    assert!(article["decisions"].is_array() && article["story"].is_u64());
+
+    // Search: a German compound part finds its compound; facets count the hits.
+    let found = get(&mut c, "/api/search?q=Munition").await.json();
+    assert!(found["total"].as_u64().unwrap() >= 2, "{found}");
+    assert_eq!(found["facets"]["lang"][0]["value"], "de");
+    assert!(found["stories"][0]["title"].is_string());
+    let part = get(&mut c, "/api/search?q=Container").await.json();
+    assert!(part["total"].as_u64().unwrap() >= 1, "Schiffscontainer is found by Container: {part}");
+    let narrowed = get(&mut c, "/api/search?q=Munition&lang=en").await.json();
+    assert_eq!(narrowed["total"], 0);
+    let paged = get(&mut c, "/api/search?q=Kim&limit=2").await.json();
+    assert_eq!(paged["hits"].as_array().unwrap().len(), 2);
+    let rest = get(
+        &mut c,
+        &format!("/api/search?q=Kim&limit=2&cursor={}", paged["next"].as_str().unwrap()),
+    )
+    .await
+    .json();
+    assert_ne!(rest["hits"][0]["id"], paged["hits"][0]["id"]);
+
+    // Bad parameters: 400 with a message that names them.
+    for (path, names) in [
+        ("/api/stories?limit=0", "limit"),
+        ("/api/stories?limit=abc", "limit"),
+        ("/api/stories?cursor=zz", "cursor"),
+        ("/api/stories?colour=red", "colour"),
+        ("/api/stories/abc", "story id"),
+        ("/api/stories/0/export?format=pdf", "format"),
+        ("/api/events/-1", "event id"),
+        ("/api/articles?cursor=x", "cursor"),
+        ("/api/search", "q"),
+        ("/api/search?q=Kim&from=2023", "from"),
+        ("/api/search?q=Kim&cursor=x", "cursor"),
+        ("/api/search?q=Kim&limit=101", "limit"),
+    ] {
+        let a = get(&mut c, path).await;
+        assert_eq!(a.status, 400, "{path}: {}", a.body);
+        assert!(error_of(&a).contains(names), "{path}: {}", a.body);
+    }
+    // Unknown ids and paths: 404.
+    for path in [
+        "/api/stories/999",
+        "/api/stories/999/export?format=md",
+        "/api/events/999",
+        "/api/articles/nonexistent",
+        "/api/nothing-here",
+    ] {
+        let a = get(&mut c, path).await;
+        assert_eq!(a.status, 404, "{path}: {}", a.body);
+        assert!(!error_of(&a).is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_ui_pages_render_without_anything_from_elsewhere() {
+    let server = start().await;
+    let mut c = Connection::open(&server.addr).await.unwrap();
+    let home = get(&mut c, "/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("href=\"/stories/0\""), "{}", home.body);
+    let story = get(&mut c, "/stories/0").await;
+    assert!(story.body.contains("id=\"timeline\"") && story.body.contains("Figures ledger"));
+    assert!(story.body.contains("disagree"), "the ledger flags the shells");
+    let article_link = story
+        .body
+        .split("href=\"/articles/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let article = get(&mut c, &format!("/articles/{article_link}")).await;
+    assert_eq!(article.status, 200, "{article_link}");
+    assert!(article.body.contains("class=\"entity e-PER\""));
+    assert!(article.body.contains("id=\"decisions\""));
+    let search = get(&mut c, "/search?q=Peskow").await;
+    assert!(search.body.contains("id=\"hit-count\""));
+    for page in [&home, &story, &article, &search] {
+        assert!(
+            !page.body.contains("http://") && !page.body.contains("https://"),
+            "no outside address"
+        );
+    }
+    assert_eq!(get(&mut c, "/stories/42").await.status, 404);
+    assert_eq!(get(&mut c, "/articles/x?cite=oops").await.status, 400);
+    let css = get(&mut c, "/style.css").await;
+    assert!(css.content_type.unwrap().starts_with("text/css"));
+}
