@@ -113,13 +113,13 @@ pub fn ledger(event: u32, material: &[&Material]) -> Vec<LedgerEntry> {
     }
     let mut groups: Vec<Vec<FigureReport>> = Vec::new();
     let mut slot: Vec<Option<usize>> = vec![None; items.len()];
-    for i in 0..items.len() {
+    for (i, item) in items.iter().enumerate() {
         let root = find(&mut parent, i);
         let at = *slot[root].get_or_insert_with(|| {
             groups.push(Vec::new());
             groups.len() - 1
         });
-        groups[at].push(items[i].report.clone());
+        groups[at].push(item.report.clone());
     }
     let mut entries: Vec<LedgerEntry> = groups
         .into_iter()

@@ -138,6 +138,9 @@ pub struct StoryListRow {
     pub languages: String,
 }
 
+/// An article to index: `(seq, title, text, lang)`.
+pub type ToIndex = (i64, String, String, Option<String>);
+
 /// Facet values returned per facet.
 const FACET_LIMIT: i64 = 20;
 
@@ -157,10 +160,7 @@ fn match_expression(groups: &[Vec<String>]) -> String {
 impl Store {
     /// Articles not yet in the search index, at most `limit`, in ingest order:
     /// `(seq, title, text, lang)`.
-    pub fn unindexed(
-        &self,
-        limit: usize,
-    ) -> Result<Vec<(i64, String, String, Option<String>)>, StoreError> {
+    pub fn unindexed(&self, limit: usize) -> Result<Vec<ToIndex>, StoreError> {
         let after = self.meta_i64("search_indexed_seq")?;
         let mut stmt = self
             .conn
