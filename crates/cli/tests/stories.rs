@@ -195,3 +195,46 @@ fn with_the_sentence_encoder_a_german_and_a_russian_report_of_one_event_meet() {
     };
     assert_ne!(event("de-flood"), event("ru-flood"));
 }
+
+#[test]
+fn export_writes_every_format_and_names_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    storyline(&data, &["ingest", SAMPLE, "--no-embeddings"]);
+    let story =
+        json(&storyline(&data, &["stories", "--json"]))[0]["id"].as_u64().unwrap().to_string();
+    let md = String::from_utf8(storyline(&data, &["export", &story]).stdout).unwrap();
+    assert!(md.starts_with("# ") && md.contains("## Figures ledger"), "{md}");
+    assert!(md.contains("| yes |"), "the shells' disagreement is flagged: {md}");
+    let file = dir.path().join("story.html");
+    storyline(&data, &["export", &story, "--format", "html", "--out", file.to_str().unwrap()]);
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.contains("<section id=\"timeline\">"));
+    let report = json(&storyline(&data, &["export", &story, "--format", "json"]));
+    assert_eq!(report["events"].as_array().unwrap().len(), 2);
+    let csv =
+        String::from_utf8(storyline(&data, &["export", &story, "--format", "csv"]).stdout).unwrap();
+    assert!(csv.lines().next().unwrap().starts_with("record,event,date"));
+    assert!(csv.lines().any(|l| l.starts_with("quote,")));
+    let jsonl =
+        String::from_utf8(storyline(&data, &["export", &story, "--format", "jsonl"]).stdout)
+            .unwrap();
+    assert!(jsonl.lines().all(|l| serde_json::from_str::<Value>(l).is_ok()));
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_storyline"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["export", &story, "--format", "pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format \"pdf\""));
+    let missing = Command::new(env!("CARGO_BIN_EXE_storyline"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["export", "999"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no story 999"));
+}

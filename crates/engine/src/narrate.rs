@@ -93,6 +93,12 @@ impl Engine {
         Ok(done)
     }
 
+    /// Rewrites every story's report.
+    pub fn renarrate(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        self.store.clear_reports()?;
+        self.narrate(progress)
+    }
+
     /// Story `story`'s report, built from what is stored now.
     pub fn story_report(
         &self,

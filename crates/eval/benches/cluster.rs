@@ -27,53 +27,8 @@ use std::time::Instant;
 use rayon::prelude::*;
 use storyline_cluster::{embedding_text, Clusterer, Doc, Model};
 use storyline_engine::{Engine, IngestOptions, Input};
+use storyline_eval::replay::{replay, Replayed};
 use storyline_text::Analyzer;
-
-struct Item {
-    id: String,
-    time: i64,
-    title: String,
-    body: String,
-}
-
-fn sentences(text: &str) -> Vec<&str> {
-    text.split_inclusive(". ").filter(|s| !s.trim().is_empty()).collect()
-}
-
-/// Articles `range` of the stream, made when needed so the input does not count in the RSS.
-fn items(rows: &[(String, String)], range: std::ops::Range<usize>) -> Vec<Item> {
-    let base = 1_451_606_400; // 2016-01-01T00:00:00Z
-    range
-        .map(|i| {
-            let day = i / 1000;
-            let j = (i % 103 + 103 * ((day / 10) % 10)) % rows.len();
-            let k = i + 1;
-            let own = sentences(&rows[j].1);
-            let mut body = String::new();
-            for (s, sentence) in own.iter().enumerate() {
-                let keep =
-                    k == 0 || xxhash_rust::xxh3::xxh3_64(format!("{k}/{s}").as_bytes()) % 10 < 4;
-                if keep {
-                    body.push_str(sentence);
-                }
-            }
-            if k > 0 {
-                for (o, take) in [(j * 31 + k * 17, 2), (j * 7 + k * 101, 1)] {
-                    for s in sentences(&rows[o % rows.len()].1).iter().skip(1).take(take) {
-                        body.push_str(s);
-                    }
-                }
-            }
-            let title: String = body.split_whitespace().take(12).collect::<Vec<_>>().join(" ");
-            Item {
-                id: format!("g{i}"),
-                time: base + (i as i64 / 1000) * 86_400 + (i as i64 % 1000) * 86,
-                title,
-                body,
-            }
-        })
-        .collect()
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -99,7 +54,7 @@ fn main() {
         stages(&rows, n, embedder.as_ref());
     }
     if n_engine > 0 {
-        engine(&items(&rows, 0..n_engine), embedder.as_ref());
+        engine(&replay(&rows, 0..n_engine), embedder.as_ref());
     }
 }
 
@@ -113,7 +68,7 @@ fn stages(rows: &[(String, String)], n: usize, embedder: Option<&storyline_embed
     let mut making = std::time::Duration::ZERO;
     for b in 0..n.div_ceil(2048) {
         let t = Instant::now();
-        let batch = items(rows, b * 2048..((b + 1) * 2048).min(n));
+        let batch = replay(rows, b * 2048..((b + 1) * 2048).min(n));
         making += t.elapsed();
         let t = Instant::now();
         let mut docs: Vec<Doc> = batch
@@ -176,12 +131,12 @@ fn stages(rows: &[(String, String)], n: usize, embedder: Option<&storyline_embed
     }
 }
 
-fn engine(items: &[Item], embedder: Option<&storyline_embed::Embedder>) {
+fn engine(items: &[Replayed], embedder: Option<&storyline_embed::Embedder>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("input.jsonl");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&input).expect("create input"));
     for it in items {
-        let date = chrono_like(it.time);
+        let date = storyline_eval::replay::rfc3339(it.time);
         let rec = serde_json::json!({"id": it.id, "title": it.title, "text": it.body, "date": date, "language": "de", "source": "derstandard.example"});
         writeln!(out, "{rec}").expect("write");
     }
@@ -207,22 +162,4 @@ fn engine(items: &[Item], embedder: Option<&storyline_embed::Embedder>) {
         "  decisions: {} events, {} stories, {} copies",
         r.new_events, r.new_stories, r.copies
     );
-}
-
-/// RFC 3339 of a Unix time, UTC, without a date library.
-fn chrono_like(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
 }

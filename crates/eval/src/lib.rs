@@ -17,6 +17,7 @@ pub mod ner_eval;
 pub mod normalise_eval;
 pub mod numbers_eval;
 pub mod quotes_eval;
+pub mod replay;
 pub mod semeval;
 pub mod stories_eval;
 pub mod timex_eval;

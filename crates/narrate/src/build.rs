@@ -25,6 +25,23 @@ pub struct Narrator {
 
 /// Timeline entries kept per event, the most widely stated first.
 const TIMELINE_PER_EVENT: usize = 24;
+/// Timeline entries kept per story, the most widely stated first.
+const TIMELINE_PER_STORY: usize = 150;
+/// Citations kept per timeline entry or quote.
+pub const SOURCES_PER_ITEM: usize = 8;
+/// Articles listed per event.
+pub const SOURCES_PER_EVENT: usize = 100;
+/// Reports kept per ledger entry.
+pub const REPORTS_PER_QUANTITY: usize = 12;
+/// Ledger entries kept per event, and per story.
+const LEDGER_PER_EVENT: usize = 30;
+const LEDGER_PER_STORY: usize = 60;
+/// Speakers kept per event and per story, and quotes kept per speaker.
+const SPEAKERS_PER_EVENT: usize = 20;
+const SPEAKERS_PER_STORY: usize = 30;
+const QUOTES_PER_SPEAKER: usize = 8;
+/// Independent reports an event's summary, ledger and timeline are read from: the earliest.
+const READ_PER_EVENT: usize = 300;
 /// Summary sentences per event.
 const SUMMARY_PER_EVENT: usize = 4;
 /// Summary sentences per event in a story's summary.
@@ -66,15 +83,21 @@ impl Narrator {
             .unwrap_or_default();
         let mut timeline: Vec<TimelineEntry> =
             events.iter().flat_map(|e| e.timeline.iter().cloned()).collect();
+        if timeline.len() > TIMELINE_PER_STORY {
+            timeline.sort_by_key(|t| std::cmp::Reverse(t.mentions));
+            timeline.truncate(TIMELINE_PER_STORY);
+        }
         timeline.sort_by(|a, b| (&a.date, a.event).cmp(&(&b.date, b.event)));
         let summary = events
             .iter()
             .flat_map(|e| e.summary.iter().take(STORY_SUMMARY_PER_EVENT).cloned())
             .collect();
-        let quotes = merge_speakers(events.iter().flat_map(|e| e.quotes.iter().cloned()));
+        let mut quotes = merge_speakers(events.iter().flat_map(|e| e.quotes.iter().cloned()));
+        bound_speakers(&mut quotes, SPEAKERS_PER_STORY);
         let mut figures: Vec<LedgerEntry> =
             events.iter().flat_map(|e| e.figures.iter().cloned()).collect();
         crate::ledger::order(&mut figures);
+        figures.truncate(LEDGER_PER_STORY);
         let sources: Vec<&Source> = events.iter().flat_map(|e| e.sources.iter()).collect();
         let copies = events.iter().flat_map(|e| e.copies.iter().cloned()).collect();
         let mut languages: Vec<String> =
@@ -86,8 +109,8 @@ impl Narrator {
             title,
             first: sources.iter().filter_map(|s| s.date.clone()).min(),
             last: sources.iter().filter_map(|s| s.date.clone()).max(),
-            articles: sources.len() as u32,
-            independent: sources.iter().filter(|s| s.copy_of.is_none()).count() as u32,
+            articles: events.iter().map(|e| e.articles).sum(),
+            independent: events.iter().map(|e| e.independent).sum(),
             languages,
             coverage: coverage(&sources),
             events,
@@ -122,18 +145,28 @@ impl Narrator {
             })
             .collect();
         let source_refs: Vec<&Source> = sources.iter().collect();
+        let coverage = coverage(&source_refs);
+        let read = &independent[..independent.len().min(READ_PER_EVENT)];
+        let mut quotes = quotes(id, read);
+        bound_speakers(&mut quotes, SPEAKERS_PER_EVENT);
+        let mut figures = ledger(id, read);
+        figures.truncate(LEDGER_PER_EVENT);
+        let articles = sources.len() as u32;
+        let mut sources = sources;
+        sources.truncate(SOURCES_PER_EVENT);
         EventReport {
             id,
             story,
             title,
             first: sources.iter().filter_map(|s| s.date.clone()).min(),
             last: sources.iter().filter_map(|s| s.date.clone()).max(),
+            articles,
             independent: independent.len() as u32,
-            timeline: self.timeline(id, &independent),
-            summary: self.summary(id, &independent),
-            quotes: quotes(id, &independent),
-            figures: ledger(id, &independent),
-            coverage: coverage(&source_refs),
+            timeline: self.timeline(id, read, &material),
+            summary: self.summary(id, read),
+            quotes,
+            figures,
+            coverage,
             copies,
             sources,
         }
@@ -153,7 +186,12 @@ impl Narrator {
             .collect()
     }
 
-    fn timeline(&self, event: u32, material: &[&Material]) -> Vec<TimelineEntry> {
+    fn timeline(
+        &self,
+        event: u32,
+        material: &[&Material],
+        all: &[&Material],
+    ) -> Vec<TimelineEntry> {
         // value -> (articles stating it, entry)
         let mut stated: BTreeMap<String, TimelineEntry> = BTreeMap::new();
         for m in material {
@@ -174,39 +212,43 @@ impl Narrator {
                 let cite = cite(m, s, e);
                 stated
                     .entry(t.value.clone())
-                    .and_modify(|entry| entry.sources.push(cite.clone()))
+                    .and_modify(|entry| add_source(&mut entry.sources, &mut entry.mentions, &cite))
                     .or_insert_with(|| TimelineEntry {
                         date: t.value.clone(),
                         kind: "stated".into(),
                         what: clip(what, WHAT_CHARS),
                         event,
                         sources: vec![cite],
+                        mentions: 1,
                     });
             }
         }
         let mut entries: Vec<TimelineEntry> = stated.into_values().collect();
         if entries.len() > TIMELINE_PER_EVENT {
-            entries.sort_by_key(|e| std::cmp::Reverse(e.sources.len()));
+            entries.sort_by_key(|e| std::cmp::Reverse(e.mentions));
             entries.truncate(TIMELINE_PER_EVENT);
         }
-        let mut published: BTreeMap<String, TimelineEntry> = BTreeMap::new();
-        for m in material {
-            let Some(day) = m.0.article.date.as_deref().map(|d| d.get(..10).unwrap_or(d)) else {
-                continue;
+        // The day the event was first reported, with the articles of that day.
+        let day_of = |m: &Material| {
+            m.0.article.date.as_deref().map(|d| d.get(..10).unwrap_or(d).to_string())
+        };
+        if let Some(first) = all.iter().filter_map(|m| day_of(m)).min() {
+            let mut entry = TimelineEntry {
+                date: first.clone(),
+                kind: "published".into(),
+                what: String::new(),
+                event,
+                sources: Vec::new(),
+                mentions: 0,
             };
-            let c = cite(m, 0, 0);
-            published
-                .entry(day.to_string())
-                .and_modify(|e| e.sources.push(c.clone()))
-                .or_insert_with(|| TimelineEntry {
-                    date: day.to_string(),
-                    kind: "published".into(),
-                    what: m.0.article.title.clone(),
-                    event,
-                    sources: vec![c],
-                });
+            for m in all.iter().filter(|m| day_of(m).as_deref() == Some(first.as_str())) {
+                if entry.what.is_empty() {
+                    entry.what = format!("First reported: {}", m.0.article.title);
+                }
+                add_source(&mut entry.sources, &mut entry.mentions, &cite(m, 0, 0));
+            }
+            entries.push(entry);
         }
-        entries.extend(published.into_values());
         entries.sort_by(|a, b| (&a.date, &a.kind).cmp(&(&b.date, &b.kind)));
         entries
     }
@@ -325,12 +367,13 @@ fn quotes(event: u32, material: &[&Material]) -> Vec<SpeakerQuotes> {
                 entry.speaker = name.clone();
             }
             match entry.quotes.iter_mut().find(|e| e.text == text) {
-                Some(e) => e.sources.push(c),
+                Some(e) => add_source(&mut e.sources, &mut e.carried_by, &c),
                 None => entry.quotes.push(QuoteEntry {
                     text,
                     kind: q.kind.clone(),
                     event,
                     sources: vec![c],
+                    carried_by: 1,
                 }),
             }
         }
@@ -357,6 +400,23 @@ fn names_an_entity(name: &str, entities: &[storyline_store::EntityRow]) -> bool 
             .iter()
             .filter(|e| matches!(e.etype.as_str(), "PER" | "ORG" | "LOC"))
             .any(|e| last(&e.canonical) == want)
+}
+
+/// Adds a citation to a bounded list, counting it either way.
+fn add_source(sources: &mut Vec<Citation>, count: &mut u32, cite: &Citation) {
+    *count += 1;
+    if sources.len() < SOURCES_PER_ITEM && !sources.iter().any(|s| s.article == cite.article) {
+        sources.push(cite.clone());
+    }
+}
+
+/// Keeps the speakers with most quotes, and each speaker's most carried quotes.
+fn bound_speakers(speakers: &mut Vec<SpeakerQuotes>, keep: usize) {
+    speakers.truncate(keep);
+    for s in speakers {
+        s.quotes.sort_by_key(|q| std::cmp::Reverse(q.carried_by));
+        s.quotes.truncate(QUOTES_PER_SPEAKER);
+    }
 }
 
 fn merge_speakers(all: impl Iterator<Item = SpeakerQuotes>) -> Vec<SpeakerQuotes> {

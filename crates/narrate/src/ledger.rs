@@ -21,6 +21,8 @@ const SAME_NOUN_RATIO: f64 = 2.0;
 const LARGE_RATIO: f64 = 1.25;
 /// What "large" means for [`LARGE_RATIO`].
 const LARGE: f64 = 1000.0;
+/// Figures compared per event (pairs are compared, so this bounds the work): the earliest.
+const MAX_ITEMS: usize = 1500;
 /// Relative difference above which two amounts disagree.
 const DIFFERENT: f64 = 0.005;
 
@@ -102,6 +104,7 @@ pub fn ledger(event: u32, material: &[&Material]) -> Vec<LedgerEntry> {
             });
         }
     }
+    items.truncate(MAX_ITEMS);
     let mut parent: Vec<usize> = (0..items.len()).collect();
     for i in 0..items.len() {
         for j in i + 1..items.len() {
@@ -130,7 +133,16 @@ pub fn ledger(event: u32, material: &[&Material]) -> Vec<LedgerEntry> {
                         || differs(a.high.unwrap_or(a.value), b.high.unwrap_or(b.value))
                 })
             });
-            LedgerEntry { quantity: quantity(&reports), event, reports, disagreement }
+            let reports_total = reports.len() as u32;
+            let mut reports = reports;
+            reports.truncate(crate::REPORTS_PER_QUANTITY);
+            LedgerEntry {
+                quantity: quantity(&reports),
+                event,
+                reports,
+                reports_total,
+                disagreement,
+            }
         })
         .collect();
     order(&mut entries);
@@ -140,7 +152,7 @@ pub fn ledger(event: u32, material: &[&Material]) -> Vec<LedgerEntry> {
 /// Entries with several reports first, those that disagree before those that agree.
 pub fn order(entries: &mut [LedgerEntry]) {
     entries.sort_by_key(|e| {
-        (std::cmp::Reverse((e.reports.len() > 1, e.disagreement, e.reports.len())), e.event)
+        (std::cmp::Reverse((e.reports.len() > 1, e.disagreement, e.reports_total)), e.event)
     });
 }
 

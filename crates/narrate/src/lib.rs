@@ -10,6 +10,11 @@
 //! (copies are listed but not counted as independent sources). [`render`] turns a report into
 //! Markdown, HTML, JSON lines or CSV.
 //!
+//! A report is what a person reads, so its lists are bounded whatever the size of the story:
+//! each list keeps what most articles carry, and says how many there were in all
+//! (`mentions`, `carried_by`, `reports_total`, `articles`). The articles themselves are always
+//! all in the store and the API.
+//!
 //! Narration is pure: the engine reads the material from the store, calls
 //! [`Narrator::story`], and writes the report back.
 #![deny(missing_docs)]
@@ -24,7 +29,7 @@ mod summary;
 pub use article::{
     entity_json, extraction_json, figure_json, highlighted_html, quote_json, timex_json,
 };
-pub use build::{Material, Narrator};
+pub use build::{Material, Narrator, REPORTS_PER_QUANTITY, SOURCES_PER_EVENT, SOURCES_PER_ITEM};
 pub use report::{
     Citation, CopyEdge, Coverage, CoverageRow, EventReport, FigureReport, LedgerEntry, QuoteEntry,
     Source, SpeakerQuotes, StoryReport, SummarySentence, TimelineEntry,

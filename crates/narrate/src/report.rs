@@ -49,8 +49,11 @@ pub struct TimelineEntry {
     pub what: String,
     /// The event it belongs to.
     pub event: u32,
-    /// Every article that says so.
+    /// Articles that say so, the first [`crate::SOURCES_PER_ITEM`] of them.
     pub sources: Vec<Citation>,
+    /// How many articles say so.
+    #[serde(default)]
+    pub mentions: u32,
 }
 
 /// A sentence of an extractive summary.
@@ -73,8 +76,11 @@ pub struct QuoteEntry {
     pub kind: String,
     /// The event.
     pub event: u32,
-    /// Where it was read (the first is the earliest).
+    /// Where it was read (the first is the earliest), up to [`crate::SOURCES_PER_ITEM`].
     pub sources: Vec<Citation>,
+    /// How many articles carry it.
+    #[serde(default)]
+    pub carried_by: u32,
 }
 
 /// Everything one speaker said.
@@ -116,8 +122,11 @@ pub struct LedgerEntry {
     pub quantity: String,
     /// The event.
     pub event: u32,
-    /// Each report.
+    /// The reports, up to [`crate::REPORTS_PER_QUANTITY`].
     pub reports: Vec<FigureReport>,
+    /// How many reports there are.
+    #[serde(default)]
+    pub reports_total: u32,
     /// Whether the reports give different amounts.
     pub disagreement: bool,
 }
@@ -166,9 +175,12 @@ pub struct EventReport {
     pub first: Option<String>,
     /// Latest publication date.
     pub last: Option<String>,
+    /// Its articles, copies included.
+    #[serde(default)]
+    pub articles: u32,
     /// Articles that are not copies: sources counted once.
     pub independent: u32,
-    /// Its articles, in the order they arrived.
+    /// Its articles in the order they arrived, the first [`crate::SOURCES_PER_EVENT`].
     pub sources: Vec<Source>,
     /// Dated happenings, in date order.
     pub timeline: Vec<TimelineEntry>,

@@ -2,7 +2,7 @@
 //! 404 for ids the store does not know, and reads the store on a pooled connection.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -281,8 +281,62 @@ fn facet_json(f: &[FacetCount]) -> Value {
     Value::Array(f.iter().map(|c| json!({ "value": c.value, "count": c.count })).collect())
 }
 
-/// Runs a search and returns it as JSON.
-pub(crate) fn run_search(s: &Store, r: &SearchRequest) -> Result<Value, ApiError> {
+/// Answers of recent searches, valid while the store's generation stays the same. Ranking every
+/// match of a common word costs tens of milliseconds; people repeat searches, and facet links
+/// repeat them with one filter more.
+struct SearchCache {
+    generation: String,
+    answers: HashMap<String, Answer>,
+}
+
+/// A search's answer as JSON, and as text for the API.
+pub(crate) type Answer = Arc<(Value, String)>;
+
+/// Searches remembered at most; the cache starts over when full.
+const CACHED_SEARCHES: usize = 4096;
+
+fn cache() -> &'static Mutex<SearchCache> {
+    static CACHE: OnceLock<Mutex<SearchCache>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        Mutex::new(SearchCache { generation: String::new(), answers: HashMap::new() })
+    })
+}
+
+impl SearchRequest {
+    fn key(&self) -> String {
+        let f = &self.filter;
+        format!(
+            "{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{}\u{1}{}",
+            self.query, f.lang, f.outlet, f.entity, f.from, f.to, self.limit, self.offset
+        )
+    }
+}
+
+/// Runs a search (or finds its answer in the cache) and returns it as JSON.
+pub(crate) fn run_search(s: &Store, r: &SearchRequest) -> Result<Answer, ApiError> {
+    let generation = s.generation()?;
+    let key = r.key();
+    if let Ok(c) = cache().lock() {
+        if c.generation == generation {
+            if let Some(v) = c.answers.get(&key) {
+                return Ok(v.clone());
+            }
+        }
+    }
+    let value = search_uncached(s, r)?;
+    let text = value.to_string();
+    let answer = Arc::new((value, text));
+    if let Ok(mut c) = cache().lock() {
+        if c.generation != generation || c.answers.len() >= CACHED_SEARCHES {
+            c.answers.clear();
+            c.generation = generation;
+        }
+        c.answers.insert(key, answer.clone());
+    }
+    Ok(answer)
+}
+
+fn search_uncached(s: &Store, r: &SearchRequest) -> Result<Value, ApiError> {
     let langs: Vec<&str> = match &r.filter.lang {
         Some(l) => vec![l.as_str()],
         None => QUERY_LANGS.to_vec(),
@@ -321,7 +375,7 @@ pub(crate) fn run_search(s: &Store, r: &SearchRequest) -> Result<Value, ApiError
 
 /// `GET /api/search?q=...`: articles matching every word (stems and German compound parts),
 /// with facets by language, outlet, entity and month, and the events and stories they fall in.
-pub async fn search(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, ApiError> {
+pub async fn search(State(pool): Shared, Query(q): Q) -> Result<Response, ApiError> {
     let request = search_request(&Params(q))?;
-    pool.with(move |s| run_search(s, &request).map(Json)).await
+    pool.with(move |s| run_search(s, &request).map(|a| json_text(a.1.clone()))).await
 }

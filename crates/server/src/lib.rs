@@ -36,6 +36,8 @@ pub const DEFAULT_CONNECTIONS: usize = 8;
 
 /// The routes of the API and the UI over `pool`.
 pub fn router(pool: Arc<Pool>) -> Router {
+    // Load the language profiles now rather than in the first search.
+    let _ = api::analyzer();
     Router::new()
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/health", get(api::health))

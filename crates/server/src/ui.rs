@@ -204,7 +204,8 @@ pub async fn search(State(pool): Shared, Query(q): Q) -> Response {
                 .map(|(k, v)| format!("{k}={}", encode(v)))
                 .collect();
         let base = format!("/search?{}", e(&params.join("&")));
-        let v = pool.with(move |s| run_search(s, &request)).await?;
+        let answer = pool.with(move |s| run_search(s, &request)).await?;
+        let v = &answer.0;
         let mut b = String::new();
         let _ = write!(
             b,

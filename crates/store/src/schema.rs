@@ -150,6 +150,8 @@ CREATE TABLE story_reports (
 );
 CREATE INDEX story_reports_recent ON story_reports(last_time, story);
 CREATE TABLE event_reports (event INTEGER PRIMARY KEY, story INTEGER NOT NULL, json TEXT NOT NULL);
+-- What search facets read of an article, without reading past its text.
+CREATE INDEX articles_meta ON articles(seq, lang, outlet, date_utc);
 ";
 
 pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles

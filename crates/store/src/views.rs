@@ -83,8 +83,6 @@ pub struct SearchHit {
     pub event: Option<u32>,
     /// Its story, once clustered.
     pub story: Option<u32>,
-    /// BM25 rank (lower is better).
-    pub rank: f64,
 }
 
 /// A facet value and how many hits have it.
@@ -109,7 +107,7 @@ pub struct SearchResult {
     pub languages: Vec<FacetCount>,
     /// Hits by outlet.
     pub outlets: Vec<FacetCount>,
-    /// Hits by entity key (most frequent first).
+    /// Hits by entity key (most frequent first), among the best [`ENTITY_FACET_HITS`] hits.
     pub entities: Vec<FacetCount>,
     /// Hits by publication month, `YYYY-MM`.
     pub months: Vec<FacetCount>,
@@ -140,6 +138,11 @@ pub struct StoryListRow {
 
 /// An article to index: `(seq, title, text, lang)`.
 pub type ToIndex = (i64, String, String, Option<String>);
+
+/// The entity facet counts the entities of this many best hits.
+pub const ENTITY_FACET_HITS: usize = 200;
+/// Hits ranked, paged and counted in facets: the best this many (the total counts every match).
+pub const SEARCH_HITS: usize = 1000;
 
 /// Facet values returned per facet.
 const FACET_LIMIT: i64 = 20;
@@ -193,6 +196,18 @@ impl Store {
             set_meta(&tx, "search_indexed_seq", last).map_err(err)?;
         }
         tx.commit().map_err(err)
+    }
+
+    /// A number that changes whenever the search index or the reports change: answers computed
+    /// from them may be reused while it stays the same.
+    pub fn generation(&self) -> Result<String, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT coalesce(group_concat(key || '=' || value, ' '), '') FROM (SELECT key, value FROM meta
+                 WHERE key IN ('search_indexed_seq', 'narrated_ord', 'cluster_next_ord') ORDER BY key)",
+            )
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(|e| self.sql(e))
     }
 
     pub(crate) fn meta_i64(&self, key: &str) -> Result<i64, StoreError> {
@@ -291,6 +306,17 @@ impl Store {
             set_meta(&tx, "narrated_ord", upto).map_err(err)?;
         }
         tx.commit().map_err(err)
+    }
+
+    /// Forgets every report, so that the next narration rewrites them all (after a change in
+    /// how reports are made).
+    pub fn clear_reports(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(
+                "BEGIN; DELETE FROM story_reports; DELETE FROM event_reports;
+                 DELETE FROM meta WHERE key = 'narrated_ord'; COMMIT;",
+            )
+            .map_err(|e| self.sql(e))
     }
 
     /// Records that every story is narrated up to order number `upto`.
@@ -427,8 +453,9 @@ impl Store {
     }
 
     /// Searches articles: `groups` from `Analyzer::query_terms` (every group must match),
-    /// narrowed by `filter`; a page of `limit` hits from `offset`, best first, with facets over
-    /// every match.
+    /// narrowed by `filter`; a page of `limit` hits from `offset`, best first, with facets. The
+    /// total counts every match; the page, the facets and the events and stories are read from
+    /// the best [`SEARCH_HITS`] (the entity facet from the best [`ENTITY_FACET_HITS`]).
     pub fn search(
         &self,
         groups: &[Vec<String>],
@@ -440,80 +467,112 @@ impl Store {
             return Ok(SearchResult::default());
         }
         let expr = match_expression(groups);
-        // The matching articles, narrowed by the filter, as a temporary set other queries join.
-        let where_sql = "FROM search JOIN articles a ON a.seq = search.rowid
+        let filtered = filter != &SearchFilter::default();
+        // Without a filter, FTS5 ranks and cuts the matches itself and only the best are joined
+        // to their articles; with one, every match is joined and filtered first.
+        let (matches, rowid, rank, matched) = if filtered {
+            ("search", "search.rowid", "bm25(search)", "search MATCH ?1")
+        } else {
+            (
+                "(SELECT rowid, rank FROM search WHERE search MATCH ?1 ORDER BY rank LIMIT ?7) AS m",
+                "m.rowid",
+                "m.rank",
+                "1",
+            )
+        };
+        let sql = format!(
+            "SELECT a.seq, s.event, s.story, a.lang, a.outlet, substr(a.date_utc, 1, 7)
+             FROM {matches} JOIN articles a INDEXED BY articles_meta ON a.seq = {rowid}
              LEFT JOIN assignments s ON s.article_seq = a.seq
-             WHERE search MATCH ?1
+             WHERE {matched}
                AND (?2 IS NULL OR a.lang = ?2)
                AND (?3 IS NULL OR a.outlet = ?3)
                AND (?4 IS NULL OR EXISTS (SELECT 1 FROM entities e WHERE e.article_seq = a.seq AND e.key = ?4))
                AND (?5 IS NULL OR substr(a.date_utc, 1, 10) >= ?5)
-               AND (?6 IS NULL OR substr(a.date_utc, 1, 10) <= ?6)";
-        let args = params![expr, filter.lang, filter.outlet, filter.entity, filter.from, filter.to];
-        self.conn.execute_batch("DROP TABLE IF EXISTS temp.hits").map_err(|e| self.sql(e))?;
-        self.conn
-            .execute(
-                &format!(
-                    "CREATE TEMP TABLE hits AS SELECT a.seq AS seq, bm25(search) AS rank, s.event AS event,
-                            s.story AS story, a.lang AS lang, a.outlet AS outlet,
-                            substr(a.date_utc, 1, 7) AS month {where_sql}"
-                ),
-                args,
+               AND (?6 IS NULL OR substr(a.date_utc, 1, 10) <= ?6)
+             ORDER BY {rank}, a.seq LIMIT ?7"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let rows: Vec<HitRow> = stmt
+            .query_map(
+                params![
+                    expr,
+                    filter.lang,
+                    filter.outlet,
+                    filter.entity,
+                    filter.from,
+                    filter.to,
+                    SEARCH_HITS as i64
+                ],
+                |r| {
+                    Ok(HitRow {
+                        seq: r.get(0)?,
+                        event: r.get::<_, Option<i64>>(1)?.map(|e| e as u32),
+                        story: r.get::<_, Option<i64>>(2)?.map(|e| e as u32),
+                        lang: r.get(3)?,
+                        outlet: r.get(4)?,
+                        month: r.get(5)?,
+                    })
+                },
             )
-            .map_err(|e| self.sql(e))?;
-        let result = self.read_hits(limit, offset);
-        self.conn.execute_batch("DROP TABLE IF EXISTS temp.hits").map_err(|e| self.sql(e))?;
-        result
-    }
-
-    fn read_hits(&self, limit: usize, offset: usize) -> Result<SearchResult, StoreError> {
-        let total: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM temp.hits", [], |r| r.get(0))
-            .map_err(|e| self.sql(e))?;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT a.id, a.title, a.date_iso, a.outlet, a.lang, h.event, h.story, h.rank
-                 FROM temp.hits h JOIN articles a ON a.seq = h.seq ORDER BY h.rank, h.seq LIMIT ?1 OFFSET ?2",
-            )
-            .map_err(|e| self.sql(e))?;
-        let hits: Vec<SearchHit> = stmt
-            .query_map(params![limit as i64, offset as i64], |r| {
-                Ok(SearchHit {
-                    id: ArticleId::from_stored(r.get::<_, String>(0)?),
-                    title: r.get(1)?,
-                    date: r.get(2)?,
-                    outlet: r.get(3)?,
-                    lang: r.get(4)?,
-                    event: r.get::<_, Option<i64>>(5)?.map(|e| e as u32),
-                    story: r.get::<_, Option<i64>>(6)?.map(|s| s as u32),
-                    rank: r.get(7)?,
-                })
-            })
             .map_err(|e| self.sql(e))?
             .collect::<Result<_, _>>()
             .map_err(|e| self.sql(e))?;
-        let facet = |column: &str| -> Result<Vec<FacetCount>, StoreError> {
-            let sql = format!(
-                "SELECT {column}, count(*) FROM temp.hits WHERE {column} IS NOT NULL
-                 GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT {FACET_LIMIT}"
-            );
-            self.facet_rows(&sql)
+        let total = if filtered || rows.len() < SEARCH_HITS {
+            rows.len() as u64
+        } else {
+            self.conn
+                .prepare_cached("SELECT count(*) FROM search WHERE search MATCH ?1")
+                .and_then(|mut c| c.query_row([&expr], |r| r.get::<_, i64>(0)))
+                .map_err(|e| self.sql(e))? as u64
         };
-        let entities = self.facet_rows(&format!(
-            "SELECT e.key, count(DISTINCT e.article_seq) FROM temp.hits h JOIN entities e ON e.article_seq = h.seq
-             WHERE e.type != 'LOCderiv' GROUP BY e.key ORDER BY 2 DESC, e.key LIMIT {FACET_LIMIT}"
-        ))?;
-        let next = (offset + hits.len() < total as usize).then_some(offset + hits.len());
+        let page: Vec<i64> = rows.iter().skip(offset).take(limit).map(|h| h.seq).collect();
+        let mut hits = Vec::with_capacity(page.len());
+        {
+            let mut article = self
+                .conn
+                .prepare_cached(
+                    "SELECT id, title, date_iso, outlet, lang FROM articles WHERE seq = ?1",
+                )
+                .map_err(|e| self.sql(e))?;
+            for (seq, row) in page.iter().zip(rows.iter().skip(offset)) {
+                let hit = article
+                    .query_row([seq], |r| {
+                        Ok(SearchHit {
+                            id: ArticleId::from_stored(r.get::<_, String>(0)?),
+                            title: r.get(1)?,
+                            date: r.get(2)?,
+                            outlet: r.get(3)?,
+                            lang: r.get(4)?,
+                            event: row.event,
+                            story: row.story,
+                        })
+                    })
+                    .map_err(|e| self.sql(e))?;
+                hits.push(hit);
+            }
+        }
+        let next = (offset + hits.len() < rows.len()).then_some(offset + hits.len());
+        let best: Vec<String> =
+            rows.iter().take(ENTITY_FACET_HITS).map(|h| h.seq.to_string()).collect();
+        let entities = if best.is_empty() {
+            Vec::new()
+        } else {
+            self.facet_rows(&format!(
+                "SELECT key, count(DISTINCT article_seq) FROM entities
+                 WHERE article_seq IN ({}) AND type != 'LOCderiv'
+                 GROUP BY key ORDER BY 2 DESC, key LIMIT {FACET_LIMIT}",
+                best.join(",")
+            ))?
+        };
         Ok(SearchResult {
-            total: total as u64,
+            total,
             next,
-            languages: facet("lang")?,
-            outlets: facet("outlet")?,
-            months: facet("month")?,
-            events: facet("event")?,
-            stories: facet("story")?,
+            languages: facet(rows.iter().map(|h| h.lang.clone())),
+            outlets: facet(rows.iter().map(|h| h.outlet.clone())),
+            months: facet(rows.iter().map(|h| h.month.clone())),
+            events: facet(rows.iter().map(|h| h.event.map(|e| e.to_string()))),
+            stories: facet(rows.iter().map(|h| h.story.map(|e| e.to_string()))),
             entities,
             hits,
         })
@@ -533,6 +592,30 @@ impl Store {
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
+}
+
+/// One of the best hits, with what the facets count.
+struct HitRow {
+    seq: i64,
+    event: Option<u32>,
+    story: Option<u32>,
+    lang: Option<String>,
+    outlet: Option<String>,
+    month: Option<String>,
+}
+
+/// Counts of the values given (missing ones left out), most frequent first, at most
+/// [`FACET_LIMIT`].
+fn facet(values: impl Iterator<Item = Option<String>>) -> Vec<FacetCount> {
+    let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for v in values.flatten() {
+        *counts.entry(v).or_default() += 1;
+    }
+    let mut out: Vec<FacetCount> =
+        counts.into_iter().map(|(value, count)| FacetCount { value, count }).collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    out.truncate(FACET_LIMIT as usize);
+    out
 }
 
 fn parse_cursor(c: &str) -> Option<(i64, i64)> {
