@@ -98,21 +98,23 @@ impl Narrator {
             events.iter().flat_map(|e| e.figures.iter().cloned()).collect();
         crate::ledger::order(&mut figures);
         figures.truncate(LEDGER_PER_STORY);
-        let sources: Vec<&Source> = events.iter().flat_map(|e| e.sources.iter()).collect();
         let copies = events.iter().flat_map(|e| e.copies.iter().cloned()).collect();
+        let coverage = Coverage {
+            outlets: merge_coverage(events.iter().map(|e| &e.coverage.outlets)),
+            languages: merge_coverage(events.iter().map(|e| &e.coverage.languages)),
+        };
         let mut languages: Vec<String> =
-            sources.iter().map(|s| s.lang.clone().unwrap_or_else(|| "unknown".into())).collect();
+            coverage.languages.iter().map(|c| c.name.clone()).collect();
         languages.sort();
-        languages.dedup();
         StoryReport {
             id,
             title,
-            first: sources.iter().filter_map(|s| s.date.clone()).min(),
-            last: sources.iter().filter_map(|s| s.date.clone()).max(),
+            first: events.iter().filter_map(|e| e.first.clone()).min(),
+            last: events.iter().filter_map(|e| e.last.clone()).max(),
             articles: events.iter().map(|e| e.articles).sum(),
             independent: events.iter().map(|e| e.independent).sum(),
             languages,
-            coverage: coverage(&sources),
+            coverage,
             events,
             timeline,
             summary,
@@ -133,7 +135,7 @@ impl Narrator {
             .or(material.first())
             .map(|m| m.0.article.title.clone())
             .unwrap_or_default();
-        let copies = material
+        let copies: Vec<CopyEdge> = material
             .iter()
             .filter_map(|m| {
                 let a = &m.0.article.assignment;
@@ -152,14 +154,18 @@ impl Narrator {
         let mut figures = ledger(id, read);
         figures.truncate(LEDGER_PER_EVENT);
         let articles = sources.len() as u32;
+        let first = sources.iter().filter_map(|s| s.date.clone()).min();
+        let last = sources.iter().filter_map(|s| s.date.clone()).max();
         let mut sources = sources;
         sources.truncate(SOURCES_PER_EVENT);
+        let mut copies: Vec<CopyEdge> = copies;
+        copies.truncate(SOURCES_PER_EVENT);
         EventReport {
             id,
             story,
             title,
-            first: sources.iter().filter_map(|s| s.date.clone()).min(),
-            last: sources.iter().filter_map(|s| s.date.clone()).max(),
+            first,
+            last,
             articles,
             independent: independent.len() as u32,
             timeline: self.timeline(id, read, &material),
@@ -337,6 +343,23 @@ fn coverage(sources: &[&Source]) -> Coverage {
         rows
     };
     Coverage { outlets: count(&|s| s.outlet.clone()), languages: count(&|s| s.lang.clone()) }
+}
+
+/// Coverage rows of several events summed by name, most articles first.
+fn merge_coverage<'a>(rows: impl Iterator<Item = &'a Vec<CoverageRow>>) -> Vec<CoverageRow> {
+    let mut merged: BTreeMap<String, CoverageRow> = BTreeMap::new();
+    for row in rows.flatten() {
+        let m = merged.entry(row.name.clone()).or_insert(CoverageRow {
+            name: row.name.clone(),
+            articles: 0,
+            independent: 0,
+        });
+        m.articles += row.articles;
+        m.independent += row.independent;
+    }
+    let mut out: Vec<CoverageRow> = merged.into_values().collect();
+    out.sort_by(|a, b| b.articles.cmp(&a.articles).then_with(|| a.name.cmp(&b.name)));
+    out
 }
 
 /// Quotes by speaker; the same words carried by several articles are one quote with several

@@ -137,6 +137,15 @@ pub fn markdown(r: &StoryReport) -> String {
             c.name, c.articles, c.independent
         );
     }
+    let _ = writeln!(
+        o,
+        "\n## Copies\n\n{} articles, {} independent sources.\n",
+        r.articles, r.independent
+    );
+    for c in &r.copies {
+        let _ =
+            writeln!(o, "- [{}] is a {} copy of [{}]", short(&c.copy), c.kind, short(&c.original));
+    }
     let _ = writeln!(o, "\n## Sources\n");
     for e in &r.events {
         for s in &e.sources {
@@ -266,7 +275,25 @@ pub fn html_fragment(r: &StoryReport, article_href: &str) -> String {
             c.independent
         );
     }
-    let _ = write!(o, "</tbody></table></section><section id=\"sources\"><h2>Sources</h2><ul>");
+    let _ = write!(
+        o,
+        "</tbody></table></section><section id=\"copies\"><h2>Copies</h2><p>{} articles, {} independent sources.</p><ul>",
+        r.articles, r.independent
+    );
+    for c in &r.copies {
+        let _ = write!(
+            o,
+            "<li><a href=\"{}{}\">{}</a> is a {} copy of <a href=\"{}{}\">{}</a></li>",
+            e(if local { "#source-" } else { article_href }),
+            e(&c.copy),
+            e(short(&c.copy)),
+            e(&c.kind),
+            e(if local { "#source-" } else { article_href }),
+            e(&c.original),
+            e(short(&c.original))
+        );
+    }
+    let _ = write!(o, "</ul></section><section id=\"sources\"><h2>Sources</h2><ul>");
     for ev in &r.events {
         for s in &ev.sources {
             let copy = match &s.copy_of {

@@ -278,7 +278,14 @@ pub(crate) fn search_request(p: &Params) -> Result<SearchRequest, ApiError> {
 }
 
 fn facet_json(f: &[FacetCount]) -> Value {
-    Value::Array(f.iter().map(|c| json!({ "value": c.value, "count": c.count })).collect())
+    Value::Array(
+        f.iter()
+            .map(|c| match &c.label {
+                Some(label) => json!({ "value": c.value, "count": c.count, "label": label }),
+                None => json!({ "value": c.value, "count": c.count }),
+            })
+            .collect(),
+    )
 }
 
 /// Answers of recent searches, valid while the store's generation stays the same. Ranking every

@@ -165,8 +165,12 @@ fn facet_links(b: &mut String, name: &str, label: &str, v: &Value, base: &str) {
         } else {
             format!("{name}={}", e(&encode(value)))
         };
-        let _ =
-            write!(b, "<li><a href=\"{base}&amp;{filter}\">{}</a> {}</li>", e(value), f["count"]);
+        let _ = write!(
+            b,
+            "<li><a href=\"{base}&amp;{filter}\">{}</a> {}</li>",
+            e(f["label"].as_str().unwrap_or(value)),
+            f["count"]
+        );
     }
     b.push_str("</ul></div>");
 }

@@ -48,7 +48,7 @@ pub use stories::{
 };
 pub use views::{
     FacetCount, Page, SearchFilter, SearchHit, SearchResult, StoryArticle, StoryListRow,
-    StoryReportRow, ENTITY_FACET_HITS,
+    StoryReportRow, ENTITY_FACET_HITS, SEARCH_HITS,
 };
 
 /// The database file's name inside the data directory.

@@ -92,6 +92,8 @@ pub struct FacetCount {
     pub value: String,
     /// Hits with it.
     pub count: u64,
+    /// A name for people, where the value is a key (entities: the canonical name).
+    pub label: Option<String>,
 }
 
 /// Everything a search returns.
@@ -559,7 +561,7 @@ impl Store {
             Vec::new()
         } else {
             self.facet_rows(&format!(
-                "SELECT key, count(DISTINCT article_seq) FROM entities
+                "SELECT key, count(DISTINCT article_seq), max(canonical) FROM entities
                  WHERE article_seq IN ({}) AND type != 'LOCderiv'
                  GROUP BY key ORDER BY 2 DESC, key LIMIT {FACET_LIMIT}",
                 best.join(",")
@@ -587,7 +589,7 @@ impl Store {
                     rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
                     _ => String::new(),
                 };
-                Ok(FacetCount { value, count: r.get::<_, i64>(1)? as u64 })
+                Ok(FacetCount { value, count: r.get::<_, i64>(1)? as u64, label: r.get(2)? })
             })
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
@@ -612,7 +614,7 @@ fn facet(values: impl Iterator<Item = Option<String>>) -> Vec<FacetCount> {
         *counts.entry(v).or_default() += 1;
     }
     let mut out: Vec<FacetCount> =
-        counts.into_iter().map(|(value, count)| FacetCount { value, count }).collect();
+        counts.into_iter().map(|(value, count)| FacetCount { value, count, label: None }).collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     out.truncate(FACET_LIMIT as usize);
     out
