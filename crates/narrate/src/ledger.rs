@@ -5,8 +5,10 @@
 //! Two reports are taken to be of one quantity when they come from different articles or
 //! different speakers and either carry the same unit with amounts within a factor of
 //! [`SAME_UNIT_RATIO`], or count the same noun within [`SAME_NOUN_RATIO`], or both count
-//! something in the thousands or more with amounts within [`LARGE_RATIO`] (outlets name the same
-//! shells "Granaten" and "Schuss"). Reports joined through others form one entry. Bare numbers
+//! something in the hundreds of thousands or more with amounts within [`LARGE_RATIO`] (outlets
+//! name the same shells "Granaten" and "Schuss"). A report joins an entry only when it is one
+//! quantity with every report already in it (complete link), so no chain of near amounts joins
+//! unrelated counts. Bare numbers
 //! with neither unit nor counted noun are left out: without knowing what they count no one can
 //! say whether they disagree.
 
@@ -19,8 +21,9 @@ const SAME_UNIT_RATIO: f64 = 1.5;
 const SAME_NOUN_RATIO: f64 = 2.0;
 /// Large counts of different nouns this close may be one quantity.
 const LARGE_RATIO: f64 = 1.25;
-/// What "large" means for [`LARGE_RATIO`].
-const LARGE: f64 = 1000.0;
+/// What "large" means for [`LARGE_RATIO`]: hundreds of thousands, where outlets round and name
+/// things differently; smaller counts of different nouns are different things.
+const LARGE: f64 = 100_000.0;
 /// Figures compared per event (pairs are compared, so this bounds the work): the earliest.
 const MAX_ITEMS: usize = 1500;
 /// Relative difference above which two amounts disagree.
@@ -65,18 +68,28 @@ fn same_quantity(a: &Item, b: &Item) -> bool {
     }
 }
 
-fn find(parent: &mut [usize], i: usize) -> usize {
-    let mut root = i;
-    while parent[root] != root {
-        root = parent[root];
+/// Complete link: a report joins the first entry it is one quantity with, report by report,
+/// so that no chain of near amounts joins unrelated counts. Entries as indices into `items`.
+fn group(items: &[Item]) -> Vec<Vec<usize>> {
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for i in 0..items.len() {
+        match members.iter_mut().find(|g| g.iter().all(|&j| compatible(&items[i], &items[j]))) {
+            Some(g) => g.push(i),
+            None => members.push(vec![i]),
+        }
     }
-    let mut at = i;
-    while parent[at] != root {
-        let next = parent[at];
-        parent[at] = root;
-        at = next;
+    members
+}
+
+/// Whether two reports can stand in one entry: one quantity, or the same report repeated in
+/// one article.
+fn compatible(a: &Item, b: &Item) -> bool {
+    if a.article == b.article && a.report.claimed_by == b.report.claimed_by {
+        return a.report.unit == b.report.unit
+            && a.report.counted == b.report.counted
+            && !differs(a.report.value, b.report.value);
     }
-    root
+    same_quantity(a, b)
 }
 
 /// The ledger of one event's independent reports: entries with several reports first, those
@@ -105,25 +118,10 @@ pub fn ledger(event: u32, material: &[&Material]) -> Vec<LedgerEntry> {
         }
     }
     items.truncate(MAX_ITEMS);
-    let mut parent: Vec<usize> = (0..items.len()).collect();
-    for i in 0..items.len() {
-        for j in i + 1..items.len() {
-            if same_quantity(&items[i], &items[j]) {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                parent[b] = a;
-            }
-        }
-    }
-    let mut groups: Vec<Vec<FigureReport>> = Vec::new();
-    let mut slot: Vec<Option<usize>> = vec![None; items.len()];
-    for (i, item) in items.iter().enumerate() {
-        let root = find(&mut parent, i);
-        let at = *slot[root].get_or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[at].push(item.report.clone());
-    }
+    let groups: Vec<Vec<FigureReport>> = group(&items)
+        .into_iter()
+        .map(|g| g.into_iter().map(|i| items[i].report.clone()).collect())
+        .collect();
     let mut entries: Vec<LedgerEntry> = groups
         .into_iter()
         .map(|reports| {
@@ -210,6 +208,16 @@ mod tests {
         assert!(!same_quantity(&c, &d), "small counts of different things");
         let e = item("z", 500.0, "Soldaten", "B");
         assert!(same_quantity(&c, &e), "the same noun, different amounts");
+        let g = item("p", 3000.0, "Schutzsuchende", "A");
+        let h = item("q", 2500.0, "Mitarbeiter", "B");
+        assert!(!same_quantity(&g, &h), "thousands of different things are different");
+        // 4.0, 4.8 and 5.8 million shells: each near the middle, the ends too far apart.
+        let chain = [
+            item("r", 4.0e6, "Granaten", "A"),
+            item("s", 4.8e6, "Schuss", "B"),
+            item("t", 5.8e6, "Munition", "C"),
+        ];
+        assert_eq!(group(&chain), vec![vec![0, 1], vec![2]], "no chaining");
         let f = item("x", 4.8e6, "Granaten", "Shin Wonsik");
         assert!(!same_quantity(&a, &f), "one report is not two");
         assert!(differs(4.8e6, 5e6) && !differs(5e6, 5e6));
