@@ -74,6 +74,28 @@ pub enum EntityType {
 }
 
 impl EntityType {
+    /// Its BIO tag: "B-PER" at the first word of a mention, "I-PER" after.
+    pub fn tag(&self, begin: bool) -> &'static str {
+        match (self, begin) {
+            (EntityType::Per, true) => "B-PER",
+            (EntityType::Per, false) => "I-PER",
+            (EntityType::Loc, true) => "B-LOC",
+            (EntityType::Loc, false) => "I-LOC",
+            (EntityType::Org, true) => "B-ORG",
+            (EntityType::Org, false) => "I-ORG",
+            (EntityType::Oth, true) => "B-OTH",
+            (EntityType::Oth, false) => "I-OTH",
+            (EntityType::LocDeriv, true) => "B-LOCderiv",
+            (EntityType::LocDeriv, false) => "I-LOCderiv",
+            (EntityType::LocPart, true) => "B-LOCpart",
+            (EntityType::LocPart, false) => "I-LOCpart",
+            (EntityType::OrgPart, true) => "B-ORGpart",
+            (EntityType::OrgPart, false) => "I-ORGpart",
+            (EntityType::PerPart, true) => "B-PERpart",
+            (EntityType::PerPart, false) => "I-PERpart",
+        }
+    }
+
     /// The GermEval label.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -395,14 +417,14 @@ impl EntityFinder {
         rules: &[EntityMention],
     ) -> Vec<Word> {
         let stop = self.languages.iter().find(|l| Some(l.code.as_str()) == lang);
-        let mut rule_tags = vec!["O".to_string(); spans.len()];
+        let mut rule_tags = vec!["O"; spans.len()];
         for m in rules {
             let Some(a) = spans.iter().position(|(s, e)| *s <= m.start && m.start < *e) else {
                 continue;
             };
             let b = spans.iter().rposition(|(s, e)| *s < m.end && m.end <= *e).unwrap_or(a);
             for (k, tag) in rule_tags.iter_mut().enumerate().take(b + 1).skip(a) {
-                *tag = format!("{}-{}", if k == a { "B" } else { "I" }, m.etype.as_str());
+                *tag = m.etype.tag(k == a);
             }
         }
         spans
@@ -444,7 +466,7 @@ impl EntityFinder {
                 let initial = k == 0
                     || text[..*s].trim_end().ends_with(['.', '!', '?', ':', '\n'])
                     || text[..*s].ends_with('\n');
-                Word { text: w.to_string(), rule: rule_tags[k].clone(), flags, initial }
+                Word { text: w.to_string(), lower, rule: rule_tags[k], flags, initial }
             })
             .collect()
     }

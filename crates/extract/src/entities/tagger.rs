@@ -13,12 +13,27 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 pub const LABELS: [&str; 7] = ["PER", "LOC", "ORG", "OTH", "LOCderiv", "LOCpart", "ORGpart"];
 const NT: usize = 1 + 2 * LABELS.len();
 
-fn tag_name(t: usize) -> String {
-    if t == 0 {
-        "O".into()
-    } else {
-        format!("{}-{}", if t % 2 == 1 { "B" } else { "I" }, LABELS[(t - 1) / 2])
-    }
+/// Every tag's name, by tag number: "O", then "B-" and "I-" of each label in [`LABELS`] order.
+const TAGS: [&str; NT] = [
+    "O",
+    "B-PER",
+    "I-PER",
+    "B-LOC",
+    "I-LOC",
+    "B-ORG",
+    "I-ORG",
+    "B-OTH",
+    "I-OTH",
+    "B-LOCderiv",
+    "I-LOCderiv",
+    "B-LOCpart",
+    "I-LOCpart",
+    "B-ORGpart",
+    "I-ORGpart",
+];
+
+fn tag_name(t: usize) -> &'static str {
+    TAGS[t]
 }
 
 /// The tag number of "B-PER", "I-LOC", "O"; other labels are outside.
@@ -35,8 +50,10 @@ pub(crate) fn tag_of(s: &str) -> usize {
 pub struct Word {
     /// The word as written.
     pub text: String,
+    /// The word in lowercase.
+    pub lower: String,
     /// The rule-based finder's tag for it ("B-PER", "O").
-    pub rule: String,
+    pub rule: &'static str,
     /// Flags from the lists: "noun", "first", "last", "place", "name", "abbr", "stop", "calendar".
     pub flags: Vec<&'static str>,
     /// At the start of a sentence or line.
@@ -73,48 +90,64 @@ fn flag_id(flag: &str) -> u64 {
 }
 
 /// Each word's lowercase form and shape, computed once per sentence.
-fn forms(words: &[Word]) -> Vec<(String, String)> {
-    words.iter().map(|w| (w.text.to_lowercase(), shape(&w.text))).collect()
+fn forms(words: &[Word]) -> Vec<(&str, String)> {
+    words.iter().map(|w| (w.lower.as_str(), shape(&w.text))).collect()
 }
 
-fn features(words: &[Word], forms: &[(String, String)], i: usize, prev_tag: usize) -> Vec<u64> {
+/// The last `n` characters of `s`, or all of it.
+fn suffix(s: &str, n: usize) -> &str {
+    match s.char_indices().rev().nth(n.saturating_sub(1)) {
+        Some((at, _)) if n > 0 => &s[at..],
+        _ if n == 0 => "",
+        _ => s,
+    }
+}
+
+/// The first `n` characters of `s`, or all of it.
+fn prefix(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((at, _)) => &s[..at],
+        None => s,
+    }
+}
+
+/// The feature hashes of word `i`, into `f` (cleared first).
+fn features(words: &[Word], forms: &[(&str, String)], i: usize, prev_tag: usize, f: &mut Vec<u64>) {
     let w = &words[i];
-    let lower = &forms[i].0;
-    let chars: Vec<char> = lower.chars().collect();
-    let suffix = |n: usize| chars[chars.len().saturating_sub(n)..].iter().collect::<String>();
-    let prefix = |n: usize| chars[..n.min(chars.len())].iter().collect::<String>();
+    let lower = forms[i].0;
     let get = |k: isize| -> Option<&Word> {
         usize::try_from(i as isize + k).ok().and_then(|j| words.get(j))
     };
     let sh = &forms[i].1;
     let prev = prev_tag as u64;
-    let mut f: Vec<u64> = vec![
+    f.clear();
+    f.extend_from_slice(&[
         h(1, ""),
         h(2, lower),
-        h(3, &suffix(3)),
-        h(4, &suffix(4)),
-        h(5, &prefix(3)),
+        h(3, suffix(lower, 3)),
+        h(4, suffix(lower, 4)),
+        h(5, prefix(lower, 3)),
         h(6, sh),
-        h(7, &w.rule),
+        h(7, w.rule),
         h(8 + (prev << 8), ""),
         h(9 + (prev << 8), sh),
-        h(10 + (prev << 8), &w.rule),
-    ];
+        h(10 + (prev << 8), w.rule),
+    ]);
     if w.initial {
         f.push(h(11, ""));
         f.push(h(12, sh));
     }
     for fl in &w.flags {
         f.push(h(13, fl));
-        f.push(h(14 ^ (flag_id(fl) << 8), &w.rule));
+        f.push(h(14 ^ (flag_id(fl) << 8), w.rule));
     }
     for (k, base) in [(-1isize, 100u64), (1, 200), (-2, 300), (2, 400)] {
         match get(k) {
             Some(o) => {
                 let j = (i as isize + k) as usize;
-                f.push(h(base + 1, &forms[j].0));
+                f.push(h(base + 1, forms[j].0));
                 f.push(h(base + 2, &forms[j].1));
-                f.push(h(base + 3, &o.rule));
+                f.push(h(base + 3, o.rule));
                 for fl in &o.flags {
                     f.push(h(base + 4, fl));
                 }
@@ -122,7 +155,6 @@ fn features(words: &[Word], forms: &[(String, String)], i: usize, prev_tag: usiz
             None => f.push(h(base, "")),
         }
     }
-    f
 }
 
 /// A sentence's words and their gold tags, to train on.
@@ -152,12 +184,14 @@ impl TaggerModel {
 
     /// The tags of a sentence's words, greedily left to right; an inside tag never follows a
     /// tag of another label.
-    pub fn tag(&self, words: &[Word]) -> Vec<String> {
+    pub fn tag(&self, words: &[Word]) -> Vec<&'static str> {
         let mut prev = 0;
         let mut out = Vec::with_capacity(words.len());
         let forms = forms(words);
+        let mut feats = Vec::with_capacity(64);
         for i in 0..words.len() {
-            let s = self.scores(&features(words, &forms, i, prev));
+            features(words, &forms, i, prev, &mut feats);
+            let s = self.scores(&feats);
             let mut best =
                 (0..NT).max_by(|a, b| s[*a].total_cmp(&s[*b]).then(b.cmp(a))).unwrap_or(0);
             if best > 0 && best % 2 == 0 && prev != best && prev != best - 1 {
@@ -180,9 +214,11 @@ impl TaggerModel {
         for (words, gold) in sentences {
             let mut prev = 0;
             let forms = forms(words);
+            let mut feats = Vec::new();
             for (i, g) in gold.iter().enumerate() {
-                for f in features(words, &forms, i, prev) {
-                    *counts.entry(f).or_default() += 1;
+                features(words, &forms, i, prev, &mut feats);
+                for f in &feats {
+                    *counts.entry(*f).or_default() += 1;
                 }
                 prev = tag_of(g);
             }
@@ -203,10 +239,13 @@ impl TaggerModel {
             for (words, gold) in sentences {
                 let mut prev = 0;
                 let forms = forms(words);
+                let mut all = Vec::new();
                 for (i, g) in gold.iter().enumerate() {
                     step += 1;
-                    let feats: Vec<u64> = features(words, &forms, i, prev)
-                        .into_iter()
+                    features(words, &forms, i, prev, &mut all);
+                    let feats: Vec<u64> = all
+                        .iter()
+                        .copied()
                         .filter(|f| counts.get(f).is_some_and(|c| *c >= min_count))
                         .collect();
                     let model = TaggerModel { w: std::mem::take(&mut w) };
