@@ -183,11 +183,34 @@ pub async fn export(
 
 /// `GET /api/articles`: stored articles in ingest order, with cursor paging.
 pub async fn articles(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    article_list(pool, Params(q), None).await
+}
+
+/// `GET /api/stories/{id}/articles`: every article of a story (the report lists the first
+/// hundred of each event), in ingest order, with cursor paging.
+pub async fn story_articles(
+    State(pool): Shared,
+    Path(raw): Path<String>,
+    Query(q): Q,
+) -> Result<Json<Value>, ApiError> {
     let p = Params(q);
+    p.only(&["limit", "cursor"])?;
+    let story = id("story", &raw)?;
+    article_list(pool, p, Some(story)).await
+}
+
+async fn article_list(
+    pool: Arc<Pool>,
+    p: Params,
+    story: Option<u32>,
+) -> Result<Json<Value>, ApiError> {
     p.only(&["limit", "cursor"])?;
     let (limit, cursor) = (p.limit()?, p.text("cursor"));
     pool.with(move |s| {
-        let page = s.article_page(limit, cursor.as_deref())?;
+        if let Some(story) = story {
+            story_report(s, story)?;
+        }
+        let page = s.article_page(story, limit, cursor.as_deref())?;
         let items: Vec<Value> = page
             .items
             .iter()
@@ -247,6 +270,70 @@ pub async fn article(
     pool.with(move |s| article_json(s, &key).map(|(v, _, _)| Json(v))).await
 }
 
+/// An offset cursor: the `next` of the previous page.
+fn offset(p: &Params) -> Result<usize, ApiError> {
+    match p.text("cursor") {
+        None => Ok(0),
+        Some(c) => c.parse().map_err(|_| {
+            ApiError::bad(format!(
+                "bad cursor {c:?}: pass back the next value of the previous page"
+            ))
+        }),
+    }
+}
+
+/// `GET /api/quotes?speaker=NAME`: quotes with their speakers, all or one speaker's in any
+/// spelling of the name, in ingest order.
+pub async fn quotes(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    let p = Params(q);
+    p.only(&["speaker", "limit", "cursor"])?;
+    let (limit, from) = (p.limit()?, offset(&p)?);
+    let key = p.text("speaker").map(|name| storyline_extract::quotes::name_key(&name));
+    pool.with(move |s| {
+        let hits = s.quotes(key.as_deref(), limit + 1, from)?;
+        let items: Vec<Value> = hits
+            .iter()
+            .take(limit)
+            .map(|h| {
+                json!({
+                    "article": h.article.as_str(), "title": h.title, "date": h.date, "text": h.text,
+                    "kind": h.quote.kind, "speaker": h.quote.speaker_name, "speaker_key": h.quote.speaker_key,
+                    "start": h.quote.start, "end": h.quote.end,
+                })
+            })
+            .collect();
+        let next = (hits.len() > limit).then(|| (from + limit).to_string());
+        Ok(Json(json!({ "items": items, "next": next })))
+    })
+    .await
+}
+
+/// `GET /api/figures`: the figures articles report, in ingest order.
+pub async fn figures(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, ApiError> {
+    let p = Params(q);
+    p.only(&["limit", "cursor"])?;
+    let (limit, from) = (p.limit()?, offset(&p)?);
+    pool.with(move |s| {
+        let hits = s.figures(limit + 1, from)?;
+        let items: Vec<Value> = hits
+            .iter()
+            .take(limit)
+            .map(|h| {
+                let f = &h.figure;
+                json!({
+                    "article": h.article.as_str(), "title": h.title, "date": h.date, "outlet": h.outlet,
+                    "text": h.text, "value": f.value, "high": f.high, "kind": f.kind, "unit": f.unit,
+                    "counted": f.counted, "approximation": f.approximation, "claimed_by": f.source,
+                    "start": f.start, "end": f.end,
+                })
+            })
+            .collect();
+        let next = (hits.len() > limit).then(|| (from + limit).to_string());
+        Ok(Json(json!({ "items": items, "next": next })))
+    })
+    .await
+}
+
 /// A checked search request.
 pub(crate) struct SearchRequest {
     pub query: String,
@@ -259,14 +346,7 @@ pub(crate) fn search_request(p: &Params) -> Result<SearchRequest, ApiError> {
     p.only(&["q", "lang", "outlet", "entity", "from", "to", "limit", "cursor"])?;
     let query =
         p.text("q").ok_or_else(|| ApiError::bad("q (the words to search for) is required"))?;
-    let offset = match p.text("cursor") {
-        None => 0,
-        Some(c) => c.parse().map_err(|_| {
-            ApiError::bad(format!(
-                "bad cursor {c:?}: pass back the next value of the previous page"
-            ))
-        })?,
-    };
+    let offset = offset(p)?;
     let filter = SearchFilter {
         lang: p.text("lang"),
         outlet: p.text("outlet"),

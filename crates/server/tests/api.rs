@@ -54,6 +54,9 @@ async fn every_endpoint_answers_and_refuses_what_it_should() {
         "/api/stories",
         "/api/stories/{id}",
         "/api/stories/{id}/export",
+        "/api/stories/{id}/articles",
+        "/api/quotes",
+        "/api/figures",
         "/api/events/{id}",
         "/api/articles",
         "/api/articles/{id}",
@@ -119,6 +122,40 @@ async fn every_endpoint_answers_and_refuses_what_it_should() {
     assert!(article["entities"].as_array().is_some_and(|e| !e.is_empty()));
     assert!(article["decisions"].is_array() && article["story"].is_u64());
 
+    // Every article of the story, paged; quotes by any spelling of a speaker; figures.
+    let mut seen = 0;
+    let mut path = format!("/api/stories/{id}/articles?limit=2");
+    loop {
+        let page = get(&mut c, &path).await.json();
+        seen += page["items"].as_array().unwrap().len();
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/stories/{id}/articles?limit=2&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 5);
+    let peskow = get(&mut c, "/api/quotes?speaker=Peskow&limit=3").await.json();
+    let items = peskow["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|q| q["speaker"].as_str().unwrap().contains("Peskow")), "{peskow}");
+    let more = get(
+        &mut c,
+        &format!("/api/quotes?speaker=Peskow&limit=3&cursor={}", peskow["next"].as_str().unwrap()),
+    )
+    .await
+    .json();
+    assert_ne!(more["items"][0], items[0]);
+    let figures = get(&mut c, "/api/figures?limit=100").await.json();
+    assert!(
+        figures["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["text"] == "bis zu 4,8 Millionen Granaten"
+                && f["claimed_by"] == "Shin Wonsik"),
+        "{figures}"
+    );
+
     // Search: a German compound part finds its compound; facets count the hits.
     let found = get(&mut c, "/api/search?q=Munition").await.json();
     assert!(found["total"].as_u64().unwrap() >= 2, "{found}");
@@ -152,6 +189,10 @@ async fn every_endpoint_answers_and_refuses_what_it_should() {
         ("/api/search?q=Kim&from=2023", "from"),
         ("/api/search?q=Kim&cursor=x", "cursor"),
         ("/api/search?q=Kim&limit=101", "limit"),
+        ("/api/quotes?cursor=first", "cursor"),
+        ("/api/quotes?who=Kim", "who"),
+        ("/api/figures?limit=-3", "limit"),
+        ("/api/stories/0/articles?cursor=x", "cursor"),
     ] {
         let a = get(&mut c, path).await;
         assert_eq!(a.status, 400, "{path}: {}", a.body);
@@ -161,6 +202,7 @@ async fn every_endpoint_answers_and_refuses_what_it_should() {
     for path in [
         "/api/stories/999",
         "/api/stories/999/export?format=md",
+        "/api/stories/999/articles",
         "/api/events/999",
         "/api/articles/nonexistent",
         "/api/nothing-here",

@@ -414,9 +414,11 @@ impl Store {
         Ok(Page { items: items.into_iter().map(|(r, _)| r).collect(), next })
     }
 
-    /// Articles in ingest order, `limit` a page, after the `cursor` of the previous page.
+    /// Articles in ingest order, `limit` a page, after the `cursor` of the previous page; only
+    /// those of one story when `story` is given.
     pub fn article_page(
         &self,
+        story: Option<u32>,
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<Page<crate::ArticleSummary>, StoreError> {
@@ -427,12 +429,14 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT seq, id, external_id, title, date_iso, lang, outlet FROM articles
-                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "SELECT a.seq, a.id, a.external_id, a.title, a.date_iso, a.lang, a.outlet FROM articles a
+                 WHERE a.seq > ?1
+                   AND (?3 IS NULL OR a.seq IN (SELECT article_seq FROM assignments WHERE story = ?3))
+                 ORDER BY a.seq LIMIT ?2",
             )
             .map_err(|e| self.sql(e))?;
         let rows: Vec<(i64, crate::ArticleSummary)> = stmt
-            .query_map(params![after, limit as i64 + 1], |r| {
+            .query_map(params![after, limit as i64 + 1, story], |r| {
                 Ok((
                     r.get(0)?,
                     crate::ArticleSummary {
