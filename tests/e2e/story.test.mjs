@@ -76,5 +76,7 @@ test('search finds the shells by a word inside a compound, with facets', async (
   await page.waitForSelector('#hit-count');
   assert.match(await page.locator('#hit-count').textContent(), /^[1-9]\d* articles match/);
   assert.ok(await page.locator('.facets li').count() > 0);
+  const marked = await page.locator('.snippet mark').allTextContents();
+  assert.ok(marked.some((m) => m.startsWith('Granaten')), `snippets mark the word found: ${marked}`);
   await page.screenshot({ path: shots + 'search.png', fullPage: true });
 });

@@ -2,8 +2,9 @@
 //! 10kGNAD replay of the cluster benchmark, built once through the whole engine: ingest,
 //! extraction, clustering, search index, story reports) served in-process, and C concurrent
 //! clients (default 200), each on its own keep-alive connection, for S seconds (default 30).
-//! Each client loops over a fixed mix: a story report (`/api/stories/{id}`, 35 %), a story page
-//! of the web UI (`/stories/{id}`, 10 %), the story list (`/api/stories`, 10 %) and a search
+//! Each client loops over a fixed mix: a story report (`/api/stories/{id}`, 30 %), a story page
+//! of the web UI (`/stories/{id}`, 10 %), the story list (`/api/stories`, 5 %), an article page
+//! of the web UI (`/articles/{id}`, 10 %, every 50th article) and a search
 //! (`/api/search?q=WORD`, 45 %, words from a fixed list of common and rare German news words).
 //! Reports requests per second and p50/p99/max latency per kind; an error is any answer but
 //! 200, or a broken connection. Before the load, each search word is asked once, one at a time,
@@ -49,7 +50,7 @@ const WORDS: [&str; 20] = [
     "Konzern",
 ];
 
-const KINDS: [&str; 4] = ["api story", "ui story", "story list", "search"];
+const KINDS: [&str; 5] = ["api story", "ui story", "story list", "search", "ui article"];
 
 fn build(dir: &Path, n: usize) {
     let path = storyline_eval::shared_data().join("gnad10k/test.csv");
@@ -105,7 +106,13 @@ fn next(state: &mut u64) -> u64 {
     state.wrapping_mul(0x2545_f491_4f6c_dd1d)
 }
 
-async fn client(addr: String, seed: u64, stories: Arc<Vec<u32>>, until: Instant) -> Vec<Sample> {
+async fn client(
+    addr: String,
+    seed: u64,
+    stories: Arc<Vec<u32>>,
+    articles: Arc<Vec<String>>,
+    until: Instant,
+) -> Vec<Sample> {
     let mut samples = Vec::new();
     let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     let mut conn = Connection::open(&addr).await.ok();
@@ -113,10 +120,12 @@ async fn client(addr: String, seed: u64, stories: Arc<Vec<u32>>, until: Instant)
         let r = next(&mut state);
         let roll = r % 100;
         let story = stories[(r >> 8) as usize % stories.len()];
+        let article = &articles[(r >> 24) as usize % articles.len()];
         let (kind, path) = match roll {
-            0..35 => (0, format!("/api/stories/{story}")),
-            35..45 => (1, format!("/stories/{story}")),
-            45..55 => (2, "/api/stories?limit=20".to_string()),
+            0..30 => (0, format!("/api/stories/{story}")),
+            30..40 => (1, format!("/stories/{story}")),
+            40..45 => (2, "/api/stories?limit=20".to_string()),
+            45..55 => (4, format!("/articles/{article}")),
             _ => (3, format!("/api/search?q={}", encode(WORDS[(r >> 20) as usize % WORDS.len()]))),
         };
         let start = Instant::now();
@@ -189,6 +198,18 @@ fn main() {
             None => break,
         }
     }
+    // Every 50th article, for the article pages.
+    let mut articles = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store.article_page(None, 100, cursor.as_deref()).expect("list articles");
+        articles.extend(page.items.iter().step_by(50).map(|a| a.id.as_str().to_string()));
+        match page.next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let articles = Arc::new(articles);
     println!("store: {} articles, {} stories", store.count().expect("count"), stories.len());
     drop(store);
     let stories = Arc::new(stories);
@@ -234,7 +255,15 @@ fn main() {
         rt.block_on(async move {
             let until = Instant::now() + Duration::from_secs(seconds as u64);
             let tasks: Vec<_> = (0..clients)
-                .map(|i| tokio::spawn(client(addr.clone(), i as u64 + 1, stories.clone(), until)))
+                .map(|i| {
+                    tokio::spawn(client(
+                        addr.clone(),
+                        i as u64 + 1,
+                        stories.clone(),
+                        articles.clone(),
+                        until,
+                    ))
+                })
                 .collect();
             let mut all = Vec::new();
             for t in tasks {

@@ -443,13 +443,19 @@ fn search_uncached(s: &Store, r: &SearchRequest) -> Result<Value, ApiError> {
                 .collect(),
         ))
     };
+    let mut hits = Vec::with_capacity(found.hits.len());
+    for h in &found.hits {
+        let text = s.article_text(&h.id)?.map(|(text, _)| text).unwrap_or_default();
+        let snippet = crate::snippet::snippet(analyzer()?, &text, h.lang.as_deref(), &groups);
+        hits.push(json!({
+            "id": h.id.as_str(), "title": h.title, "date": h.date, "outlet": h.outlet,
+            "lang": h.lang, "event": h.event, "story": h.story, "snippet": snippet,
+        }));
+    }
     Ok(json!({
         "query": r.query,
         "total": found.total,
-        "hits": found.hits.iter().map(|h| json!({
-            "id": h.id.as_str(), "title": h.title, "date": h.date, "outlet": h.outlet,
-            "lang": h.lang, "event": h.event, "story": h.story,
-        })).collect::<Vec<_>>(),
+        "hits": hits,
         "next": found.next.map(|n| n.to_string()),
         "facets": {
             "lang": facet_json(&found.languages), "outlet": facet_json(&found.outlets),

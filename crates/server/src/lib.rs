@@ -18,6 +18,7 @@ mod error;
 mod openapi;
 mod params;
 mod pool;
+mod snippet;
 mod ui;
 
 use std::net::SocketAddr;

@@ -188,6 +188,26 @@ fn encode(value: &str) -> String {
     out
 }
 
+/// A hit's snippet as a paragraph, its matching words in `<mark>`.
+fn snippet_html(v: &Value) -> String {
+    let Some(text) = v["text"].as_str() else { return String::new() };
+    let mut out = String::from("<p class=\"snippet\">");
+    let mut at = 0;
+    for m in v["marks"].as_array().into_iter().flatten() {
+        let (Some(s), Some(t)) = (m[0].as_u64(), m[1].as_u64()) else { continue };
+        let (s, t) = (s as usize, t as usize);
+        if s < at || t > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(t) {
+            continue;
+        }
+        out.push_str(&e(&text[at..s]));
+        let _ = write!(out, "<mark>{}</mark>", e(&text[s..t]));
+        at = t;
+    }
+    out.push_str(&e(&text[at..]));
+    out.push_str("</p>");
+    out
+}
+
 /// `GET /search?q=...`: hits with facets, and the events and stories they fall in.
 pub async fn search(State(pool): Shared, Query(q): Q) -> Response {
     let p = Params(q);
@@ -237,12 +257,13 @@ pub async fn search(State(pool): Shared, Query(q): Q) -> Response {
         for h in v["hits"].as_array().into_iter().flatten() {
             let _ = write!(
                 b,
-                "<li><a href=\"/articles/{}\">{}</a> <span class=\"meta\">{} · {} · {}</span></li>",
+                "<li><a href=\"/articles/{}\">{}</a> <span class=\"meta\">{} · {} · {}</span>{}</li>",
                 e(&text_of(h, "id")),
                 e(&text_of(h, "title")),
                 e(h["outlet"].as_str().unwrap_or("outlet unknown")),
                 e(h["lang"].as_str().unwrap_or("?")),
-                e(h["date"].as_str().unwrap_or("date unknown"))
+                e(h["date"].as_str().unwrap_or("date unknown")),
+                snippet_html(&h["snippet"])
             );
         }
         b.push_str("</ol>");

@@ -163,6 +163,13 @@ async fn every_endpoint_answers_and_refuses_what_it_should() {
     assert!(found["stories"][0]["title"].is_string());
     let part = get(&mut c, "/api/search?q=Container").await.json();
     assert!(part["total"].as_u64().unwrap() >= 1, "Schiffscontainer is found by Container: {part}");
+    let snippet = &part["hits"][0]["snippet"];
+    let text = snippet["text"].as_str().unwrap();
+    let (s, e) = (
+        snippet["marks"][0][0].as_u64().unwrap() as usize,
+        snippet["marks"][0][1].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[s..e], "Schiffscontainer", "the snippet marks the matching word: {snippet}");
     let narrowed = get(&mut c, "/api/search?q=Munition&lang=en").await.json();
     assert_eq!(narrowed["total"], 0);
     let paged = get(&mut c, "/api/search?q=Kim&limit=2").await.json();

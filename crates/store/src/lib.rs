@@ -377,9 +377,15 @@ impl Store {
         let seqs: Vec<i64> = {
             let mut stmt = self
                 .conn
+                // Exact id or source id first (both indexed); a prefix only when neither is found,
+                // as an index range (ids are lowercase hex, all below '~').
                 .prepare_cached(
-                    "SELECT seq FROM articles WHERE id = ?1 OR external_id = ?1
-                     UNION SELECT seq FROM articles WHERE length(?1) >= 4 AND id LIKE ?1 || '%' LIMIT 2",
+                    "SELECT seq FROM articles WHERE id = ?1
+                     UNION SELECT seq FROM articles WHERE external_id = ?1
+                     UNION SELECT seq FROM (SELECT seq FROM articles WHERE length(?1) >= 4
+                         AND id >= ?1 AND id < ?1 || '~' LIMIT 2)
+                         WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id = ?1 OR external_id = ?1)
+                     LIMIT 2",
                 )
                 .map_err(|e| self.sql(e))?;
             let rows = stmt.query_map([key], |r| r.get(0)).map_err(|e| self.sql(e))?;

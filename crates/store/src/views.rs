@@ -414,6 +414,17 @@ impl Store {
         Ok(Page { items: items.into_iter().map(|(r, _)| r).collect(), next })
     }
 
+    /// An article's clean text and language, by its exact id.
+    pub fn article_text(
+        &self,
+        id: &ArticleId,
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT text, lang FROM articles WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .map_err(|e| self.sql(e))
+    }
+
     /// Articles in ingest order, `limit` a page, after the `cursor` of the previous page; only
     /// those of one story when `story` is given.
     pub fn article_page(
