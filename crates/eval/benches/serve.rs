@@ -273,9 +273,10 @@ fn main() {
         })
     });
     let samples = load.join().expect("load thread");
-    let (_, rss) = storyline_eval::memory_mib();
+    let (anon, file) =
+        (storyline_eval::status_mib("RssAnon:"), storyline_eval::status_mib("RssFile:"));
     println!(
-        "{clients} clients for {seconds} s on loopback, {} requests ({:.0}/s), RSS {rss:.0} MiB",
+        "{clients} clients for {seconds} s on loopback, {} requests ({:.0}/s); memory allocated {anon:.0} MiB, mapped file pages {file:.0} MiB",
         samples.len(),
         samples.len() as f64 / seconds as f64
     );

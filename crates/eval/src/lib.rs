@@ -134,13 +134,16 @@ pub fn parse_gnad(csv: &str) -> Vec<(String, String)> {
 /// Peak and current resident memory of this process in MiB, from `/proc/self/status`
 /// (`VmHWM`, `VmRSS`); zeros where that file does not exist.
 pub fn memory_mib() -> (f64, f64) {
+    (status_mib("VmHWM:"), status_mib("VmRSS:"))
+}
+
+/// A `/proc/self/status` field in MiB (`RssAnon:` is the memory the process allocated;
+/// `RssFile:` the pages of files it maps, shared with the system's page cache); 0 where absent.
+pub fn status_mib(name: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
 }

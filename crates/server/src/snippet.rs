@@ -4,6 +4,9 @@
 use serde_json::{json, Value};
 use storyline_text::Analyzer;
 
+/// The best sentence so far: `(words matched, start, end, marks)`.
+type Best = (usize, usize, usize, Vec<(usize, usize)>);
+
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 280;
 
@@ -46,7 +49,7 @@ pub fn snippet(
     groups: &[Vec<String>],
 ) -> Option<Value> {
     let mut buf = String::new();
-    let mut best: Option<(usize, usize, usize, Vec<(usize, usize)>)> = None;
+    let mut best: Option<Best> = None;
     for (s, e) in storyline_text::sentences(text, &[]) {
         let sentence = &text[s..e];
         let mut hit_groups = vec![false; groups.len()];
