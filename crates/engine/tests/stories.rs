@@ -115,3 +115,53 @@ fn a_restart_continues_the_stream_as_if_it_had_not_stopped() {
     assert_eq!(report.clustered, 4);
     assert_eq!(assignments(&engine), assignments(&once));
 }
+
+#[test]
+fn reports_and_the_search_index_follow_new_articles_and_only_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = Model::builtin().unwrap();
+    let mut engine = Engine::open(&dir.path().join("data")).unwrap();
+    let first = dir.path().join("first.jsonl");
+    write_jsonl(&first, &["flood-1", "flood-2", "vote-1", "space-1"]);
+    ingest(&mut engine, &first);
+    engine.cluster(&model, None, &mut |_| {}).unwrap();
+    let done = engine.finish().unwrap();
+    assert_eq!((done.indexed, done.stories), (4, 3), "three stories narrated");
+
+    let story_of = |engine: &Engine, key: &str| {
+        let id = engine.store().find(key).unwrap().unwrap().id;
+        engine.store().assignment_of(&id).unwrap().unwrap().story
+    };
+    let vote = story_of(&engine, "vote-1");
+    let report = |engine: &Engine, story: u32| -> serde_json::Value {
+        serde_json::from_str(&engine.store().story_report(story).unwrap().unwrap()).unwrap()
+    };
+    assert_eq!(report(&engine, vote)["articles"], 1);
+
+    // Two more reports of the vote, one a copy: only the vote's story is narrated again.
+    let second = dir.path().join("second.jsonl");
+    write_jsonl(&second, &["vote-2", "vote-copy"]);
+    ingest(&mut engine, &second);
+    engine.cluster(&model, None, &mut |_| {}).unwrap();
+    let again = engine.finish().unwrap();
+    assert_eq!((again.indexed, again.stories), (2, 1));
+    let r = report(&engine, vote);
+    assert_eq!((r["articles"].as_u64(), r["independent"].as_u64()), (Some(3), Some(2)));
+    let copies = r["copies"].as_array().unwrap();
+    assert_eq!(copies.len(), 1, "the copy graph has the wire copy: {copies:?}");
+    let summary = r["summary"].as_array().unwrap();
+    assert!(!summary.is_empty());
+    let cited: Vec<&str> = summary.iter().map(|s| s["cite"]["article"].as_str().unwrap()).collect();
+    let copy_id = engine.store().find("vote-copy").unwrap().unwrap().id;
+    assert!(!cited.contains(&copy_id.as_str()), "a copy is never cited as a source");
+
+    // Nothing new: nothing is redone.
+    let none = engine.finish().unwrap();
+    assert_eq!((none.indexed, none.stories), (0, 0));
+    let analyzer = storyline_text::Analyzer::builtin().unwrap();
+    let found = engine
+        .store()
+        .search(&analyzer.query_terms("Mietpreisbremse", &["de"]), &Default::default(), 10, 0)
+        .unwrap();
+    assert_eq!(found.total, 3, "the new articles are searchable");
+}
