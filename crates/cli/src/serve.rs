@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 
+use storyline_engine::views::render::Format;
+
 use crate::commands::open;
 use crate::Outcome;
 
@@ -48,6 +50,7 @@ pub struct ExportArgs {
 
 /// Writes a story's report in the format asked for.
 pub fn export(data_dir: &Path, args: ExportArgs) -> Result<Outcome> {
+    let format = Format::parse(&args.format).map_err(anyhow::Error::msg)?;
     let mut engine = open(data_dir)?;
     engine.finish().context("could not bring the story reports up to date")?;
     let Some(json) = engine.store().story_report(args.id)? else {
@@ -55,8 +58,7 @@ pub fn export(data_dir: &Path, args: ExportArgs) -> Result<Outcome> {
     };
     let report: storyline_engine::views::StoryReport =
         serde_json::from_str(&json).context("the stored report is unreadable")?;
-    let body =
-        storyline_server::render_export(&report, &args.format).map_err(anyhow::Error::msg)?;
+    let body = format.render(&report);
     match &args.out {
         Some(path) => std::fs::write(path, body)
             .with_context(|| format!("cannot write {}", path.display()))?,

@@ -501,3 +501,63 @@ mod tests {
         assert_eq!(amount(2.5, Some(3.0)), "2.5–3");
     }
 }
+
+/// A format `storyline export` and the API write a story report in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The whole report as JSON.
+    Json,
+    /// One JSON record a line (see [`records`]).
+    Jsonl,
+    /// The records as CSV.
+    Csv,
+    /// A readable Markdown report.
+    Md,
+    /// A readable HTML document.
+    Html,
+}
+
+impl Format {
+    /// Every format, by name.
+    pub const ALL: [(&'static str, Format); 5] = [
+        ("json", Format::Json),
+        ("jsonl", Format::Jsonl),
+        ("csv", Format::Csv),
+        ("md", Format::Md),
+        ("html", Format::Html),
+    ];
+
+    /// The format named `name`, or a message naming the ones there are.
+    pub fn parse(name: &str) -> Result<Format, String> {
+        Format::ALL.iter().find(|(n, _)| *n == name).map(|(_, f)| *f).ok_or_else(|| {
+            let known: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
+            format!("unknown format {name:?}; use one of {}", known.join(", "))
+        })
+    }
+
+    /// Its media type.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Jsonl => "application/x-ndjson",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Md => "text/markdown; charset=utf-8",
+            Format::Html => "text/html; charset=utf-8",
+        }
+    }
+
+    /// The report rendered in this format.
+    pub fn render(self, report: &StoryReport) -> String {
+        match self {
+            // A report is plain data: serialising it cannot fail.
+            Format::Json => serde_json::to_string_pretty(report).unwrap_or_default(),
+            Format::Jsonl => records(report)
+                .iter()
+                .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
+                .collect(),
+            Format::Csv => csv(report),
+            Format::Md => markdown(report),
+            Format::Html => html_document(report),
+        }
+    }
+}

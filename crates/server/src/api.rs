@@ -9,7 +9,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
-use storyline_narrate::{render, StoryReport};
+use storyline_narrate::render::Format;
+use storyline_narrate::StoryReport;
 use storyline_store::{FacetCount, SearchFilter, Store};
 use storyline_text::Analyzer;
 
@@ -104,55 +105,6 @@ pub async fn event(
     .await
 }
 
-/// The formats of an export, with their media types.
-pub const EXPORT_FORMATS: [(&str, &str); 5] = [
-    ("json", "application/json"),
-    ("jsonl", "application/x-ndjson"),
-    ("csv", "text/csv; charset=utf-8"),
-    ("md", "text/markdown; charset=utf-8"),
-    ("html", "text/html; charset=utf-8"),
-];
-
-/// An empty report, to ask [`render_export`] about a format.
-static EMPTY: StoryReport = StoryReport {
-    id: 0,
-    title: String::new(),
-    first: None,
-    last: None,
-    articles: 0,
-    independent: 0,
-    languages: Vec::new(),
-    events: Vec::new(),
-    timeline: Vec::new(),
-    summary: Vec::new(),
-    quotes: Vec::new(),
-    figures: Vec::new(),
-    coverage: storyline_narrate::Coverage { outlets: Vec::new(), languages: Vec::new() },
-    copies: Vec::new(),
-};
-
-/// A story report rendered in `format` (one of [`EXPORT_FORMATS`]).
-pub fn render_export(report: &StoryReport, format: &str) -> Result<String, String> {
-    Ok(match format {
-        "json" => serde_json::to_string_pretty(report).map_err(|e| e.to_string())?,
-        "jsonl" => {
-            let mut out = String::new();
-            for r in render::records(report) {
-                out.push_str(&serde_json::to_string(&r).map_err(|e| e.to_string())?);
-                out.push('\n');
-            }
-            out
-        }
-        "csv" => render::csv(report),
-        "md" => render::markdown(report),
-        "html" => render::html_document(report),
-        other => {
-            let known: Vec<&str> = EXPORT_FORMATS.iter().map(|f| f.0).collect();
-            return Err(format!("unknown format {other:?}; use one of {}", known.join(", ")));
-        }
-    })
-}
-
 /// `GET /api/stories/{id}/export?format=json|jsonl|csv|md|html`.
 pub async fn export(
     State(pool): Shared,
@@ -162,21 +114,19 @@ pub async fn export(
     let p = Params(q);
     p.only(&["format"])?;
     let story = id("story", &raw)?;
-    let format = p.text("format").unwrap_or_else(|| "json".into());
-    let media = EXPORT_FORMATS.iter().find(|f| f.0 == format).map_or("text/plain", |f| f.1);
-    if media == "text/plain" {
-        // Checked before the store is read, so the message does not depend on the story.
-        return Err(ApiError::bad(render_export(&EMPTY, &format).err().unwrap_or_default()));
-    }
+    let name = p.text("format").unwrap_or_else(|| "json".into());
+    let format = Format::parse(&name).map_err(ApiError::bad)?;
     let json = pool.with(move |s| story_report(s, story)).await?;
     let report: StoryReport = serde_json::from_str(&json).map_err(|e| {
         ApiError::internal(&format!("stored report of story {story} is unreadable: {e}"))
     })?;
-    let body = render_export(&report, &format).map_err(ApiError::bad)?;
-    let disposition = format!("inline; filename=\"story-{story}.{format}\"");
+    let disposition = format!("inline; filename=\"story-{story}.{name}\"");
     Ok((
-        [(header::CONTENT_TYPE, media.to_string()), (header::CONTENT_DISPOSITION, disposition)],
-        body,
+        [
+            (header::CONTENT_TYPE, format.media_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        format.render(&report),
     )
         .into_response())
 }
@@ -193,10 +143,8 @@ pub async fn story_articles(
     Path(raw): Path<String>,
     Query(q): Q,
 ) -> Result<Json<Value>, ApiError> {
-    let p = Params(q);
-    p.only(&["limit", "cursor"])?;
     let story = id("story", &raw)?;
-    article_list(pool, p, Some(story)).await
+    article_list(pool, Params(q), Some(story)).await
 }
 
 async fn article_list(

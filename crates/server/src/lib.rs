@@ -28,7 +28,6 @@ use std::sync::Arc;
 use axum::routing::get;
 use axum::Router;
 
-pub use api::{render_export, EXPORT_FORMATS};
 pub use error::ApiError;
 pub use pool::Pool;
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 use storyline_narrate::render::{escape_html as e, html_fragment, STYLE};
 use storyline_narrate::StoryReport;
 
-use crate::api::{article_json, run_search, search_request, story_report, EXPORT_FORMATS};
+use crate::api::{article_json, run_search, search_request, story_report};
 use crate::params::{id, Params};
 use crate::{ApiError, Pool};
 
@@ -95,7 +95,7 @@ pub async fn story(State(pool): Shared, Path(raw): Path<String>, Query(q): Q) ->
             .map_err(|err| ApiError::internal(&format!("stored report is unreadable: {err}")))?;
         let mut b = html_fragment(&report, "/articles/");
         b.push_str("<p class=\"exports\">Export: ");
-        for (format, _) in EXPORT_FORMATS {
+        for (format, _) in storyline_narrate::render::Format::ALL {
             let _ =
                 write!(b, "<a href=\"/api/stories/{story}/export?format={format}\">{format}</a> ");
         }

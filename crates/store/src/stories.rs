@@ -138,7 +138,7 @@ fn light_article(r: &Row<'_>) -> rusqlite::Result<LightRow> {
 
 const LIGHT_COLUMNS: &str = "a.seq, a.id, a.external_id, a.source_path, a.format, a.source_line, a.title, a.text, a.lang, a.outlet, a.date_utc, a.date_precision";
 
-fn assignment(r: &Row<'_>, at: usize) -> rusqlite::Result<StoredAssignment> {
+pub(crate) fn assignment(r: &Row<'_>, at: usize) -> rusqlite::Result<StoredAssignment> {
     Ok(StoredAssignment {
         ord: r.get(at)?,
         event: r.get::<_, i64>(at + 1)? as u32,
@@ -152,7 +152,7 @@ fn assignment(r: &Row<'_>, at: usize) -> rusqlite::Result<StoredAssignment> {
     })
 }
 
-const ASSIGNMENT_COLUMNS: &str = "s.ord, s.event, s.story, s.new_event, s.probability, s.copy_of, s.copy_kind, s.time_utc, s.explain";
+pub(crate) const ASSIGNMENT_COLUMNS: &str = "s.ord, s.event, s.story, s.new_event, s.probability, s.copy_of, s.copy_kind, s.time_utc, s.explain";
 
 /// An article of an event, as `storyline events` and the story views show it.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,7 @@
 use rusqlite::{params, OptionalExtension};
 use storyline_core::ArticleId;
 
-use crate::stories::EventArticle;
+use crate::stories::{assignment, EventArticle, ASSIGNMENT_COLUMNS};
 use crate::{Store, StoreError};
 
 /// An article of a story with its text, for the narrate stage.
@@ -239,32 +239,28 @@ impl Store {
 
     /// The articles of a story with their texts, in the order they were clustered.
     pub fn story_articles(&self, story: u32) -> Result<Vec<StoryArticle>, StoreError> {
-        let mut out = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT DISTINCT event FROM assignments WHERE story = ?1 ORDER BY event",
-            )
+        let sql = format!(
+            "SELECT a.seq, a.text, a.id, a.title, a.date_iso, a.outlet, a.lang, {ASSIGNMENT_COLUMNS}
+             FROM assignments s JOIN articles a ON a.seq = s.article_seq WHERE s.story = ?1 ORDER BY s.ord"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
+        let rows = stmt
+            .query_map([story], |r| {
+                Ok(StoryArticle {
+                    seq: r.get(0)?,
+                    text: r.get(1)?,
+                    article: EventArticle {
+                        id: ArticleId::from_stored(r.get::<_, String>(2)?),
+                        title: r.get(3)?,
+                        date: r.get(4)?,
+                        outlet: r.get(5)?,
+                        lang: r.get(6)?,
+                        assignment: assignment(r, 7)?,
+                    },
+                })
+            })
             .map_err(|e| self.sql(e))?;
-        let events: Vec<u32> = stmt
-            .query_map([story], |r| r.get::<_, i64>(0).map(|e| e as u32))
-            .map_err(|e| self.sql(e))?
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.sql(e))?;
-        let mut text = self
-            .conn
-            .prepare_cached("SELECT seq, text FROM articles WHERE id = ?1")
-            .map_err(|e| self.sql(e))?;
-        for event in events {
-            for article in self.event_articles(event)? {
-                let (seq, body): (i64, String) = text
-                    .query_row([article.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(|e| self.sql(e))?;
-                out.push(StoryArticle { seq, text: body, article });
-            }
-        }
-        out.sort_by_key(|a| a.article.assignment.ord);
-        Ok(out)
+        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
 
     /// Replaces a story's report and its events' reports, and records narration up to `upto`
