@@ -260,14 +260,16 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// The suite: `extraction` (main text and boilerplate, on the trafilatura evaluation pages),
-    /// `langid` (language identification, on the SemEval-2022 Task 8 CSV), `semeval` (pair
+    /// `langid` (language identification, on the SemEval-2022 Task 8 CSV), `date-bounds` (the
+    /// earliest day an undated article's text allows, against the true dates of a dated JSONL
+    /// corpus such as the German WikiNews quotation corpus), `semeval` (pair
     /// similarity on that CSV), `seeds` (the sample's grouping against its gold.json) or
     /// `clusters` (a labelled JSONL stream), `timex` (time expressions on WikiWarsDE),
     /// `recognizers-time` (the German DateTime specs of Recognizers-Text) or `quotes` (quotation
     /// attribution on the German WikiNews quotation corpus).
     suite: String,
     /// The data set: a folder for `extraction` and `seeds`, the CSV file for `langid` and
-    /// `semeval`, the JSONL file for `clusters` and `quotes`, the corpus folder for `timex` and
+    /// `semeval`, the JSONL file for `clusters`, `quotes` and `date-bounds`, the corpus folder for `timex` and
     /// `recognizers-time`.
     #[arg(long)]
     data: PathBuf,
@@ -361,6 +363,7 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
     let metrics = match args.suite.as_str() {
         "extraction" => storyline_eval::normalise_eval::extraction(&args.data, &normaliser),
         "langid" => storyline_eval::normalise_eval::langid(&args.data, &normaliser),
+        "date-bounds" => storyline_eval::normalise_eval::date_bounds(&args.data, &normaliser),
         "semeval" => {
             let model = load_model(args.model.as_deref())?;
             storyline_eval::semeval::evaluate(&args.data, &model, embedder, args.all_pairs)
@@ -394,7 +397,7 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             storyline_eval::timex_eval::recognizers_time(&args.data, &time_tagger()?)
         }
         other => {
-            bail!("unknown suite {other:?}; use extraction, langid, semeval, seeds, clusters, timex, recognizers-time, recognizers-number, germeval or quotes")
+            bail!("unknown suite {other:?}; use extraction, langid, date-bounds, semeval, seeds, clusters, timex, recognizers-time, recognizers-number, germeval or quotes")
         }
     }
     .map_err(anyhow::Error::msg)

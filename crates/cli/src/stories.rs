@@ -252,7 +252,7 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
         write_json(&json!({
             "article": article.id, "title": article.title, "event": assignment.event, "story": assignment.story,
             "new_event": assignment.new_event, "copy_of": a["copy_of"], "scorer": a["best"]["scorer"], "threshold": scorer["threshold"], "bias": scorer["bias"],
-            "best": with(&a["best"]), "runner_up": with(&a["runner_up"]), "story_link": a["story_link"], "candidates": a["candidates"],
+            "best": with(&a["best"]), "runner_up": with(&a["runner_up"]), "story_link": a["story_link"], "candidates": a["candidates"], "closed": a["closed"],
         }))?;
         return Ok(Outcome::Done);
     }
@@ -279,7 +279,25 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
                 "decision: new event; the best of {candidates} candidate events, {}, scored p = {:.3} < threshold {threshold:.3}",
                 a["best"]["event"], a["best"]["probability"].as_f64().unwrap_or(0.0)
             )?,
-            None => writeln!(out, "decision: new event; no active event shared its index terms")?,
+            None => match a["closed"].as_array().filter(|c| !c.is_empty()) {
+                Some(closed) => {
+                    let ids: Vec<String> = closed.iter().map(|e| e.to_string()).collect();
+                    let when = match &article.not_before {
+                        Some(d) if article.date.is_none() => {
+                            format!("the article, written on {d} or later")
+                        }
+                        _ => "the article".to_string(),
+                    };
+                    writeln!(
+                        out,
+                        "decision: new event; event {} matched but closed a window before {when}",
+                        ids.join(", ")
+                    )?
+                }
+                None => {
+                    writeln!(out, "decision: new event; no active event shared its index terms")?
+                }
+            },
         }
     } else {
         writeln!(

@@ -18,6 +18,9 @@ pub struct Doc {
     pub key: String,
     /// When it happened or was published, Unix seconds, if known to the day or better.
     pub time: Option<i64>,
+    /// Without a time: the earliest it can have been written (Unix seconds), when the text says
+    /// (it narrates an earlier year as past). Events that ended a window before are not its.
+    pub not_before: Option<i64>,
     /// Language code.
     pub lang: Option<String>,
     /// Its text analysis.
@@ -60,6 +63,10 @@ pub struct Assignment {
     pub story_link: Option<(u32, f32, StoryFeatures)>,
     /// Events scored.
     pub candidates: usize,
+    /// Events that matched the article's terms or vector but were last seen a window before it
+    /// (its time, or the earliest day its text allows), so were not scored.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub closed: Vec<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -385,19 +392,50 @@ impl Clusterer {
         q
     }
 
+    /// Moves the stream clock to `time`. The first known time also dates what came before it
+    /// (events, stories and copy-index entries seen while the clock was unknown), so that they
+    /// stay open for the window from there.
+    #[allow(clippy::iter_over_hash_type, reason = "each value is set alone; order is irrelevant")]
+    fn advance_clock(&mut self, time: Option<i64>) {
+        let Some(t) = time else { return };
+        if self.now.is_none() {
+            for e in self.events.values_mut() {
+                e.seen = e.seen.max(t);
+            }
+            for st in self.stories.values_mut() {
+                st.seen = st.seen.max(t);
+            }
+            self.dedup.date_unknown(t);
+        }
+        self.now = Some(self.now.map_or(t, |n| n.max(t)));
+    }
+
+    /// The stream time an article counts at: its own, else the latest seen (or the earliest its
+    /// text allows, when that is later).
+    fn seen(&self, doc: &Doc) -> i64 {
+        doc.time
+            .or(match (self.now, doc.not_before) {
+                (Some(n), Some(b)) => Some(n.max(b)),
+                (n, b) => n.or(b),
+            })
+            .unwrap_or(0)
+    }
+
     /// Clusters one article.
     pub fn add(&mut self, doc: &Doc) -> Assignment {
-        if let Some(t) = doc.time {
-            self.now = Some(self.now.map_or(t, |n| n.max(t)));
-        }
-        let seen = doc.time.or(self.now).unwrap_or(0);
+        self.advance_clock(doc.time);
+        let seen = self.seen(doc);
         self.added += 1;
         if self.added.is_multiple_of(RETIRE_EVERY) {
             self.retire();
         }
         let a = &doc.analysis;
+        // Events last seen a window before this article are over for it, whether or not the
+        // periodic retirement has removed them yet.
+        let since = seen - (f64::from(self.model.event.window_days) * 86_400.0) as i64;
+        let active = |id: &u32| self.events.get(id).is_some_and(|e| e.seen >= since);
         let copy = self.dedup.find(a.exact, a.signature.as_ref());
-        if let Some(c) = copy.as_ref().filter(|c| self.events.contains_key(&c.event)) {
+        if let Some(c) = copy.as_ref().filter(|c| active(&c.event)) {
             let event = c.event;
             let ev = self.events.get_mut(&event).expect("checked");
             ev.add_time(doc.time, seen);
@@ -413,6 +451,7 @@ impl Clusterer {
                 copy_of: copy,
                 story_link: None,
                 candidates: 0,
+                closed: Vec::new(),
             };
         }
         let counts = self.counts(a);
@@ -428,7 +467,8 @@ impl Clusterer {
                 }
             }
         }
-        let mut cands: Vec<(u32, f32)> = hits.into_iter().collect();
+        let mut closed: Vec<u32> = hits.keys().copied().filter(|e| !active(e)).collect();
+        let mut cands: Vec<(u32, f32)> = hits.into_iter().filter(|(e, _)| active(e)).collect();
         cands.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         cands.truncate(self.model.event.candidates);
         // With a sentence vector, the nearest active events by vector join the candidates: that
@@ -442,12 +482,23 @@ impl Clusterer {
                 })
                 .collect();
             near.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for (id, cos) in near.into_iter().take(self.model.event.dense_candidates) {
+            let mut taken = 0;
+            for (id, cos) in near {
+                if !active(&id) {
+                    closed.push(id);
+                    continue;
+                }
+                if taken == self.model.event.dense_candidates {
+                    break;
+                }
+                taken += 1;
                 if !cands.iter().any(|c| c.0 == id) {
                     cands.push((id, cos));
                 }
             }
         }
+        closed.sort_unstable();
+        closed.dedup();
         let mut scored: Vec<Scored> = cands
             .iter()
             .map(|(e, _)| {
@@ -494,6 +545,7 @@ impl Clusterer {
             copy_of: copy,
             story_link,
             candidates,
+            closed,
         }
     }
 
@@ -593,10 +645,8 @@ impl Clusterer {
     /// Brings back an article already assigned in an earlier run (after a restart), without
     /// scoring it or counting it in the document frequencies again.
     pub fn restore(&mut self, doc: &Doc, event: u32, story: u32, copy: bool) {
-        if let Some(t) = doc.time {
-            self.now = Some(self.now.map_or(t, |n| n.max(t)));
-        }
-        let seen = doc.time.or(self.now).unwrap_or(0);
+        self.advance_clock(doc.time);
+        let seen = self.seen(doc);
         let a = &doc.analysis;
         self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
         let ev = self.events.entry(event).or_insert_with(|| Event::new(story, seen));
@@ -665,4 +715,57 @@ fn stated_days(a: &Analysis) -> Vec<i32> {
     m.sort_unstable();
     m.dedup();
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storyline_text::Analyzer;
+
+    const DAY: i64 = 86_400;
+
+    /// One of two visits of the same leaders, told in the same words and with the same sentence
+    /// vector: only time can keep them apart.
+    fn visit(analyzer: &Analyzer, key: &str, time: Option<i64>, not_before: Option<i64>) -> Doc {
+        let told = match key {
+            "a" => "Die Gespräche dauerten mehrere Stunden.",
+            "b" => "Am Abend gab es ein Bankett zu Ehren des Gastes.",
+            "c" => "Ein Vertrag über gegenseitigen Beistand wurde unterzeichnet.",
+            "d" => "Beobachter in Seoul und Washington zeigten sich besorgt.",
+            _ => "Zum Abschluss wurden Geschenke ausgetauscht.",
+        };
+        let body = format!(
+            "Kremlchef Putin und Machthaber Kim Jong Un sprachen über Waffen, Satelliten und den \
+             Krieg in der Ukraine. Beide lobten die Freundschaft ihrer Länder. {told}"
+        );
+        let mut d =
+            Doc::from_parts(analyzer, key, "Putin und Kim treffen sich", &body, Some("de"), time);
+        d.not_before = not_before;
+        d.dense = Some(vec![0.6, 0.8, 0.0]);
+        d
+    }
+
+    #[test]
+    fn an_event_a_window_old_is_no_candidate_even_before_it_is_retired() {
+        let analyzer = Analyzer::builtin().unwrap();
+        let model = Model::builtin().unwrap();
+        let sept_2023 = 1_694_476_800; // 2023-09-12
+        let mut c = Clusterer::new(model.clone());
+        let first = c.add(&visit(&analyzer, "a", Some(sept_2023), None));
+        let next_day = c.add(&visit(&analyzer, "b", Some(sept_2023 + DAY), None));
+        assert_eq!(next_day.event, first.event, "the same words a day later: one event");
+        // Nine months later, long before 256 articles have passed to retire the first event.
+        let june_2024 = c.add(&visit(&analyzer, "c", Some(sept_2023 + 280 * DAY), None));
+        assert_ne!(june_2024.event, first.event);
+        assert!(june_2024.new_event);
+
+        // Undated, with a text that dates it to 2024 or later: apart too. Undated without such
+        // a bound: the event is open to it.
+        let mut c = Clusterer::new(model);
+        let first = c.add(&visit(&analyzer, "a", Some(sept_2023), None));
+        let bounded = c.add(&visit(&analyzer, "d", None, Some(1_704_067_200))); // 2024-01-01
+        assert!(bounded.new_event && bounded.event != first.event);
+        let open = c.add(&visit(&analyzer, "e", None, None));
+        assert_eq!(open.event, first.event);
+    }
 }

@@ -136,6 +136,18 @@ impl Dedup {
         self.order.push_back((seen, slot, exact));
     }
 
+    /// Gives the entries indexed before any time was known (at stream time 0) the time `t`.
+    pub fn date_unknown(&mut self, t: i64) {
+        for (seen, slot, _) in self.order.iter_mut() {
+            if *seen < t {
+                *seen = t;
+                if let Some(e) = self.entries.get_mut(slot) {
+                    e.seen = t;
+                }
+            }
+        }
+    }
+
     /// Drops articles indexed before stream time `before`.
     pub fn retire(&mut self, before: i64) {
         while let Some(&(seen, slot, exact)) = self.order.front() {

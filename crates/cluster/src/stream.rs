@@ -25,14 +25,21 @@ impl Doc {
     /// With a time, the days its text states relative to it ("am Mittwoch", "gestern") join
     /// the absolute dates it states.
     pub fn new(analyzer: &Analyzer, article: &Article, time: Option<i64>) -> Doc {
-        Doc::from_parts(
+        let mut doc = Doc::from_parts(
             analyzer,
             article.id.as_str(),
             &article.title,
             &article.text,
             article.lang.as_deref(),
             time,
-        )
+        );
+        if time.is_none() {
+            doc.not_before = article
+                .not_before
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc().timestamp());
+        }
+        doc
     }
 
     /// The same from the parts of an article: its key, title, text, language and time.
@@ -50,7 +57,14 @@ impl Doc {
             analysis.stated.extend(relative_days(text, lang, day));
             analysis.stated.sort_by_key(|d| d.start);
         }
-        Doc { key: key.to_string(), time, lang: lang.map(str::to_string), analysis, dense: None }
+        Doc {
+            key: key.to_string(),
+            time,
+            not_before: None,
+            lang: lang.map(str::to_string),
+            analysis,
+            dense: None,
+        }
     }
 }
 

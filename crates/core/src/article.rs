@@ -204,6 +204,11 @@ pub struct Article {
     pub text: String,
     /// The publication date; `None` means unknown, and a [`crate::Decision`] says why.
     pub date: Option<PubDate>,
+    /// When the date is unknown: the earliest day the text allows (it narrates an earlier year
+    /// as past: "2023 besuchte Kim Wladiwostok" was written in 2024 or later). A decision
+    /// quotes the sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<chrono::NaiveDate>,
     /// ISO 639-1 language code, when detected or declared.
     pub lang: Option<String>,
     /// The outlet, when known.

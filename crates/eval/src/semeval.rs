@@ -114,6 +114,7 @@ fn doc(analyzer: &Analyzer, key: String, text: &str, lang: &str) -> Doc {
     Doc {
         key,
         time: None,
+        not_before: None,
         lang: Some(lang.to_string()),
         analysis: analyzer.analyze(title, body, Some(lang)),
         dense: None,

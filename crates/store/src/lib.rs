@@ -293,6 +293,7 @@ impl Store {
                         a.lang,
                         a.outlet,
                         now,
+                        a.not_before.map(|d| d.to_string()),
                     ])
                     .map_err(err)?;
                 if changed == 0 {
@@ -402,7 +403,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
-                        date_precision, date_source, date_tz, date_evidence, lang, outlet
+                        date_precision, date_source, date_tz, date_evidence, lang, outlet, not_before
                  FROM articles WHERE seq = ?1",
                 [seq],
                 |r| {
@@ -418,11 +419,13 @@ impl Store {
                         [r.get::<_, Option<String>>(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?],
                         r.get::<_, Option<String>>(14)?,
                         r.get::<_, Option<String>>(15)?,
+                        r.get::<_, Option<String>>(16)?,
                     ))
                 },
             )
             .map_err(|e| self.sql(e))?;
-        let (id, external_id, path, line, format, url, title, text, date, lang, outlet) = row;
+        let (id, external_id, path, line, format, url, title, text, date, lang, outlet, bound) =
+            row;
         let corrupt =
             |field| StoreError::Corrupt { path: self.db_path.clone(), id: id.clone(), field };
         let format = SourceFormat::parse(&format).ok_or_else(|| corrupt("format"))?;
@@ -463,11 +466,21 @@ impl Store {
             title,
             text,
             date,
+            not_before: bound
+                .as_deref()
+                .map(parse_day)
+                .transpose()
+                .map_err(|_| corrupt("not_before"))?,
             lang,
             outlet,
             decisions,
         })
     }
+}
+
+/// Reads a stored `YYYY-MM-DD`.
+pub(crate) fn parse_day(s: &str) -> Result<chrono::NaiveDate, chrono::ParseError> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
 }
 
 /// A line carried by this many stored articles of one outlet is that outlet's boilerplate.

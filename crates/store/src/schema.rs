@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this Storyline writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 pub(crate) const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -154,10 +154,13 @@ CREATE TABLE event_reports (event INTEGER PRIMARY KEY, story INTEGER NOT NULL, j
 CREATE INDEX articles_meta ON articles(seq, lang, outlet, date_utc);
 ";
 
+/// Version 7: an undated article's earliest possible day (`YYYY-MM-DD`), from its text.
+const V7: &str = "ALTER TABLE articles ADD COLUMN not_before TEXT;";
+
 pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
     (id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
-     date_precision, date_source, date_tz, date_evidence, lang, outlet, ingested_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+     date_precision, date_source, date_tz, date_evidence, lang, outlet, ingested_at, not_before)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
 pub(crate) const INSERT_DECISION: &str =
     "INSERT INTO decisions (article_seq, ord, field, value, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -226,6 +229,11 @@ pub(crate) fn migrate(conn: &Connection, _dir: &Path) -> Result<(), MigrateError
     if found < 6 {
         conn.execute_batch(&format!(
             "BEGIN; {V6} UPDATE meta SET value = '6' WHERE key = 'schema_version'; COMMIT;"
+        ))?;
+    }
+    if found < 7 {
+        conn.execute_batch(&format!(
+            "BEGIN; {V7} UPDATE meta SET value = '7' WHERE key = 'schema_version'; COMMIT;"
         ))?;
     }
     Ok(())

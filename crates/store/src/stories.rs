@@ -127,6 +127,7 @@ fn light_article(r: &Row<'_>) -> rusqlite::Result<LightRow> {
             title: r.get(6)?,
             text: r.get(7)?,
             date: None,
+            not_before: r.get::<_, Option<String>>(12)?.and_then(|d| crate::parse_day(&d).ok()),
             lang: r.get(8)?,
             outlet: r.get(9)?,
             decisions: Vec::new(),
@@ -136,7 +137,7 @@ fn light_article(r: &Row<'_>) -> rusqlite::Result<LightRow> {
     ))
 }
 
-const LIGHT_COLUMNS: &str = "a.seq, a.id, a.external_id, a.source_path, a.format, a.source_line, a.title, a.text, a.lang, a.outlet, a.date_utc, a.date_precision";
+const LIGHT_COLUMNS: &str = "a.seq, a.id, a.external_id, a.source_path, a.format, a.source_line, a.title, a.text, a.lang, a.outlet, a.date_utc, a.date_precision, a.not_before";
 
 pub(crate) fn assignment(r: &Row<'_>, at: usize) -> rusqlite::Result<StoredAssignment> {
     Ok(StoredAssignment {
@@ -208,7 +209,7 @@ impl Store {
         let rows = stmt
             .query_map([from_ord], |r| {
                 let (seq, a, utc, prec) = light_article(r)?;
-                Ok(((seq, a, utc.zip(prec)), assignment(r, 12)?))
+                Ok(((seq, a, utc.zip(prec)), assignment(r, 13)?))
             })
             .map_err(|e| self.sql(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))

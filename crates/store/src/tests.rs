@@ -23,6 +23,7 @@ fn article(text: &str, outlet: Option<&str>) -> Article {
             source: DateSource::Text,
             evidence: "date 2023-09".into(),
         }),
+        not_before: None,
         lang: Some("de".into()),
         outlet: outlet.map(Into::into),
         decisions: vec![Decision::new(Field::Title, "Titel", "first line of the text")],
@@ -42,6 +43,15 @@ fn writes_are_idempotent_and_round_trip() {
     assert_eq!(store.find("a").unwrap().unwrap().id, a.id);
     assert_eq!(store.find(&a.id.as_str()[..6]).unwrap().unwrap().id, a.id);
     assert!(store.find("zzzz").unwrap().is_none());
+    // An undated article keeps the earliest day its text allows.
+    let mut undated = article("Putin besucht Pjöngjang.", None);
+    undated.date = None;
+    undated.source.external_id = Some("b".into());
+    undated.not_before = chrono::NaiveDate::from_ymd_opt(2024, 1, 1);
+    store.write_batch(&[NewArticle { article: undated.clone(), line_hashes: vec![] }]).unwrap();
+    assert_eq!(store.find(undated.id.as_str()).unwrap().unwrap().not_before, undated.not_before);
+    let light = store.unclustered(0, 10).unwrap();
+    assert_eq!(light[1].1.not_before, undated.not_before);
     drop(store);
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.list(10, 0).unwrap()[0].date.as_deref(), Some("2023-09"));

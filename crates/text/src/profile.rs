@@ -77,6 +77,44 @@ pub struct Profile {
     /// Words around named entities; empty for a language without them.
     #[serde(default)]
     pub entities: EntityWords,
+    /// Words that show a sentence narrates a year as past; empty for a language without them.
+    #[serde(default)]
+    pub past: PastWords,
+}
+
+/// How a sentence narrates a year as past ("2023 besuchte Kim …", "In 2023, Kim visited …"):
+/// the `[past]` table of a profile. An undated article that does so was written after that year.
+/// Lowercase.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PastWords {
+    /// Words that may open the sentence before the year ("im jahr", "im", "in").
+    pub year_leads: Vec<String>,
+    /// Most words between the year and the verb (German puts the verb right after: 0).
+    pub max_gap: usize,
+    /// Endings of past-tense verbs ("te", "ten"; "ed").
+    pub verb_endings: Vec<String>,
+    /// Endings that rule a word out even with a past ending ("ste": superlatives, ordinals).
+    pub not_verb_endings: Vec<String>,
+    /// Past-tense verbs without a regular ending ("war", "traf"; "was", "met").
+    pub verbs: Vec<String>,
+    /// Words with a past ending that are not verbs ("erste", "united").
+    pub not_verbs: Vec<String>,
+}
+
+impl PastWords {
+    /// True when `word` (lowercase) reads as a past-tense verb.
+    pub fn is_past_verb(&self, word: &str) -> bool {
+        if self.not_verbs.iter().any(|w| w == word) {
+            return false;
+        }
+        if self.verbs.iter().any(|w| w == word) {
+            return true;
+        }
+        let long_enough = |e: &String| word.chars().count() > e.chars().count() + 2;
+        !self.not_verb_endings.iter().any(|e| word.ends_with(e.as_str()))
+            && self.verb_endings.iter().any(|e| long_enough(e) && word.ends_with(e.as_str()))
+    }
 }
 
 /// The words around names in a language: the `[entities]` table of a profile. Lowercase.

@@ -264,10 +264,114 @@ fn static_regex() -> &'static Regex {
     })
 }
 
+/// The earliest day an undated article can have been written, from the sentences in `texts` that
+/// narrate a year as past ("2023 besuchte Kim Jong-un Wladiwostok", "In 2023, Kim visited"):
+/// the first of January after the latest such year, and the sentence that says so. News writes a
+/// bare year for an earlier year; the current one it calls "im September" or "this week".
+pub fn not_before<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+    profile: &Profile,
+) -> Option<(NaiveDate, String)> {
+    let past = &profile.past;
+    if past.verbs.is_empty() && past.verb_endings.is_empty() {
+        return None;
+    }
+    let leads: Vec<Vec<&str>> = {
+        let mut l: Vec<Vec<&str>> =
+            past.year_leads.iter().map(|x| x.split_whitespace().collect()).collect();
+        l.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        l
+    };
+    let mut best: Option<(i32, &str)> = None;
+    for text in texts {
+        for sentence in sentences(text) {
+            let words: Vec<&str> = sentence.split_whitespace().take(8 + past.max_gap).collect();
+            let bare = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+            let skip = leads
+                .iter()
+                .find(|l| l.len() < words.len() && l.iter().zip(&words).all(|(a, b)| bare(b) == *a))
+                .map_or(0, Vec::len);
+            let Some(year) = words.get(skip).and_then(|w| {
+                let w = w.trim_end_matches(',');
+                let y: i32 = w.parse().ok().filter(|_| w.len() == 4)?;
+                (1900..=2099).contains(&y).then_some(y)
+            }) else {
+                continue;
+            };
+            for w in words.iter().skip(skip + 1).take(past.max_gap + 1) {
+                let core = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+                if core.chars().next().is_some_and(char::is_lowercase)
+                    && past.is_past_verb(&core.to_lowercase())
+                {
+                    if best.is_none_or(|(y, _)| year > y) {
+                        best = Some((year, sentence));
+                    }
+                    break;
+                }
+                if w.ends_with(['.', ';', '!', '?']) {
+                    break;
+                }
+            }
+        }
+    }
+    let (year, sentence) = best?;
+    let evidence: String = sentence.chars().take(80).collect();
+    Some((NaiveDate::from_ymd_opt(year + 1, 1, 1)?, evidence))
+}
+
+/// The sentences of `text`: a new one after `.`, `!`, `?` or `:` and white space, and at each line.
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().flat_map(|line| {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let bytes = line.as_bytes();
+        for (i, c) in line.char_indices() {
+            if matches!(c, '.' | '!' | '?' | ':')
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_whitespace)
+            {
+                out.push(line[start..=i].trim());
+                start = i + 1;
+            }
+        }
+        out.push(line[start..].trim());
+        out.into_iter().filter(|s| !s.is_empty())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::profile::builtin_profiles;
+
+    fn profile(code: &str) -> Profile {
+        builtin_profiles().unwrap().into_iter().find(|p| p.code == code).unwrap()
+    }
+
+    #[test]
+    fn a_year_narrated_as_past_bounds_an_undated_article() {
+        let de = profile("de");
+        let bound = |t: &str| not_before([t], &de).map(|(d, _)| d.to_string());
+        assert_eq!(
+            bound("Kim Jong Un in Russland\n2023 besuchte Kim Jong-un (links) die russische Stadt Wladiwostock."),
+            Some("2024-01-01".into())
+        );
+        assert_eq!(
+            bound("Im Jahr 2019 traf er Trump. 2021 wurden Wahlen abgehalten."),
+            Some("2022-01-01".into())
+        );
+        // Not past, not the verb second, or an ordinal: no bound.
+        assert_eq!(bound("2025 will Putin erneut reisen."), None);
+        assert_eq!(bound("2023 erste Gespräche in Moskau"), None);
+        assert_eq!(bound("Er besuchte 2023 Wladiwostok."), None);
+        assert_eq!(bound("Seit 2000 regierte er."), None);
+        assert_eq!(bound("12.09.2023 besuchte"), None);
+        let en = profile("en");
+        let (d, why) =
+            not_before(["Talks are planned. In 2023, Kim visited Vladivostok."], &en).unwrap();
+        assert_eq!(d.to_string(), "2024-01-01");
+        assert!(why.starts_with("In 2023, Kim visited"), "{why}");
+        assert!(not_before(["In 2023, the United States will vote."], &en).is_none());
+    }
 
     fn de() -> StampRule {
         StampRule::new(&builtin_profiles().unwrap()[0])

@@ -137,6 +137,34 @@ impl Normaliser {
         // Language.
         let lang = self.choose_lang(&doc, &meta, &title, &body, &mut decisions);
 
+        // An undated article's earliest possible day, from the years its text (photo captions
+        // included: they belong to the article) narrates as past.
+        let not_before = match (&date, lang.as_deref()) {
+            (None, Some(code)) => self.profiles.iter().find(|p| p.code == code).and_then(|p| {
+                let captions = decisions
+                    .iter()
+                    .filter(|d| {
+                        d.field == Field::Boilerplate && d.reason.starts_with("photo caption")
+                    })
+                    .map(|d| d.value.as_str());
+                date::not_before(
+                    std::iter::once(title.as_str())
+                        .chain(lines.iter().map(String::as_str))
+                        .chain(captions),
+                    p,
+                )
+            }),
+            _ => None,
+        };
+        let not_before = not_before.map(|(day, sentence)| {
+            decisions.push(Decision::new(
+                Field::Date,
+                format!("not before {day}"),
+                format!("the text narrates an earlier year as past: {sentence:?}"),
+            ));
+            day
+        });
+
         // Outlet from credit lines, as a last resort.
         if outlet.is_none() && !cleaned.agencies.is_empty() {
             outlet = Some(cleaned.agencies.join(", "));
@@ -159,6 +187,7 @@ impl Normaliser {
             title,
             text: body,
             date,
+            not_before,
             lang,
             outlet,
             decisions,
