@@ -95,7 +95,10 @@ pub fn write_article(a: &Article) -> Result<()> {
             d.timezone.as_deref().map(|t| format!(", {t}")).unwrap_or_default(),
             d.source.as_str()
         )?,
-        None => writeln!(out, "date:     unknown")?,
+        None => match a.not_before {
+            Some(d) => writeln!(out, "date:     unknown (not before {d}, from the text)")?,
+            None => writeln!(out, "date:     unknown")?,
+        },
     }
     writeln!(out, "language: {}", a.lang.as_deref().unwrap_or("unknown"))?;
     writeln!(out, "outlet:   {}", a.outlet.as_deref().unwrap_or("unknown"))?;
