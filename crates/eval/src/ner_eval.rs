@@ -83,7 +83,12 @@ fn joined(sentence: &Sentence) -> (String, Vec<(usize, usize)>) {
 /// Words and gold tags of sentences, the words with what the rule-based finder says of them.
 pub fn training_data(sentences: &[&Sentence]) -> Result<Vec<TaggedSentence>, String> {
     let rules = EntityFinder::builtin().map_err(|e| e.to_string())?.with_tagger(None);
-    Ok(sentences
+    Ok(training_data_with(sentences, &rules))
+}
+
+/// The same with the words as `rules` (a finder without tagger) sees them.
+pub fn training_data_with(sentences: &[&Sentence], rules: &EntityFinder) -> Vec<TaggedSentence> {
+    sentences
         .iter()
         .map(|s| {
             let (text, spans) = joined(s);
@@ -96,7 +101,7 @@ pub fn training_data(sentences: &[&Sentence]) -> Result<Vec<TaggedSentence>, Str
             }
             (words, tags)
         })
-        .collect())
+        .collect()
 }
 
 /// Trains the entity tagger on the sentences of `path` in even positions (the odd ones are held

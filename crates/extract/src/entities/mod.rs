@@ -158,6 +158,8 @@ pub struct EntityFinder {
     languages: Vec<Language>,
     /// The statistical tagger for German, when one is compiled in.
     tagger: Option<TaggerModel>,
+    /// Words (as written) to their distributional clusters, coarse and fine.
+    clusters: HashMap<String, [u16; 2]>,
 }
 
 /// One language's words around names.
@@ -279,7 +281,16 @@ impl EntityFinder {
             })
             .collect();
         let tagger = TaggerModel::from_bytes(TAGGER_DE);
-        EntityFinder { nouns, names, names_lower, places, place_names, languages, tagger }
+        EntityFinder {
+            nouns,
+            names,
+            names_lower,
+            places,
+            place_names,
+            languages,
+            tagger,
+            clusters: HashMap::new(),
+        }
     }
 
     /// A finder for the profiles compiled in.
@@ -398,6 +409,12 @@ impl EntityFinder {
         Some((m, k + 1))
     }
 
+    /// The same finder with another table of word clusters (features of the tagger).
+    pub fn with_clusters(mut self, clusters: HashMap<String, [u16; 2]>) -> EntityFinder {
+        self.clusters = clusters;
+        self
+    }
+
     /// The same finder with another tagger (or none: the rules alone).
     pub fn with_tagger(mut self, tagger: Option<TaggerModel>) -> EntityFinder {
         self.tagger = tagger;
@@ -466,7 +483,8 @@ impl EntityFinder {
                 let initial = k == 0
                     || text[..*s].trim_end().ends_with(['.', '!', '?', ':', '\n'])
                     || text[..*s].ends_with('\n');
-                Word { text: w.to_string(), lower, rule: rule_tags[k], flags, initial }
+                let clusters = self.clusters.get(w).copied().unwrap_or_default();
+                Word { text: w.to_string(), lower, rule: rule_tags[k], flags, initial, clusters }
             })
             .collect()
     }

@@ -58,6 +58,8 @@ pub struct Word {
     pub flags: Vec<&'static str>,
     /// At the start of a sentence or line.
     pub initial: bool,
+    /// The word's distributional clusters, coarse and fine (0: not in the cluster table).
+    pub clusters: [u16; 2],
 }
 
 fn shape(w: &str) -> String {
@@ -87,6 +89,15 @@ fn h(kind: u64, value: &str) -> u64 {
 
 fn flag_id(flag: &str) -> u64 {
     xxh3_64(flag.as_bytes())
+}
+
+/// The word's cluster features, when it has clusters: one per level.
+fn push_clusters(f: &mut Vec<u64>, kind: u64, w: &Word) {
+    for (level, c) in w.clusters.iter().enumerate() {
+        if *c > 0 {
+            f.push(h(kind ^ ((level as u64 + 1) << 12) ^ (u64::from(*c) << 20), ""));
+        }
+    }
 }
 
 /// Each word's lowercase form and shape, computed once per sentence.
@@ -141,6 +152,7 @@ fn features(words: &[Word], forms: &[(&str, String)], i: usize, prev_tag: usize,
         f.push(h(13, fl));
         f.push(h(14 ^ (flag_id(fl) << 8), w.rule));
     }
+    push_clusters(f, 15, w);
     for (k, base) in [(-1isize, 100u64), (1, 200), (-2, 300), (2, 400)] {
         match get(k) {
             Some(o) => {
@@ -150,6 +162,9 @@ fn features(words: &[Word], forms: &[(&str, String)], i: usize, prev_tag: usize,
                 f.push(h(base + 3, o.rule));
                 for fl in &o.flags {
                     f.push(h(base + 4, fl));
+                }
+                if k.abs() == 1 {
+                    push_clusters(f, base + 5, o);
                 }
             }
             None => f.push(h(base, "")),
