@@ -336,14 +336,12 @@ impl State {
         document
     }
 
-    /// The date a day or month without a year is placed near: the article date in news, else
-    /// the date last mentioned.
+    /// The date a day or month without a year is placed near: the article date in news (none
+    /// when the article is undated: "im August" after "im April 2019" is this year's August,
+    /// whatever year that is, so it stays unresolved), the date last mentioned in a history.
     fn year_reference(&self) -> Option<(NaiveDate, Granularity, Resolution)> {
         match self.mode {
-            Mode::News => self
-                .doc
-                .map(|d| (d, Granularity::Day, Resolution::Document))
-                .or_else(|| self.reference(Base::Previous)),
+            Mode::News => self.doc.map(|d| (d, Granularity::Day, Resolution::Document)),
             Mode::Narrative => self.reference(Base::Previous),
         }
     }

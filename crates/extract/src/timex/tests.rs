@@ -77,6 +77,19 @@ fn without_an_article_date_relative_expressions_stay_unresolved() {
         "{t:?}"
     );
     assert_eq!(t[0].value, "XXXX-WXX-3");
+    // A month or day without a year is this year's, and this year is unknown: a year the text
+    // mentioned before does not stand in for it (in news it mostly dates the background).
+    let t = found(
+        "Es ist der zweite Besuch nach einem Treffen im April 2019. Von dort startete im August \
+         eine Rakete, am 13. September folgt das Treffen.",
+        "de",
+        None,
+        Mode::News,
+    );
+    assert_eq!(
+        t,
+        pairs(&[("April 2019", "2019-04"), ("August", "XXXX-08"), ("13. September", "XXXX-09-13")])
+    );
 }
 
 #[test]
