@@ -246,6 +246,17 @@ fn export_writes_every_format_and_names_a_bad_one() {
     assert!(html.starts_with("<!doctype html>") && html.contains("<section id=\"timeline\">"));
     let report = json(&storyline(&data, &["export", &story, "--format", "json"]));
     assert_eq!(report["events"].as_array().unwrap().len(), 2);
+    let timeline: Vec<(String, String)> = report["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["date"].as_str().unwrap().into(), t["kind"].as_str().unwrap().into()))
+        .collect();
+    // The undated 2024 visit is placed by its text; "bis Mittwoch" in a report of Tuesday 12
+    // September looks ahead; "im August" in an undated report stays off the timeline.
+    assert!(timeline.contains(&("2024-01-01".into(), "not before".into())), "{timeline:?}");
+    assert!(timeline.contains(&("2023-09-13".into(), "stated".into())), "{timeline:?}");
+    assert!(!timeline.iter().any(|(d, _)| d == "2023-09-06" || d == "2019-08"), "{timeline:?}");
     let csv =
         String::from_utf8(storyline(&data, &["export", &story, "--format", "csv"]).stdout).unwrap();
     assert!(csv.lines().next().unwrap().starts_with("record,event,date"));

@@ -254,6 +254,31 @@ impl Narrator {
                 add_source(&mut entry.sources, &mut entry.mentions, &cite(m, 0, 0));
             }
             entries.push(entry);
+        } else if let Some(bound) =
+            all.iter().map(|m| m.0.not_before.clone()).collect::<Option<Vec<String>>>()
+        {
+            // No article dated, each bounded by its text: the event was first reported on the
+            // earliest bound or later.
+            if let Some(first) = bound.into_iter().min() {
+                let mut entry = TimelineEntry {
+                    date: first.clone(),
+                    kind: "not before".into(),
+                    what: String::new(),
+                    event,
+                    sources: Vec::new(),
+                    mentions: 0,
+                };
+                for m in all.iter().filter(|m| m.0.not_before.as_deref() == Some(first.as_str())) {
+                    if entry.what.is_empty() {
+                        entry.what = format!(
+                            "Undated; first reported on this day or later (the text narrates an earlier year as past): {}",
+                            m.0.article.title
+                        );
+                    }
+                    add_source(&mut entry.sources, &mut entry.mentions, &cite(m, 0, 0));
+                }
+                entries.push(entry);
+            }
         }
         entries.sort_by(|a, b| (&a.date, &a.kind).cmp(&(&b.date, &b.kind)));
         entries

@@ -237,7 +237,7 @@ pub fn html_fragment(r: &StoryReport, article_href: &str) -> String {
         let _ = write!(
             o,
             "<li class=\"{}\" data-date=\"{}\" data-event=\"{}\"><time>{}</time> <span class=\"kind\">{}</span> {} {}</li>",
-            e(&t.kind),
+            e(&t.kind.replace(' ', "-")),
             e(&t.date),
             t.event,
             e(&t.date),

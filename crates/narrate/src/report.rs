@@ -43,7 +43,8 @@ pub struct Source {
 pub struct TimelineEntry {
     /// ISO date (`2023-09-13` or `2023-09`).
     pub date: String,
-    /// `stated` (a date the text gives) or `published` (the day articles appeared).
+    /// `stated` (a date the text gives), `published` (the day articles appeared) or `not
+    /// before` (no article of the event is dated; the earliest day their texts allow).
     pub kind: String,
     /// What happened: the sentence stating the date, or the title of the first article.
     pub what: String,

@@ -17,6 +17,8 @@ pub struct StoryArticle {
     pub text: String,
     /// The article as `storyline events` shows it, with its assignment.
     pub article: EventArticle,
+    /// When undated: the earliest day its text allows (`YYYY-MM-DD`).
+    pub not_before: Option<String>,
 }
 
 /// A story's report row, to write.
@@ -240,7 +242,7 @@ impl Store {
     /// The articles of a story with their texts, in the order they were clustered.
     pub fn story_articles(&self, story: u32) -> Result<Vec<StoryArticle>, StoreError> {
         let sql = format!(
-            "SELECT a.seq, a.text, a.id, a.title, a.date_iso, a.outlet, a.lang, {ASSIGNMENT_COLUMNS}
+            "SELECT a.seq, a.text, a.id, a.title, a.date_iso, a.outlet, a.lang, {ASSIGNMENT_COLUMNS}, a.not_before
              FROM assignments s JOIN articles a ON a.seq = s.article_seq WHERE s.story = ?1 ORDER BY s.ord"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
@@ -257,6 +259,7 @@ impl Store {
                         lang: r.get(6)?,
                         assignment: assignment(r, 7)?,
                     },
+                    not_before: r.get(16)?,
                 })
             })
             .map_err(|e| self.sql(e))?;

@@ -333,6 +333,9 @@ pub struct TimeWords {
     pub year_cues: Vec<String>,
     /// Words that make a sentence's weekday or month point forwards ("wird").
     pub future_cues: Vec<String>,
+    /// Words before a weekday that point it forwards unless the sentence is in the past tense
+    /// (its `[past]` verbs): "Das Forum dauert noch bis Mittwoch".
+    pub until_words: Vec<String>,
     /// Words that may stand between a weekday and its date ("Dienstag, den 12. September").
     pub date_fillers: Vec<String>,
     /// Words between a part of a day and its date ("Morgen des 12. Mai").

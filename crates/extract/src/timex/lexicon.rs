@@ -113,6 +113,9 @@ pub(crate) struct Lexicon {
     pub range_words: Vec<String>,
     pub year_cues: Vec<String>,
     pub future_cues: Vec<String>,
+    pub until_words: Vec<String>,
+    /// Past-tense verbs of the language, to tell a sentence in the past.
+    pub past: storyline_text::profile::PastWords,
     pub date_fillers: Vec<String>,
     pub part_links: Vec<String>,
     pub relative_preps: Vec<String>,
@@ -224,6 +227,8 @@ impl Lexicon {
             range_words: lower_all(&t.range_words),
             year_cues: lower_all(&t.year_cues),
             future_cues: lower_all(&t.future_cues),
+            until_words: lower_all(&t.until_words),
+            past: profile.past.clone(),
             date_fillers: lower_all(&t.date_fillers),
             part_links: lower_all(&t.part_links),
             relative_preps: lower_all(&t.relative_preps),

@@ -202,4 +202,8 @@ fn weekdays_follow_the_tense_of_their_own_sentence() {
     let got = found(text, "de", doc, Mode::News);
     let value = |w: &str| got.iter().find(|(t, _)| t == w).map(|(_, v)| v.clone());
     assert_eq!(value("Montag").as_deref(), Some("2023-09-11"));
+    // "bis Mittwoch" in the present looks ahead; in the past, back.
+    assert_eq!(value("Mittwoch").as_deref(), Some("2023-09-13"));
+    let past = found("Das Forum dauerte bis Mittwoch.", "de", doc, Mode::News);
+    assert_eq!(past, pairs(&[("Mittwoch", "2023-09-06")]));
 }
