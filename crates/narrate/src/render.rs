@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::report::{Citation, LedgerEntry, StoryReport};
+use crate::report::{Citation, EventReport, LedgerEntry, StoryReport};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {
@@ -25,6 +25,15 @@ pub fn escape_html(text: &str) -> String {
 
 fn short(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
+}
+
+/// An event's dates: "first{sep}last", or for an event with no dated article the earliest day
+/// its texts allow ("undated, not before 2024-01-01").
+fn event_dates(ev: &EventReport, sep: &str) -> String {
+    match (&ev.first, ev.timeline.iter().find(|t| t.kind == "not before")) {
+        (None, Some(t)) => format!("undated, not before {}", t.date),
+        _ => format!("{}{sep}{}", or_unknown(&ev.first), or_unknown(&ev.last)),
+    }
 }
 
 fn or_unknown(s: &Option<String>) -> &str {
@@ -71,11 +80,10 @@ pub fn markdown(r: &StoryReport) -> String {
     for e in &r.events {
         let _ = writeln!(
             o,
-            "### Event {}: {}\n\n{} to {}; {} articles, {} independent.\n",
+            "### Event {}: {}\n\n{}; {} articles, {} independent.\n",
             e.id,
             e.title,
-            or_unknown(&e.first),
-            or_unknown(&e.last),
+            event_dates(e, " to "),
             e.sources.len(),
             e.independent
         );
@@ -217,12 +225,11 @@ pub fn html_fragment(r: &StoryReport, article_href: &str) -> String {
     for ev in &r.events {
         let _ = write!(
             o,
-            "<article class=\"event\" id=\"event-{}\"><h3>Event {}: {}</h3><p class=\"meta\">{} – {} · {} articles, {} independent</p><ul>",
+            "<article class=\"event\" id=\"event-{}\"><h3>Event {}: {}</h3><p class=\"meta\">{} · {} articles, {} independent</p><ul>",
             ev.id,
             ev.id,
             e(&ev.title),
-            e(or_unknown(&ev.first)),
-            e(or_unknown(&ev.last)),
+            e(&event_dates(ev, " – ")),
             ev.sources.len(),
             ev.independent
         );
