@@ -261,10 +261,15 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
     writeln!(out, "event {}  story {}", assignment.event, assignment.story)?;
     if !a["copy_of"].is_null() {
         let c = &a["copy_of"];
+        let kind = c["kind"].as_str().unwrap_or("?");
+        let measure = if kind == "translation" {
+            "first sentences matched, mean cosine"
+        } else {
+            "shingle similarity"
+        };
         writeln!(
             out,
-            "decision: {} copy of {} (shingle similarity {:.2}); joins its event without scoring",
-            c["kind"].as_str().unwrap_or("?"),
+            "decision: {kind} copy of {} ({measure} {:.2}); joins its event without scoring",
             c["original"].as_str().unwrap_or("?"),
             c["similarity"].as_f64().unwrap_or(0.0)
         )?;

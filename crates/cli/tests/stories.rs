@@ -231,6 +231,41 @@ fn with_the_sentence_encoder_the_seeds_are_still_two_events_in_one_story() {
     assert_eq!(shown["not_before"], "2024-01-01", "{shown}");
 }
 
+/// An English translation of seed 000's title and lead (written for this test) and an English
+/// report of the same meeting written independently.
+const TRANSLATION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/translation.jsonl");
+
+#[test]
+fn with_the_sentence_encoder_a_translated_copy_links_to_its_original() {
+    if !model_installed() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    storyline(&data, &["ingest", SAMPLE, TRANSLATION]);
+    let original = json(&storyline(&data, &["explain", "000_f2a174505cc65b25", "--json"]));
+    let e = json(&storyline(&data, &["explain", "en-translation", "--json"]));
+    assert_eq!(e["copy_of"]["kind"], "translation", "{e}");
+    assert_eq!(e["copy_of"]["original"], original["article"], "{e}");
+    assert_eq!(e["event"], original["event"]);
+    let text = String::from_utf8(storyline(&data, &["explain", "en-translation"]).stdout).unwrap();
+    assert!(text.contains("decision: translation copy of"), "{text}");
+    // The independent English report of the same meeting joins the event as a report of its own.
+    let e = json(&storyline(&data, &["explain", "en-independent", "--json"]));
+    assert!(e["copy_of"].is_null(), "{e}");
+    assert_eq!(e["event"], original["event"]);
+    // The event counts the translation once, with its original.
+    let events = json(&storyline(&data, &["events", "--json"]));
+    let event = events.as_array().unwrap().iter().find(|x| x["id"] == original["event"]).unwrap();
+    assert_eq!((event["articles"].as_u64(), event["independent"].as_u64()), (Some(6), Some(5)));
+    // The same when the original was clustered in an earlier run (read back from the store).
+    let later = dir.path().join("later");
+    storyline(&later, &["ingest", SAMPLE]);
+    storyline(&later, &["ingest", TRANSLATION]);
+    let e = json(&storyline(&later, &["explain", "en-translation", "--json"]));
+    assert_eq!(e["copy_of"]["kind"], "translation", "{e}");
+}
+
 #[test]
 fn export_writes_every_format_and_names_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use storyline_text::{Analysis, DocFreq, TermCounts, TermMap};
 
-use crate::dedup::{CopyOf, Dedup};
+use crate::dedup::{CopyKind, CopyOf, Dedup};
 use crate::features::{self, dense_cosine, gaussian, Centroid, DocCounts, DocVectors, Features};
 use crate::model::{sigmoid, Model};
 use crate::story::{Story, StoryFeatures};
@@ -84,7 +84,31 @@ struct Event {
     dense_unit: Option<Vec<f32>>,
     seen: i64,
     indexed: TermMap<()>,
+    /// The first [`MAX_MEMBERS`] original articles with a sentence vector and a language: where
+    /// a translated copy finds its original.
+    members: Vec<Member>,
 }
+
+/// An article of an event that a translation may copy.
+#[derive(Debug, Clone)]
+struct Member {
+    key: String,
+    lang: String,
+    /// Its unit sentence vector times 127, rounded: a quarter of the memory, and cosines off by
+    /// less than 0.01.
+    dense: Vec<i8>,
+}
+
+impl Member {
+    fn cosine(&self, unit: &[f32]) -> f32 {
+        self.dense.iter().zip(unit).map(|(m, x)| f32::from(*m) * x).sum::<f32>() / 127.0
+    }
+}
+
+/// Most articles an event keeps vectors of for finding translated copies (the earliest).
+const MAX_MEMBERS: usize = 64;
+/// Most possible originals checked per article.
+const MAX_TRANSLATION_CHECKS: usize = 3;
 
 /// What an article brings to its event and story, computed once.
 struct Content<'a> {
@@ -115,6 +139,7 @@ impl Event {
             dense_unit: None,
             seen,
             indexed: TermMap::default(),
+            members: Vec::new(),
         }
     }
 
@@ -421,8 +446,53 @@ impl Clusterer {
             .unwrap_or(0)
     }
 
-    /// Clusters one article.
+    /// The article `doc` translates, if any: among the recorded articles of the scored events
+    /// in another language whose sentence vector is within `dedup.translation_lead`, nearest
+    /// first, the first that `is_translation` (given its key) confirms with a score of at least
+    /// `dedup.translation_sentences`.
+    fn translation_of(
+        &self,
+        doc: &Doc,
+        scored: &[Scored],
+        is_translation: &mut dyn FnMut(&str) -> Option<f32>,
+    ) -> Option<CopyOf> {
+        let (Some(d), Some(lang)) = (&doc.dense, &doc.lang) else { return None };
+        let dedup = &self.model.dedup;
+        let mut near: Vec<(f32, u32, &Member)> = scored
+            .iter()
+            .filter_map(|s| self.events.get(&s.event).map(|e| (s.event, e)))
+            .flat_map(|(id, e)| e.members.iter().map(move |m| (id, m)))
+            .filter(|(_, m)| &m.lang != lang)
+            .map(|(id, m)| (m.cosine(d), id, m))
+            .filter(|(cos, ..)| *cos >= dedup.translation_lead)
+            .collect();
+        near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        near.into_iter().take(MAX_TRANSLATION_CHECKS).find_map(|(_, event, m)| {
+            let score = is_translation(&m.key).filter(|s| *s >= dedup.translation_sentences)?;
+            Some(CopyOf {
+                original: m.key.clone(),
+                kind: CopyKind::Translation,
+                similarity: score,
+                event,
+            })
+        })
+    }
+
+    /// Clusters one article; translated copies are not looked for (see
+    /// [`Clusterer::add_checked`]).
     pub fn add(&mut self, doc: &Doc) -> Assignment {
+        self.add_checked(doc, &mut |_| None)
+    }
+
+    /// Clusters one article. Where an article in another language of a candidate event is near
+    /// enough by sentence vector, `is_translation` is asked, with that article's key, how well
+    /// the first sentences of both match (`None`: cannot tell); a match of at least
+    /// `dedup.translation_sentences` makes this article a translated copy of that one.
+    pub fn add_checked(
+        &mut self,
+        doc: &Doc,
+        is_translation: &mut dyn FnMut(&str) -> Option<f32>,
+    ) -> Assignment {
         self.advance_clock(doc.time);
         let seen = self.seen(doc);
         self.added += 1;
@@ -509,6 +579,28 @@ impl Clusterer {
             .collect();
         scored.sort_by(|a, b| b.probability.total_cmp(&a.probability).then(a.event.cmp(&b.event)));
         let candidates = scored.len();
+        if let Some(c) = self.translation_of(doc, &scored, is_translation) {
+            // A translated copy joins its original's event unscored, like any copy, and does not
+            // feed the event's vectors.
+            let event = c.event;
+            let ev = self.events.get_mut(&event).expect("a candidate exists");
+            ev.add_time(doc.time, seen);
+            let story = ev.story;
+            self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
+            let mut it = scored.into_iter();
+            return Assignment {
+                event,
+                story,
+                new_event: false,
+                new_story: false,
+                best: it.next(),
+                runner_up: it.next(),
+                copy_of: Some(c),
+                story_link: None,
+                candidates,
+                closed,
+            };
+        }
         let mut it = scored.into_iter();
         let (best, runner_up) = (it.next(), it.next());
         let join =
@@ -627,6 +719,14 @@ impl Clusterer {
         let max_terms = self.model.event.max_centroid_terms;
         let ev = self.events.get_mut(&event).expect("the event exists");
         ev.add_content(doc, c.counts, c.days, &self.df, max_terms);
+        if let (Some(d), Some(lang)) = (&doc.dense, &doc.lang) {
+            if ev.members.len() < MAX_MEMBERS {
+                let dense =
+                    d.iter().map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i8).collect();
+                let m = Member { key: doc.key.clone(), lang: lang.clone(), dense };
+                ev.members.push(m);
+            }
+        }
         for (h, _) in c.query {
             if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h, ()).is_none() {
                 self.postings.entry(*h).or_default().push(event);
@@ -743,6 +843,55 @@ mod tests {
         d.not_before = not_before;
         d.dense = Some(vec![0.6, 0.8, 0.0]);
         d
+    }
+
+    #[test]
+    fn a_translation_is_a_copy_only_when_the_caller_confirms_it() {
+        let analyzer = Analyzer::builtin().unwrap();
+        let model = Model::builtin().unwrap();
+        let t = 1_694_476_800;
+        // In English, sharing no words with the German reports: only the vector links them.
+        let english = |key: &str, time: i64| {
+            let body = match key {
+                "e1" => "Putin and Kim talked about weapons and satellites for hours.",
+                _ => "Observers in Seoul and Washington voiced concern about the summit.",
+            };
+            let mut d =
+                Doc::from_parts(&analyzer, key, "Putin meets Kim", body, Some("en"), Some(time));
+            d.dense = Some(vec![0.6, 0.8, 0.0]);
+            d
+        };
+        let mut c = Clusterer::new(model);
+        let original = c.add(&visit(&analyzer, "a", Some(t), None));
+        // Asked about "a" (the only article in another language), and told it does not match.
+        let mut asked = Vec::new();
+        let no = c.add_checked(&english("e1", t + 60), &mut |k| {
+            asked.push(k.to_string());
+            Some(0.5)
+        });
+        assert_eq!(asked, ["a"]);
+        assert!(no.copy_of.is_none() && no.event == original.event);
+        // Confirmed: a translated copy of "a", in its event. A German article is never asked
+        // about "a" (same language), and only "e1", not yet a copy, is in another language.
+        let yes = c.add_checked(&english("e2", t + 120), &mut |_| Some(0.8));
+        let copy = yes.copy_of.expect("a copy");
+        assert_eq!((copy.kind, copy.original.as_str()), (CopyKind::Translation, "a"));
+        assert_eq!(yes.event, original.event);
+        let mut german = Doc::from_parts(
+            &analyzer,
+            "g",
+            "Kim bei Putin",
+            "Der Machthaber lobte die Gastfreundschaft des Kremlchefs ausdrücklich.",
+            Some("de"),
+            Some(t + 180),
+        );
+        german.dense = Some(vec![0.6, 0.8, 0.0]);
+        let mut asked = Vec::new();
+        c.add_checked(&german, &mut |k| {
+            asked.push(k.to_string());
+            None
+        });
+        assert_eq!(asked, ["e1"]);
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum CopyKind {
     Exact,
     /// Shingle similarity at or above `dedup.near`.
     Near,
+    /// In another language, its first sentences matching the original's
+    /// (`dedup.translation_sentences`): a translated copy.
+    Translation,
     /// Shingle similarity at or above `dedup.wire`: a syndicated copy with light edits.
     Wire,
 }
@@ -29,6 +32,7 @@ impl CopyKind {
             CopyKind::Exact => "exact",
             CopyKind::Near => "near",
             CopyKind::Wire => "wire",
+            CopyKind::Translation => "translation",
         }
     }
 }
@@ -40,7 +44,8 @@ pub struct CopyOf {
     pub original: String,
     /// Kind of copy.
     pub kind: CopyKind,
-    /// Estimated shingle Jaccard similarity (1 for exact copies).
+    /// Estimated shingle Jaccard similarity (1 for exact copies); for a translation, the mean
+    /// best-match cosine of the first sentences.
     pub similarity: f32,
     /// The original's event.
     #[serde(skip)]
@@ -196,7 +201,14 @@ mod tests {
     use storyline_text::Analyzer;
 
     fn params() -> DedupParams {
-        DedupParams { near: 0.8, wire: 0.5, bands: 21, rows: 3 }
+        DedupParams {
+            near: 0.8,
+            wire: 0.5,
+            bands: 21,
+            rows: 3,
+            translation_lead: 0.8,
+            translation_sentences: 0.75,
+        }
     }
 
     const BASE: &str = "Der nordkoreanische Machthaber Kim Jong Un ist mit seinem gepanzerten Zug in Russland eingetroffen. Er wird dort Präsident Wladimir Putin treffen, sagte ein Sprecher des Kreml am Dienstag in Moskau. Beide Länder wollen ihre militärische Zusammenarbeit ausbauen, hieß es weiter. Die USA warnen vor Waffenlieferungen an Russland für den Krieg gegen die Ukraine.";

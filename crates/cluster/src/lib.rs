@@ -28,4 +28,7 @@ pub use dedup::{CopyKind, CopyOf};
 pub use features::{Features, FEATURES};
 pub use model::Model;
 pub use story::{StoryFeatures, STORY_FEATURES};
-pub use stream::{attach_vectors, embedding_text, stream_order};
+pub use stream::{
+    attach_vectors, embedding_text, first_sentences, sentence_match, stream_order,
+    TRANSLATION_SENTENCES,
+};

@@ -49,6 +49,22 @@ pub struct DedupParams {
     pub bands: usize,
     /// Rows per band.
     pub rows: usize,
+    /// Cosine of title-and-lead sentence vectors at or above which an article in another
+    /// language is checked for being a translation of an article of its candidate events.
+    #[serde(default = "default_translation_lead")]
+    pub translation_lead: f32,
+    /// Mean best-match cosine of the first sentences at or above which it is one (the check is
+    /// the caller's; see [`crate::Clusterer::add_checked`]).
+    #[serde(default = "default_translation_sentences")]
+    pub translation_sentences: f32,
+}
+
+fn default_translation_lead() -> f32 {
+    0.8
+}
+
+fn default_translation_sentences() -> f32 {
+    0.75
 }
 
 /// Parameters of event clustering other than the weights.

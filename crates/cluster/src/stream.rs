@@ -137,6 +137,42 @@ pub fn embedding_text(title: &str, body: &str, max_chars: usize) -> String {
     out
 }
 
+/// Sentences compared to tell a translated copy: the title and the first sentences of the body
+/// of at least 20 characters, five in all.
+pub const TRANSLATION_SENTENCES: usize = 5;
+
+/// The sentences of an article that a translation check compares: the title, then the body's
+/// first sentences of 20 characters or more, [`TRANSLATION_SENTENCES`] in all.
+pub fn first_sentences(title: &str, body: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(TRANSLATION_SENTENCES);
+    if !title.trim().is_empty() {
+        out.push(title.trim().to_string());
+    }
+    for (s, e) in storyline_text::sentences(body, &[]) {
+        if out.len() == TRANSLATION_SENTENCES {
+            break;
+        }
+        let sentence = body[s..e].split_whitespace().collect::<Vec<_>>().join(" ");
+        if sentence.chars().count() >= 20 {
+            out.push(sentence);
+        }
+    }
+    out
+}
+
+/// How well two articles' first sentences match, from their unit sentence vectors: for each
+/// sentence of the shorter list, the best cosine with the other list, averaged. A translation
+/// matches sentence for sentence; two reports of one event share a topic, not sentences.
+pub fn sentence_match(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return 0.0;
+    }
+    let dot = |x: &[f32], y: &[f32]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>();
+    let best = |x: &Vec<f32>| long.iter().map(|y| dot(x, y)).fold(f32::MIN, f32::max);
+    short.iter().map(best).sum::<f32>() / short.len() as f32
+}
+
 /// The order to cluster a stream in: by time, where an item without one (`None`) keeps its
 /// place after the item before it in arrival order (it inherits that item's time for sorting).
 /// Stable, so equal times keep arrival order. Returns indices into `times`.
@@ -163,6 +199,27 @@ mod tests {
         assert_eq!(super::embedding_text("Titel", "Ein langer Satz hier", 14), "Titel\nEin");
         assert_eq!(super::embedding_text("Titel", "Ein langer Satz hier", 16), "Titel\nEin langer");
         assert_eq!(super::embedding_text("", "kurz", 14), "kurz");
+    }
+
+    #[test]
+    fn first_sentences_and_their_match() {
+        let s = super::first_sentences(
+            "Kim in Russland",
+            "Kurz. Der Zug des Machthabers hat die Grenze erreicht. Peskow bestätigte die Ankunft am Morgen.",
+        );
+        assert_eq!(
+            s,
+            [
+                "Kim in Russland",
+                "Der Zug des Machthabers hat die Grenze erreicht.",
+                "Peskow bestätigte die Ankunft am Morgen."
+            ]
+        );
+        let (x, y) = (vec![1.0, 0.0], vec![0.0, 1.0]);
+        // Each of the shorter list's sentences finds its match: 1; half of them do: 0.5.
+        assert_eq!(super::sentence_match(std::slice::from_ref(&x), &[y.clone(), x.clone()]), 1.0);
+        assert_eq!(super::sentence_match(&[x.clone(), y.clone()], &[x.clone(), x]), 0.5);
+        assert_eq!(super::sentence_match(&[], &[y]), 0.0);
     }
 
     #[test]

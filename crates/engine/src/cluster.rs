@@ -5,8 +5,10 @@
 
 use rayon::prelude::*;
 use serde_json::json;
+use std::collections::HashMap;
 use storyline_cluster::{
-    attach_vectors, stream_order, Assignment, Clusterer, Doc, Model, FEATURES,
+    attach_vectors, first_sentences, sentence_match, stream_order, Assignment, Clusterer, Doc,
+    Model, FEATURES,
 };
 use storyline_core::{Article, DatePrecision};
 use storyline_embed::Embedder;
@@ -126,8 +128,29 @@ impl Engine {
             let articles: Vec<&Article> = batch.iter().map(|(_, a, _)| a).collect();
             add_vectors(&mut docs, &articles, embedder, model);
             let mut rows = Vec::with_capacity(batch.len());
+            let in_batch: HashMap<&str, &Article> =
+                articles.iter().map(|a| (a.id.as_str(), *a)).collect();
             for i in stream_order(&order_times) {
-                let a = clusterer.add(&docs[i]);
+                let a = match embedder {
+                    // Is this article a translation of the one named? Their first sentences are
+                    // embedded and matched, only for articles in another language that are
+                    // already near by title and lead.
+                    Some(e) => clusterer.add_checked(&docs[i], &mut |key| {
+                        let found;
+                        let other = match in_batch.get(key) {
+                            Some(a) => *a,
+                            None => {
+                                found = self.store.find(key).ok().flatten()?;
+                                &found
+                            }
+                        };
+                        let this = articles[i];
+                        let a = e.embed(&first_sentences(&this.title, &this.text));
+                        let b = e.embed(&first_sentences(&other.title, &other.text));
+                        Some(sentence_match(&a, &b))
+                    }),
+                    None => clusterer.add(&docs[i]),
+                };
                 report.clustered += 1;
                 report.copies += u64::from(a.copy_of.is_some());
                 report.new_events += u64::from(a.new_event);
