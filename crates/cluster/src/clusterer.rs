@@ -461,6 +461,8 @@ impl Clusterer {
         let mut near: Vec<(f32, u32, &Member)> = scored
             .iter()
             .filter_map(|s| self.events.get(&s.event).map(|e| (s.event, e)))
+            // Most events are in one language: their articles need no look.
+            .filter(|(_, e)| e.langs.iter().any(|(l, _)| l != lang))
             .flat_map(|(id, e)| e.members.iter().map(move |m| (id, m)))
             .filter(|(_, m)| &m.lang != lang)
             .map(|(id, m)| (m.cosine(d), id, m))

@@ -207,16 +207,18 @@ impl TimeTagger {
             .map_or(&self.fallback, |(_, lex)| lex);
         let toks = tokenize(text);
         let sentence_of = sentence_ids(&toks);
-        let sentences = sentence_of.last().map_or(0, |s| s + 1);
-        let (mut future, mut past) = (vec![false; sentences], vec![false; sentences]);
+        let mut future = vec![false; sentence_of.last().map_or(0, |s| s + 1)];
         for (t, s) in toks.iter().zip(&sentence_of) {
             if lex.future_cues.contains(&t.lower) {
                 future[*s] = true;
             }
-            if !t.cap && t.kind == Kind::Word && lex.past.is_past_verb(&t.lower) {
-                past[*s] = true;
-            }
         }
+        // Whether sentence `s` has a verb in the past tense; asked only after "bis".
+        let past = |s: usize| {
+            toks.iter().zip(&sentence_of).any(|(t, x)| {
+                *x == s && !t.cap && t.kind == Kind::Word && lex.past.is_past_verb(&t.lower)
+            })
+        };
         let scanner = Scanner { toks: &toks, lex };
         let mut state = State { doc: document_date, mode, day: None, month: None, year: None };
         let mut out = Vec::new();
@@ -226,7 +228,7 @@ impl TimeTagger {
                 Some(hit) if hit.end > i => {
                     // "bis Mittwoch" looks ahead, unless the sentence tells the past.
                     let until = i > 0 && lex.until_words.contains(&toks[i - 1].lower);
-                    let forward = future[sentence_of[i]] || (until && !past[sentence_of[i]]);
+                    let forward = future[sentence_of[i]] || (until && !past(sentence_of[i]));
                     let heading = is_heading(text, toks[i].start);
                     if let Some(t) = state.resolve(&hit, forward, heading, &toks) {
                         out.push(t);
