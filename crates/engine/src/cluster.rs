@@ -44,6 +44,29 @@ fn times(date: &Option<(String, String)>) -> (Option<i64>, Option<i64>) {
     (t.filter(|_| precise), t)
 }
 
+/// A batch's docs, and the times that order its stream.
+type Analysed = (Vec<Doc>, Vec<Option<i64>>);
+
+/// Analyses a batch on the worker threads: its docs (with sentence vectors when an embedder is
+/// given) and its ordering times.
+fn analyse(
+    batch: &[ArticleForEngine],
+    analyzer: &Analyzer,
+    embedder: Option<&Embedder>,
+    model: &Model,
+) -> Analysed {
+    let (engine_times, order_times): (Vec<_>, Vec<_>) =
+        batch.iter().map(|(_, _, d)| times(d)).unzip();
+    let mut docs: Vec<Doc> = batch
+        .par_iter()
+        .zip(&engine_times)
+        .map(|((_, a, _), t)| Doc::new(analyzer, a, *t))
+        .collect();
+    let articles: Vec<&Article> = batch.iter().map(|(_, a, _)| a).collect();
+    add_vectors(&mut docs, &articles, embedder, model);
+    (docs, order_times)
+}
+
 /// Gives each doc the sentence vector of its article's title and lead.
 fn add_vectors(
     docs: &mut [Doc],
@@ -113,64 +136,24 @@ impl Engine {
                 "replayed the active window"
             );
         }
-        let mut after = 0;
-        loop {
-            let batch: Vec<ArticleForEngine> = self.store.unclustered(after, BATCH)?;
-            let Some(last) = batch.last() else { break };
-            after = last.0;
-            let (engine_times, order_times): (Vec<_>, Vec<_>) =
-                batch.iter().map(|(_, _, d)| times(d)).unzip();
-            let mut docs: Vec<Doc> = batch
-                .par_iter()
-                .zip(&engine_times)
-                .map(|((_, a, _), t)| Doc::new(&analyzer, a, *t))
-                .collect();
-            let articles: Vec<&Article> = batch.iter().map(|(_, a, _)| a).collect();
-            add_vectors(&mut docs, &articles, embedder, model);
-            let mut rows = Vec::with_capacity(batch.len());
-            let in_batch: HashMap<&str, &Article> =
-                articles.iter().map(|a| (a.id.as_str(), *a)).collect();
-            for i in stream_order(&order_times) {
-                let a = match embedder {
-                    // Is this article a translation of the one named? Their first sentences are
-                    // embedded and matched, only for articles in another language that are
-                    // already near by title and lead.
-                    Some(e) => clusterer.add_checked(&docs[i], &mut |key| {
-                        let found;
-                        let other = match in_batch.get(key) {
-                            Some(a) => *a,
-                            None => {
-                                found = self.store.find(key).ok().flatten()?;
-                                &found
-                            }
-                        };
-                        let this = articles[i];
-                        let a = e.embed(&first_sentences(&this.title, &this.text));
-                        let b = e.embed(&first_sentences(&other.title, &other.text));
-                        Some(sentence_match(&a, &b))
-                    }),
-                    None => clusterer.add(&docs[i]),
-                };
-                report.clustered += 1;
-                report.copies += u64::from(a.copy_of.is_some());
-                report.new_events += u64::from(a.new_event);
-                report.new_stories += u64::from(a.new_story);
-                rows.push(NewAssignment {
-                    article_seq: batch[i].0,
-                    event: a.event,
-                    story: a.story,
-                    new_event: a.new_event,
-                    probability: if a.new_event {
-                        None
-                    } else {
-                        a.best.as_ref().map(|b| b.probability)
-                    },
-                    copy_of: a.copy_of.as_ref().map(|c| c.original.clone()),
-                    copy_kind: a.copy_of.as_ref().map(|c| c.kind.as_str().to_string()),
-                    time: docs[i].time,
-                    explain: explain(&a, model),
-                });
-            }
+        // The next batch is read and analysed (on the worker threads) while this one is
+        // clustered (on this thread): analysis and clustering overlap.
+        let mut batch: Vec<ArticleForEngine> = self.store.unclustered(0, BATCH)?;
+        let mut analysed = analyse(&batch, &analyzer, embedder, model);
+        while let Some(last) = batch.last() {
+            let next: Vec<ArticleForEngine> = self.store.unclustered(last.0, BATCH)?;
+            let (next_analysed, rows) = std::thread::scope(|scope| {
+                let worker = scope.spawn(|| analyse(&next, &analyzer, embedder, model));
+                let rows = self.cluster_batch(
+                    &mut clusterer,
+                    &batch,
+                    &analysed,
+                    embedder,
+                    model,
+                    &mut report,
+                );
+                (worker.join().expect("the analysis thread does not panic"), rows)
+            });
             let (next_event, next_story) = clusterer.next_ids();
             counters = ClusterCounters {
                 docs: clusterer.df().docs(),
@@ -181,8 +164,68 @@ impl Engine {
             let changes = clusterer.df_changes();
             self.store.write_assignments(&rows, &changes, counters)?;
             progress(report.clustered);
+            batch = next;
+            analysed = next_analysed;
         }
         Ok(report)
+    }
+
+    /// Clusters one analysed batch in stream order; the decisions to store.
+    fn cluster_batch(
+        &self,
+        clusterer: &mut Clusterer,
+        batch: &[ArticleForEngine],
+        (docs, order_times): &Analysed,
+        embedder: Option<&Embedder>,
+        model: &Model,
+        report: &mut ClusterReport,
+    ) -> Vec<NewAssignment> {
+        let articles: Vec<&Article> = batch.iter().map(|(_, a, _)| a).collect();
+        let in_batch: HashMap<&str, &Article> =
+            articles.iter().map(|a| (a.id.as_str(), *a)).collect();
+        let mut rows = Vec::with_capacity(batch.len());
+        for i in stream_order(order_times) {
+            let a = match embedder {
+                // Is this article a translation of the one named? Their first sentences are
+                // embedded and matched, only for articles in another language that are
+                // already near by title and lead.
+                Some(e) => clusterer.add_checked(&docs[i], &mut |key| {
+                    let found;
+                    let other = match in_batch.get(key) {
+                        Some(a) => *a,
+                        None => {
+                            found = self.store.find(key).ok().flatten()?;
+                            &found
+                        }
+                    };
+                    let this = articles[i];
+                    let a = e.embed(&first_sentences(&this.title, &this.text));
+                    let b = e.embed(&first_sentences(&other.title, &other.text));
+                    Some(sentence_match(&a, &b))
+                }),
+                None => clusterer.add(&docs[i]),
+            };
+            report.clustered += 1;
+            report.copies += u64::from(a.copy_of.is_some());
+            report.new_events += u64::from(a.new_event);
+            report.new_stories += u64::from(a.new_story);
+            rows.push(NewAssignment {
+                article_seq: batch[i].0,
+                event: a.event,
+                story: a.story,
+                new_event: a.new_event,
+                probability: if a.new_event {
+                    None
+                } else {
+                    a.best.as_ref().map(|b| b.probability)
+                },
+                copy_of: a.copy_of.as_ref().map(|c| c.original.clone()),
+                copy_kind: a.copy_of.as_ref().map(|c| c.kind.as_str().to_string()),
+                time: docs[i].time,
+                explain: explain(&a, model),
+            });
+        }
+        rows
     }
 
     /// Forgets all clustering (after a model change); the next [`Engine::cluster`] starts over.
