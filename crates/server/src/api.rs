@@ -189,6 +189,7 @@ pub(crate) fn article_json(
             "iso": d.iso, "precision": d.precision.as_str(), "source": d.source.as_str(),
             "timezone": d.timezone, "evidence": d.evidence,
         })),
+        "not_before": article.not_before.map(|d| d.to_string()),
         "source": {
             "path": article.source.path, "line": article.source.line,
             "format": article.source.format.as_str(), "external_id": article.source.external_id,

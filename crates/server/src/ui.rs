@@ -133,7 +133,11 @@ pub async fn article(State(pool): Shared, Path(key): Path<String>, Query(q): Q) 
             e(&text_of(&v, "title")),
             e(v["outlet"].as_str().unwrap_or("outlet unknown")),
             e(v["lang"].as_str().unwrap_or("language unknown")),
-            e(v["date"]["iso"].as_str().unwrap_or("date unknown")),
+            e(&match (v["date"]["iso"].as_str(), v["not_before"].as_str()) {
+                (Some(d), _) => d.to_string(),
+                (None, Some(b)) => format!("undated, not before {b}"),
+                (None, None) => "date unknown".to_string(),
+            }),
             e(&text_of(&v, "id"))
         );
         if let Some(story) = v["story"].as_u64() {

@@ -121,6 +121,13 @@ async fn every_endpoint_answers_and_refuses_what_it_should() {
     assert!(article["text"].as_str().unwrap().len() > 100);
     assert!(article["entities"].as_array().is_some_and(|e| !e.is_empty()));
     assert!(article["decisions"].is_array() && article["story"].is_u64());
+    // The undated 2024 visit, by its source id: no date, but the earliest day its text allows,
+    // on the API and on its page.
+    let visit = get(&mut c, "/api/articles/001_85a51e6dd4092c16").await.json();
+    assert!(visit["date"].is_null());
+    assert_eq!(visit["not_before"], "2024-01-01");
+    let page = get(&mut c, "/articles/001_85a51e6dd4092c16").await;
+    assert!(page.body.contains("undated, not before 2024-01-01"), "{}", page.body);
 
     // Every article of the story, paged; quotes by any spelling of a speaker; figures.
     let mut seen = 0;
