@@ -165,16 +165,10 @@ fn eval_seeds_prints_pairwise_and_bcubed_for_events_and_stories() {
     assert_eq!(m["events"]["stories"]["exact"], true);
 }
 
-/// A German and a Russian report of one happening (no word in common but the number), and a
-/// German report of another.
-const CROSS_LINGUAL: &str = concat!(
-    r#"{"id": "de-flood", "date": "2024-05-02T08:00:00+02:00", "language": "de", "title": "Hochwasser in Passau: Donau steigt auf zehn Meter", "text": "In Passau ist die Donau über Nacht auf zehn Meter gestiegen. Die Feuerwehr errichtete Sandsackwälle in der Altstadt, Anwohner brachten ihre Autos in Sicherheit. Der Krisenstab rechnet mit dem Höchststand am Donnerstag."}"#,
-    "\n",
-    r#"{"id": "ru-flood", "date": "2024-05-02T10:00:00+02:00", "language": "ru", "title": "Наводнение в Пассау: Дунай поднялся до десяти метров", "text": "В Пассау уровень воды в Дунае за ночь поднялся до десяти метров. Пожарные возвели стены из мешков с песком в старом городе, жители отогнали свои машины в безопасное место. Кризисный штаб ожидает пика в четверг."}"#,
-    "\n",
-    r#"{"id": "de-vote", "date": "2024-05-02T18:00:00+02:00", "language": "de", "title": "Bundestag beschließt Reform des Mietrechts", "text": "Der Bundestag hat die Reform des Mietrechts beschlossen. Mieterhöhungen werden auf elf Prozent in drei Jahren begrenzt. Die Opposition kritisierte das Gesetz als wirkungslos."}"#,
-    "\n"
-);
+/// A German and a Russian report of one happening (no word in common but the number; the Russian
+/// one translates the German), and a German report of another.
+const CROSS_LINGUAL: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cross_lingual.jsonl");
 
 #[test]
 fn with_the_sentence_encoder_a_german_and_a_russian_report_of_one_event_meet() {
@@ -182,8 +176,7 @@ fn with_the_sentence_encoder_a_german_and_a_russian_report_of_one_event_meet() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("cross.jsonl");
-    std::fs::write(&input, CROSS_LINGUAL).unwrap();
+    let input = std::path::PathBuf::from(CROSS_LINGUAL);
     let data = dir.path().join("data");
     storyline(&data, &["ingest", input.to_str().unwrap()]);
     let event =

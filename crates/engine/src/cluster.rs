@@ -189,20 +189,26 @@ impl Engine {
                 // Is this article a translation of the one named? Their first sentences are
                 // embedded and matched, only for articles in another language that are
                 // already near by title and lead.
-                Some(e) => clusterer.add_checked(&docs[i], &mut |key| {
-                    let found;
-                    let other = match in_batch.get(key) {
-                        Some(a) => *a,
-                        None => {
-                            found = self.store.find(key).ok().flatten()?;
-                            &found
-                        }
-                    };
-                    let this = articles[i];
-                    let a = e.embed(&first_sentences(&this.title, &this.text));
-                    let b = e.embed(&first_sentences(&other.title, &other.text));
-                    Some(sentence_match(&a, &b))
-                }),
+                Some(e) => {
+                    // This article's sentences are embedded once, when first needed.
+                    let mut mine: Option<Vec<Vec<f32>>> = None;
+                    clusterer.add_checked(&docs[i], &mut |key| {
+                        let found;
+                        let other = match in_batch.get(key) {
+                            Some(a) => *a,
+                            None => {
+                                found = self.store.find(key).ok().flatten()?;
+                                &found
+                            }
+                        };
+                        let this = articles[i];
+                        let a = mine.get_or_insert_with(|| {
+                            e.embed(&first_sentences(&this.title, &this.text))
+                        });
+                        let b = e.embed(&first_sentences(&other.title, &other.text));
+                        Some(sentence_match(a, &b))
+                    })
+                }
                 None => clusterer.add(&docs[i]),
             };
             report.clustered += 1;
