@@ -129,9 +129,22 @@ impl ExtentCounts {
     }
 }
 
+/// The held-out document whose first half was opened for error analysis, after the held-out
+/// figure over whole documents (value accuracy 0.676) had been reported: only its second half
+/// still counts as held out.
+pub const OPENED_HALF: &str = "03_AmCivWar";
+
+/// Where a document's second half starts: the first line break at or after the middle of its
+/// text (the end of the text if there is none).
+pub fn second_half(text: &str) -> usize {
+    let middle = text.ceil_char_boundary(text.len() / 2);
+    text[middle..].find('\n').map_or(text.len(), |at| middle + at)
+}
+
 /// Scores the time tagger on every `keyinline/*.key.xml` of a WikiWarsDE folder, in narrative
 /// mode, each document anchored at its creation time; `held_out` scores the documents in odd
-/// positions of the sorted list alone (no error analysis was done on them).
+/// positions of the sorted list alone (no error analysis was done on them), of
+/// [`OPENED_HALF`] only the expressions that start in its [`second_half`].
 pub fn wikiwars(dir: &Path, tagger: &TimeTagger) -> Result<Value, String> {
     let folder = dir.join("keyinline");
     let mut files: Vec<_> = std::fs::read_dir(&folder)
@@ -158,13 +171,18 @@ pub fn wikiwars(dir: &Path, tagger: &TimeTagger) -> Result<Value, String> {
         let mut doc = ExtentCounts::default();
         doc.add(&predicted, &gold);
         total.add(&predicted, &gold);
-        if k % 2 == 1 {
-            held_out.add(&predicted, &gold);
-        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().replace(".key.xml", ""))
             .unwrap_or_default();
+        if k % 2 == 1 && name == OPENED_HALF {
+            let from = second_half(&text);
+            let predicted: Vec<_> = predicted.iter().filter(|p| p.0 >= from).cloned().collect();
+            let gold: Vec<_> = gold.iter().filter(|g| g.start >= from).cloned().collect();
+            held_out.add(&predicted, &gold);
+        } else if k % 2 == 1 {
+            held_out.add(&predicted, &gold);
+        }
         per_document.insert(name, doc.metrics());
     }
     let mut metrics = total.metrics();

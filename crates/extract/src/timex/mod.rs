@@ -220,8 +220,18 @@ impl TimeTagger {
             })
         };
         let scanner = Scanner { toks: &toks, lex };
-        let mut state = State { doc: document_date, mode, day: None, month: None, year: None };
+        let mut state = State {
+            doc: document_date,
+            mode,
+            day: None,
+            month: None,
+            year: None,
+            heading: None,
+            section_year: None,
+        };
         let mut out = Vec::new();
+        // The token after the expression found last.
+        let mut last_end = usize::MAX;
         let mut i = 0;
         while i < toks.len() {
             match scanner.at(i) {
@@ -229,10 +239,17 @@ impl TimeTagger {
                     // "bis Mittwoch" looks ahead, unless the sentence tells the past.
                     let until = i > 0 && lex.until_words.contains(&toks[i - 1].lower);
                     let forward = future[sentence_of[i]] || (until && !past(sentence_of[i]));
-                    let heading = is_heading(text, toks[i].start);
-                    if let Some(t) = state.resolve(&hit, forward, heading, &toks) {
+                    let heading = heading_line(text, toks[i].start);
+                    // A bound on its own ("blieb bis März 1862 gesperrt", "bis 1881") looks
+                    // ahead of the story, which goes on where it was; the end of a range
+                    // ("vom 1. bis 3. Juli 1863") moves it.
+                    let bound = lone_bound(&toks, i, &lex.until_words)
+                        .is_some_and(|u| last_end != u && state.year.is_some());
+                    let heading = if bound { None } else { heading };
+                    if let Some(t) = state.resolve(&hit, forward, heading, !bound, &toks) {
                         out.push(t);
                     }
+                    last_end = hit.end;
                     i = hit.end;
                 }
                 _ => i += 1,
@@ -242,12 +259,29 @@ impl TimeTagger {
     }
 }
 
-/// Whether the line around byte `at` looks like a heading: short, no full stop at its end.
-fn is_heading(text: &str, at: usize) -> bool {
+/// The until word ("bis") before token `i`, with at most two short lower-case words between
+/// ("bis zum", "bis in die"): its token index.
+fn lone_bound(toks: &[scan::Tok], i: usize, until_words: &[String]) -> Option<usize> {
+    for back in 1..=3 {
+        let k = i.checked_sub(back)?;
+        let t = &toks[k];
+        if until_words.contains(&t.lower) {
+            return Some(k);
+        }
+        if t.kind != Kind::Word || t.cap || t.lower.chars().count() > 4 {
+            return None;
+        }
+    }
+    None
+}
+
+/// The first byte of the line around byte `at` if that line looks like a heading: short, no
+/// full stop at its end.
+fn heading_line(text: &str, at: usize) -> Option<usize> {
     let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
     let end = text[at..].find('\n').map_or(text.len(), |p| at + p);
     let line = text[start..end].trim();
-    line.len() < 100 && !line.ends_with(['.', ':', ';', ','])
+    (line.len() < 100 && !line.ends_with(['.', ':', ';', ','])).then_some(start)
 }
 
 /// The sentence each token is in: a sentence ends at a line break, and at `.`, `!` or `?`
@@ -279,6 +313,10 @@ struct State {
     day: Option<NaiveDate>,
     month: Option<(i32, u32)>,
     year: Option<i32>,
+    /// The heading line whose expressions were seen last.
+    heading: Option<usize>,
+    /// The year of the section the text is in, when its heading names one.
+    section_year: Option<i32>,
 }
 
 /// A resolved point: its value, granularity, and how it was found.
@@ -354,8 +392,27 @@ impl State {
         }
     }
 
+    /// Notes the expressions of a heading: a heading whose dates all fall in one year ("1862",
+    /// "Balkanfeldzug 1941", "April 1940") opens a section of that year; other dated headings
+    /// ("1940–1943") close it.
+    fn heading_seen(&mut self, line: usize, p: &Point) {
+        let year = p.first.map(|d| d.year());
+        if self.heading != Some(line) {
+            self.heading = Some(line);
+            self.section_year = year;
+        } else if self.section_year != year {
+            self.section_year = None;
+        }
+    }
+
     fn remember(&mut self, p: &Point, heading: bool) {
         let Some(d) = p.first else { return };
+        // In a section of one year, a date of another year is an aside ("die am 1. Januar
+        // in Kraft treten sollte", "am 15. Juli 1863" in the section on 1862): the story goes
+        // on where it was.
+        if !heading && self.section_year.is_some_and(|y| y != d.year()) {
+            return;
+        }
         match p.gran {
             Granularity::Time | Granularity::PartOfDay | Granularity::Day => {
                 self.day = Some(d);
@@ -389,7 +446,8 @@ impl State {
         &mut self,
         hit: &Hit,
         forward: bool,
-        heading: bool,
+        heading: Option<usize>,
+        remember: bool,
         toks: &[scan::Tok],
     ) -> Option<Timex> {
         let (kind, point) = match &hit.val {
@@ -411,7 +469,12 @@ impl State {
             }
             other => (TimexKind::Date, self.point(other, forward)?),
         };
-        self.remember(&point, heading);
+        if remember {
+            if let Some(line) = heading {
+                self.heading_seen(line, &point);
+            }
+            self.remember(&point, heading.is_some());
+        }
         Some(Timex {
             start: toks[hit.start].start,
             end: toks[hit.end - 1].end,
@@ -686,7 +749,20 @@ impl State {
             };
             return Some(day_point(d, how));
         }
-        let reference = self.year_reference();
+        let mut reference = self.year_reference();
+        // In a section of one year that the story is still in, a day or month without a year
+        // is of that year ("Im Januar" opening the next theatre of war in the section on
+        // 1862), or of the next when the sentence looks ahead from a later month ("die am
+        // 1. Januar in Kraft treten sollte", told in September).
+        let section = self
+            .section_year
+            .filter(|y| self.mode == Mode::Narrative && self.year == Some(*y))
+            .zip(reference.map(|(r, ..)| r));
+        if let Some((y, r)) = section {
+            let ahead = forward && month.is_some_and(|m| (y, m) < (r.year(), r.month()));
+            reference = NaiveDate::from_ymd_opt(y + i32::from(ahead), 1, 1)
+                .map(|d| (d, Granularity::Year, Resolution::Previous));
+        }
         match (month, day, weekday) {
             (Some(m), Some(d), _) => {
                 let Some((r, rgran, how)) = reference else {

@@ -207,3 +207,49 @@ fn weekdays_follow_the_tense_of_their_own_sentence() {
     let past = found("Das Forum dauerte bis Mittwoch.", "de", doc, Mode::News);
     assert_eq!(past, pairs(&[("Mittwoch", "2023-09-06")]));
 }
+
+#[test]
+fn a_bound_on_its_own_does_not_move_the_story() {
+    // "bis März 1862" looks ahead; "Ende August" is still of 1861. The end of a range moves it.
+    let text = "Im Juli 1861 sperrten sie den Fluss. Die Mündung blieb bis März 1862 gesperrt.\n\
+                Ende August eroberte die Flotte zwei Forts. Vom 1. bis 3. Juli 1863 wurde gekämpft. \
+                Am 4. Juli ergab sich die Stadt.";
+    assert_eq!(
+        found(text, "de", None, Mode::Narrative),
+        pairs(&[
+            ("Juli 1861", "1861-07"),
+            ("März 1862", "1862-03"),
+            ("Ende August", "1861-08"),
+            ("1.", "1863-07-01"),
+            ("3. Juli 1863", "1863-07-03"),
+            ("4. Juli", "1863-07-04"),
+        ])
+    );
+}
+
+#[test]
+fn a_heading_naming_a_year_holds_its_section_to_that_year() {
+    // Each theatre of war of 1862 starts again in January; an aside about 1863 or a decree
+    // "to take effect" on 1 January does not carry the section into the next year.
+    let text = "1862\n\nWestlicher Kriegsschauplatz\n\nAm 6. April griff Johnston an. Im Oktober \
+                zog Bragg ab, am 31. Dezember griff Rosecrans an. Am 15. Juli 1863 fiel er.\n\n\
+                Seekrieg\n\nIm Januar lief die Flotte aus. Im Sommer kreuzte sie vor der Küste. \
+                Im September verkündete er die Erklärung, die am 1. Januar in Kraft treten \
+                sollte.\n\n1863\n\nIm März griff Grant an.";
+    assert_eq!(
+        found(text, "de", None, Mode::Narrative),
+        pairs(&[
+            ("1862", "1862"),
+            ("6. April", "1862-04-06"),
+            ("Oktober", "1862-10"),
+            ("31. Dezember", "1862-12-31"),
+            ("15. Juli 1863", "1863-07-15"),
+            ("Januar", "1862-01"),
+            ("Sommer", "1862-SU"),
+            ("September", "1862-09"),
+            ("1. Januar", "1863-01-01"),
+            ("1863", "1863"),
+            ("März", "1863-03"),
+        ])
+    );
+}
