@@ -344,6 +344,10 @@ pub struct TimeWords {
     pub relative_preps: Vec<String>,
     /// Words before an expression that belong to its extent ("etwa", "im Laufe des").
     pub extent_prefixes: Vec<String>,
+    /// Named days of the year and their rule: `MM-DD` (a fixed day), `easter` or `easter+N`
+    /// (days from Easter Sunday), `MM-wd-N` (the Nth weekday `wd` of month MM, `last` for the
+    /// last: `05-sun-2`), `advent` or `advent-N` (days from the first Sunday of Advent).
+    pub holidays: BTreeMap<String, String>,
 }
 
 /// A language the analyser knows only by its stemmer, with no normalisation profile.

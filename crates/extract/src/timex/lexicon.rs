@@ -2,6 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{Datelike, NaiveDate};
+
 use storyline_text::profile::{Profile, TimeWords};
 
 /// A unit of time, as TIMEX2 writes it.
@@ -81,6 +83,122 @@ pub(crate) struct Shift {
     pub by: i32,
 }
 
+/// The rule that places a named day in a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Holiday {
+    /// The same day every year: month and day.
+    Fixed(u32, u32),
+    /// Days from Easter Sunday (Gregorian).
+    Easter(i64),
+    /// The `n`th weekday (0 = Monday) of a month; `n` = 0 for the last.
+    Nth { month: u32, weekday: u32, n: u32 },
+    /// Days from the first Sunday of Advent (the fourth Sunday before Christmas Day).
+    Advent(i64),
+}
+
+impl Holiday {
+    /// Reads a rule of the profile's `holidays` table.
+    pub(crate) fn parse(rule: &str) -> Option<Holiday> {
+        let offset = |rest: &str| -> Option<i64> {
+            if rest.is_empty() {
+                Some(0)
+            } else {
+                rest.strip_prefix('+').unwrap_or(rest).parse().ok()
+            }
+        };
+        if let Some(rest) = rule.strip_prefix("easter") {
+            return Some(Holiday::Easter(offset(rest)?));
+        }
+        if let Some(rest) = rule.strip_prefix("advent") {
+            return Some(Holiday::Advent(offset(rest)?));
+        }
+        let parts: Vec<&str> = rule.split('-').collect();
+        match parts.as_slice() {
+            [m, d] => {
+                let (m, d) = (m.parse().ok()?, d.parse().ok()?);
+                NaiveDate::from_ymd_opt(2000, m, d).map(|_| Holiday::Fixed(m, d))
+            }
+            [m, wd, n] => {
+                let month: u32 = m.parse().ok().filter(|m| (1..=12).contains(m))?;
+                let weekday = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                    .iter()
+                    .position(|w| w == wd)? as u32;
+                let n = if *n == "last" {
+                    0
+                } else {
+                    n.parse().ok().filter(|n| (1..=5).contains(n))?
+                };
+                Some(Holiday::Nth { month, weekday, n })
+            }
+            _ => None,
+        }
+    }
+
+    /// The day in year `y`.
+    pub(crate) fn in_year(self, y: i32) -> Option<NaiveDate> {
+        match self {
+            Holiday::Fixed(m, d) => NaiveDate::from_ymd_opt(y, m, d),
+            Holiday::Easter(k) => shift(easter_sunday(y)?, k),
+            Holiday::Nth { month, weekday, n } => {
+                let first = NaiveDate::from_ymd_opt(y, month, 1)?;
+                let ahead = (weekday + 7 - first.weekday().num_days_from_monday()) % 7;
+                let firsts = shift(first, ahead as i64)?;
+                if n > 0 {
+                    shift(firsts, 7 * (n as i64 - 1)).filter(|d| d.month() == month)
+                } else {
+                    let mut d = firsts;
+                    while let Some(next) = shift(d, 7).filter(|x| x.month() == month) {
+                        d = next;
+                    }
+                    Some(d)
+                }
+            }
+            Holiday::Advent(k) => {
+                // The fourth Sunday of Advent is the last Sunday before Christmas Day.
+                let eve = NaiveDate::from_ymd_opt(y, 12, 24)?;
+                let fourth = shift(eve, -(eve.weekday().num_days_from_sunday() as i64))?;
+                shift(fourth, k - 21)
+            }
+        }
+    }
+
+    /// The value of the day when the year is unknown: `XXXX-12-25`, or `XXXX` for a day that
+    /// moves with the year.
+    pub(crate) fn unknown_year(self) -> String {
+        match self {
+            Holiday::Fixed(m, d) => format!("XXXX-{m:02}-{d:02}"),
+            _ => "XXXX".to_string(),
+        }
+    }
+}
+
+fn shift(d: NaiveDate, days: i64) -> Option<NaiveDate> {
+    d.checked_add_signed(chrono::TimeDelta::try_days(days)?)
+}
+
+/// Easter Sunday of year `y` in the Gregorian calendar, by the anonymous Gregorian computus
+/// (Meeus, *Astronomical Algorithms*, ch. 8).
+pub(crate) fn easter_sunday(y: i32) -> Option<NaiveDate> {
+    if y < 1583 {
+        return None;
+    }
+    let a = y % 19;
+    let b = y / 100;
+    let c = y % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    NaiveDate::from_ymd_opt(y, month as u32, day as u32)
+}
+
 /// One language's time words, ready for lookup. Phrases are lists of lowercase words.
 #[derive(Debug, Default)]
 pub(crate) struct Lexicon {
@@ -121,6 +239,8 @@ pub(crate) struct Lexicon {
     pub relative_preps: Vec<String>,
     pub extent_prefixes: Vec<Vec<String>>,
     pub clock_words: Vec<String>,
+    /// Named days ("Ostern", "Tag der Deutschen Einheit"), longest phrase first.
+    pub holidays: Vec<(Vec<String>, Holiday)>,
     /// Every word an expression can start with: a word outside this set (and not a weekday
     /// compound such as "Mittwochmorgen") starts none, so most tokens are passed over at once.
     pub triggers: HashSet<String>,
@@ -238,6 +358,15 @@ impl Lexicon {
                 p
             },
             clock_words: lower_all(&profile.time_suffixes),
+            holidays: {
+                let mut h: Vec<_> = t
+                    .holidays
+                    .iter()
+                    .filter_map(|(w, rule)| Some((phrase(w), Holiday::parse(rule)?)))
+                    .collect();
+                h.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+                h
+            },
             triggers: HashSet::new(),
         }
         .with_triggers()
@@ -278,7 +407,8 @@ impl Lexicon {
             .chain(self.refs.iter().map(|(p, _)| p))
             .chain(self.modifiers.iter().map(|(p, _)| p))
             .chain(self.extent_prefixes.iter())
-            .chain(self.before_christ.iter());
+            .chain(self.before_christ.iter())
+            .chain(self.holidays.iter().map(|(p, _)| p));
         for p in phrases {
             if let Some(first) = p.first() {
                 t.insert(first.clone());

@@ -3,8 +3,9 @@
 //! # Brief overview
 //! [`TimeTagger::tag`] tokenizes a text, tries the patterns of its language at each token
 //! (numeric dates, day and month names, years, seasons, centuries, clock times, parts of a day,
-//! modifiers such as "Anfang", counts of units, relative words, vague references), keeps the
-//! longest match, and resolves it in text order:
+//! modifiers such as "Anfang", counts of units, relative words, vague references, named days
+//! such as "Ostern" or "Tag der Deutschen Einheit"), keeps the longest match, and resolves it in
+//! text order:
 //!
 //! - what the text states fully ("14. März 2024") is [`Resolution::Absolute`];
 //! - deictic expressions ("gestern", "vergangene Woche", "vor drei Jahren") count from the
@@ -16,6 +17,11 @@
 //!
 //! [`Mode::Narrative`] (histories, encyclopaedia articles) counts deictic expressions from the
 //! date last mentioned too, as such texts move through time; [`Mode::News`] from the article date.
+//! In a history, a bound on its own ("bis 1881") and, in a section headed by a year, a date of
+//! another year are asides that leave the date reached where it was, and days and months without
+//! a year in such a section are of its year. A named day without a year is the occurrence
+//! nearest the reference: the next when its sentence looks ahead, the last when it is told in
+//! the past.
 //! The words of each language come from the `[time]` table of its profile.
 //!
 //! # Example
@@ -36,7 +42,7 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use serde::Serialize;
 use storyline_text::profile::{builtin_profiles, Profile, ProfileError};
 
-use lexicon::{Base, Lexicon, RefKind, Unit};
+use lexicon::{Base, Holiday, Lexicon, RefKind, Unit};
 use scan::{tokenize, Hit, Kind, Scanner, Val};
 
 /// How a text moves through time.
@@ -213,7 +219,8 @@ impl TimeTagger {
                 future[*s] = true;
             }
         }
-        // Whether sentence `s` has a verb in the past tense; asked only after "bis".
+        // Whether sentence `s` has a verb in the past tense; asked only after "bis" and for
+        // named days.
         let past = |s: usize| {
             toks.iter().zip(&sentence_of).any(|(t, x)| {
                 *x == s && !t.cap && t.kind == Kind::Word && lex.past.is_past_verb(&t.lower)
@@ -228,6 +235,7 @@ impl TimeTagger {
             year: None,
             heading: None,
             section_year: None,
+            past_sentence: false,
         };
         let mut out = Vec::new();
         // The token after the expression found last.
@@ -246,6 +254,8 @@ impl TimeTagger {
                     let bound = lone_bound(&toks, i, &lex.until_words)
                         .is_some_and(|u| last_end != u && state.year.is_some());
                     let heading = if bound { None } else { heading };
+                    state.past_sentence =
+                        matches!(hit.val, Val::Holiday { .. }) && past(sentence_of[i]);
                     if let Some(t) = state.resolve(&hit, forward, heading, !bound, &toks) {
                         out.push(t);
                     }
@@ -317,6 +327,9 @@ struct State {
     heading: Option<usize>,
     /// The year of the section the text is in, when its heading names one.
     section_year: Option<i32>,
+    /// Whether the sentence of the expression being resolved is told in the past (asked only
+    /// for named days).
+    past_sentence: bool,
 }
 
 /// A resolved point: its value, granularity, and how it was found.
@@ -539,8 +552,49 @@ impl State {
         })
     }
 
+    /// A named day: of the year written, else the occurrence nearest the reference (the first
+    /// on or after it when the sentence looks ahead, the last on or before it when the sentence
+    /// is told in the past); in a history whose reference is a year, that year's.
+    fn holiday(&self, day: Holiday, year: Option<i32>, forward: bool) -> Option<Point> {
+        let point = |d: NaiveDate, how| Point {
+            value: day_str(d),
+            gran: Granularity::Day,
+            how,
+            first: Some(d),
+        };
+        if let Some(y) = year {
+            return Some(match day.in_year(y) {
+                Some(d) => point(d, Resolution::Absolute),
+                None => unresolved(day.unknown_year(), Granularity::Day),
+            });
+        }
+        let Some((r, rgran, how)) = self.year_reference() else {
+            return Some(unresolved(day.unknown_year(), Granularity::Day));
+        };
+        if rgran == Granularity::Year {
+            return Some(match day.in_year(r.year()) {
+                Some(d) => point(d, how),
+                None => unresolved(day.unknown_year(), Granularity::Day),
+            });
+        }
+        let candidates =
+            (r.year() - 1..=r.year() + 1).filter_map(|y| day.in_year(y)).collect::<Vec<_>>();
+        let best = if forward {
+            candidates.into_iter().find(|d| *d >= r)
+        } else if self.past_sentence {
+            candidates.into_iter().rev().find(|d| *d <= r)
+        } else {
+            candidates.into_iter().min_by_key(|d| (*d - r).num_days().abs())
+        };
+        Some(match best {
+            Some(d) => point(d, how),
+            None => unresolved(day.unknown_year(), Granularity::Day),
+        })
+    }
+
     fn point(&self, val: &Val, forward: bool) -> Option<Point> {
         match val {
+            Val::Holiday { day, year } => self.holiday(*day, *year, forward),
             Val::Date { year, month, day, weekday, shift } => {
                 self.date(*year, *month, *day, *weekday, *shift, forward)
             }

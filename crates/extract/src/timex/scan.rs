@@ -1,7 +1,7 @@
 //! Finding time expressions: a tokenizer and the patterns, which turn runs of tokens into
 //! [`Val`]s still to be resolved against the article date and the dates mentioned before.
 
-use super::lexicon::{Base, Lexicon, RefKind, Shift, Unit};
+use super::lexicon::{Base, Holiday, Lexicon, RefKind, Shift, Unit};
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +120,8 @@ pub(crate) enum Val {
     Duration(String),
     /// A vague reference to the past, present or future.
     Ref(RefKind),
+    /// A named day ("Ostern", "Tag der Deutschen Einheit"), of a year if one is written.
+    Holiday { day: Holiday, year: Option<i32> },
 }
 
 /// A match: tokens `start..end`, what they say, and a START/MID/END modifier.
@@ -277,11 +279,30 @@ impl Scanner<'_> {
             self.season(i),
             self.deictic(i),
             self.span_start(i, false),
+            self.holiday(i),
         ];
         candidates
             .into_iter()
             .flatten()
             .max_by_key(|h| (h.end - h.start, std::cmp::Reverse(h.start)))
+    }
+
+    /// A named day, with the year after it if there is one: "Ostern 2020", "Vatertag im Jahr
+    /// 2019", "2. Advent".
+    fn holiday(&self, i: usize) -> Option<Hit> {
+        let (day, n) =
+            self.lex.holidays.iter().find_map(|(p, day)| Some((*day, self.phrase_at(i, p)?)))?;
+        let j = i + n;
+        if let Some((y, len)) = self.year(j) {
+            return hit(i, j + len, Val::Holiday { day, year: Some(y) });
+        }
+        // "im Jahr 2019"
+        if self.is_in(j, &self.lex.year_cues) && self.unit(j + 1) == Some(Unit::Year) {
+            if let Some((y, len)) = self.year(j + 2) {
+                return hit(i, j + 2 + len, Val::Holiday { day, year: Some(y) });
+            }
+        }
+        hit(i, j, Val::Holiday { day, year: None })
     }
 
     /// "bald", "kurz zuvor", "in den kommenden Tagen".

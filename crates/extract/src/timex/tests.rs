@@ -253,3 +253,55 @@ fn a_heading_naming_a_year_holds_its_section_to_that_year() {
         ])
     );
 }
+
+#[test]
+fn named_days_are_placed_in_their_year() {
+    use super::lexicon::{easter_sunday, Holiday};
+    // Easter Sunday, including the earliest and latest possible days.
+    for (y, m, d) in [(2024, 3, 31), (2025, 4, 20), (2000, 4, 23), (1943, 4, 25), (1818, 3, 22)] {
+        assert_eq!(easter_sunday(y), date(y, m, d), "{y}");
+    }
+    let on = |rule: &str, y| Holiday::parse(rule).unwrap().in_year(y);
+    assert_eq!(on("easter-2", 2024), date(2024, 3, 29)); // Karfreitag
+    assert_eq!(on("easter+39", 2018), date(2018, 5, 10)); // Christi Himmelfahrt
+    assert_eq!(on("11-thu-4", 2023), date(2023, 11, 23)); // Thanksgiving
+    assert_eq!(on("05-mon-last", 2024), date(2024, 5, 27)); // Memorial Day
+    assert_eq!(on("05-sun-2", 2019), date(2019, 5, 12)); // Muttertag
+    assert_eq!(on("advent", 2023), date(2023, 12, 3));
+    assert_eq!(on("advent", 2022), date(2022, 11, 27));
+    assert_eq!(on("advent-11", 2018), date(2018, 11, 21)); // Buß- und Bettag
+    for bad in ["13-01", "02-30", "easter+x", "05-sun-6", "05-xyz-1", "soon"] {
+        assert_eq!(Holiday::parse(bad), None, "{bad}");
+    }
+    // Every rule of the profiles compiled in is read.
+    for p in storyline_text::profile::builtin_profiles().unwrap() {
+        for (name, rule) in &p.time.holidays {
+            assert!(Holiday::parse(rule).is_some(), "{}: {name} = {rule}", p.code);
+        }
+    }
+}
+
+#[test]
+fn named_days_follow_the_year_written_or_the_tense_of_their_sentence() {
+    let doc = date(2016, 11, 7);
+    let text = "Ostern 2020 fiel in den Lockdown. Zu Weihnachten wird er kommen. An Ostern \
+                hatte er noch gezögert. Am Tag der Deutschen Einheit sprach Merkel.";
+    assert_eq!(
+        found(text, "de", doc, Mode::News),
+        pairs(&[
+            ("Ostern 2020", "2020-04-12"),
+            ("Weihnachten", "2016-12-25"),
+            ("Ostern", "2016-03-27"),
+            ("Tag der Deutschen Einheit", "2016-10-03"),
+        ])
+    );
+    // Without an article date a fixed day keeps its month and day, a moving one nothing.
+    assert_eq!(
+        found("Zu Weihnachten und an Ostern.", "de", None, Mode::News),
+        pairs(&[("Weihnachten", "XXXX-12-25"), ("Ostern", "XXXX")])
+    );
+    assert_eq!(
+        found("He will be back by Thanksgiving.", "en", date(2023, 10, 2), Mode::News),
+        pairs(&[("Thanksgiving", "2023-11-23")])
+    );
+}
