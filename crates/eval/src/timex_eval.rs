@@ -195,12 +195,17 @@ pub fn wikiwars(dir: &Path, tagger: &TimeTagger) -> Result<Value, String> {
 }
 
 /// Strings a spec accepts as the value of a result: every string under its `Value` or
-/// `Resolution`, with `"2016-11-07 16:12:00"` also read as `2016-11-07T16:12`.
+/// `Resolution`, with `"2016-11-07 16:12:00"` also read as `2016-11-07T16:12` and a time of no
+/// day (`"T08:40"`) as TIMEX2 writes it (`"XXXX-XX-XXT08:40"`).
 fn accepted_values(result: &Value) -> Vec<String> {
     fn walk(v: &Value, out: &mut Vec<String>) {
         match v {
             Value::String(s) => {
                 out.push(s.clone());
+                if s.starts_with('T') {
+                    // A time of an unknown day: TIMEX2 writes the day out as unknown.
+                    out.push(format!("XXXX-XX-XX{s}"));
+                }
                 let t = s.replace(' ', "T");
                 out.push(t.strip_suffix(":00").map_or(t.clone(), str::to_string));
             }

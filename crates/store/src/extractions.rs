@@ -185,7 +185,8 @@ fn figure_row(r: &Row<'_>) -> rusqlite::Result<FigureRow> {
 /// The version of the extraction written; a newer one re-extracts older rows. 4: undated news
 /// articles leave days and months without a year unresolved. 5: a bound on its own ("bis März
 /// 1862") and an aside of another year in a section headed by a year leave the date a text has
-/// reached where it was. 6: named days ("Ostern", "Tag der Deutschen Einheit").
+/// reached where it was. 6: named days ("Ostern", "Tag der Deutschen Einheit") and clock times
+/// in words or with a part of the day ("halb acht", "8 Uhr abends").
 pub const EXTRACTION_VERSION: i64 = 6;
 
 fn quote_row(r: &Row<'_>, at: usize) -> rusqlite::Result<QuoteRow> {

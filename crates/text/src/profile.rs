@@ -348,6 +348,16 @@ pub struct TimeWords {
     /// (days from Easter Sunday), `MM-wd-N` (the Nth weekday `wd` of month MM, `last` for the
     /// last: `05-sun-2`), `advent` or `advent-N` (days from the first Sunday of Advent).
     pub holidays: BTreeMap<String, String>,
+    /// Words that place a clock time around an hour, and the minutes they add to it (a
+    /// negative count is taken from the hour before): "halb" = -30 ("halb acht" is 7:30),
+    /// "viertel nach" = 15, "quarter to" = -15.
+    pub clock_fractions: BTreeMap<String, i32>,
+    /// Between a count of minutes and the hour they follow ("zehn Minuten nach acht").
+    pub clock_past: Vec<String>,
+    /// Between a count of minutes and the hour they precede ("zehn Minuten vor acht").
+    pub clock_to: Vec<String>,
+    /// Between a part of the day and a clock time ("nachts um 3 Uhr").
+    pub clock_preps: Vec<String>,
 }
 
 /// A language the analyser knows only by its stemmer, with no normalisation profile.

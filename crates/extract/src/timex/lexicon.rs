@@ -239,6 +239,11 @@ pub(crate) struct Lexicon {
     pub relative_preps: Vec<String>,
     pub extent_prefixes: Vec<Vec<String>>,
     pub clock_words: Vec<String>,
+    /// Words placing a clock time around an hour and their minutes, longest phrase first.
+    pub clock_fractions: Vec<(Vec<String>, i32)>,
+    pub clock_past: Vec<String>,
+    pub clock_to: Vec<String>,
+    pub clock_preps: Vec<String>,
     /// Named days ("Ostern", "Tag der Deutschen Einheit"), longest phrase first.
     pub holidays: Vec<(Vec<String>, Holiday)>,
     /// Every word an expression can start with: a word outside this set (and not a weekday
@@ -358,6 +363,15 @@ impl Lexicon {
                 p
             },
             clock_words: lower_all(&profile.time_suffixes),
+            clock_fractions: {
+                let mut f: Vec<_> =
+                    t.clock_fractions.iter().map(|(w, m)| (phrase(w), *m)).collect();
+                f.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+                f
+            },
+            clock_past: lower_all(&t.clock_past),
+            clock_to: lower_all(&t.clock_to),
+            clock_preps: lower_all(&t.clock_preps),
             holidays: {
                 let mut h: Vec<_> = t
                     .holidays
@@ -385,6 +399,7 @@ impl Lexicon {
             self.year_modifiers.keys().cloned().collect(),
             self.deictic_days.keys().cloned().collect(),
             self.relative_words.keys().cloned().collect(),
+            self.day_parts.keys().cloned().collect(),
         ];
         for words in maps {
             t.extend(words);
@@ -408,7 +423,8 @@ impl Lexicon {
             .chain(self.modifiers.iter().map(|(p, _)| p))
             .chain(self.extent_prefixes.iter())
             .chain(self.before_christ.iter())
-            .chain(self.holidays.iter().map(|(p, _)| p));
+            .chain(self.holidays.iter().map(|(p, _)| p))
+            .chain(self.clock_fractions.iter().map(|(p, _)| p));
         for p in phrases {
             if let Some(first) = p.first() {
                 t.insert(first.clone());

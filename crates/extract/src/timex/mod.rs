@@ -510,10 +510,11 @@ impl State {
 
     fn time(&self, val: &Val, forward: bool) -> Option<Point> {
         let (date, suffix) = match val {
-            Val::Clock { date, hour, minute } => {
-                let t = match minute {
-                    Some(m) => format!("T{hour:02}:{m:02}"),
-                    None => format!("T{hour:02}:00"),
+            Val::Clock { date, hour, minute, second } => {
+                let t = match (minute, second) {
+                    (Some(m), Some(s)) => format!("T{hour:02}:{m:02}:{s:02}"),
+                    (Some(m), None) => format!("T{hour:02}:{m:02}"),
+                    (None, _) => format!("T{hour:02}:00"),
                 };
                 (date, t)
             }

@@ -113,7 +113,7 @@ pub(crate) enum Val {
     /// Days from the article date ("gestern").
     Deictic(i32),
     /// A clock time on a date (or on the day last mentioned).
-    Clock { date: Option<Box<Val>>, hour: u32, minute: Option<u32> },
+    Clock { date: Option<Box<Val>>, hour: u32, minute: Option<u32>, second: Option<u32> },
     /// A part of a day ("Morgen des 12. Mai").
     Part { date: Option<Box<Val>>, code: String },
     /// A duration value such as `P3D` or `PXW`.
@@ -136,6 +136,9 @@ pub(crate) struct Hit {
 fn hit(start: usize, end: usize, val: Val) -> Option<Hit> {
     Some(Hit { start, end, val, modifier: None })
 }
+
+/// A clock time as read: hour, minute, second, and the token after it.
+type ClockParts = (u32, Option<u32>, Option<u32>, usize);
 
 /// The patterns over one text's tokens.
 pub(crate) struct Scanner<'a> {
@@ -548,42 +551,133 @@ impl Scanner<'_> {
         hit(i, date.end, Val::Part { date: Some(Box::new(date.val)), code: code.clone() })
     }
 
-    /// "4:45 Uhr", "4 Uhr 45", "16 Uhr", "7.43 Uhr".
+    /// An hour written as digits (up to 24) or, with `word`, as a number word (up to 12).
+    fn hour(&self, i: usize, word: bool) -> Option<u32> {
+        if let Some((h, len)) = self.num(i) {
+            return (len <= 2 && h <= 24).then_some(h);
+        }
+        let w = self.word(i).filter(|_| word)?;
+        self.lex.numbers.get(w).copied().filter(|h| (1..=12).contains(h))
+    }
+
+    /// "4:45 Uhr", "4 Uhr 45", "16 Uhr", "7.43 Uhr", "19:56:30", "acht Uhr vierzig", "8 Uhr
+    /// abends", "halb acht", "viertel nach 7", "zehn Minuten vor acht", "nachts um 3 Uhr".
     fn clock(&self, i: usize) -> Option<Hit> {
-        let (h, hl) = self.num(i)?;
-        if hl > 2 || h > 24 {
+        // A part of the day before: "nachts um 3 Uhr", "abends gegen 8 Uhr".
+        if let Some(code) = self.day_part_word(i) {
+            let j = i + 1;
+            if !self.is_in(j, &self.lex.clock_preps) {
+                return None;
+            }
+            let inner = self.clock_core(j + 1)?;
+            let Val::Clock { hour, minute, second, .. } = inner.val else { return None };
+            let hour = afternoon(hour, code);
+            return hit(i, inner.end, Val::Clock { date: None, hour, minute, second });
+        }
+        self.clock_core(i)
+    }
+
+    /// A part of the day at `i` that is not also a day ("morgen" is tomorrow): its code.
+    fn day_part_word(&self, i: usize) -> Option<&str> {
+        let w = self.word(i)?;
+        if self.lex.deictic_days.contains_key(w) {
             return None;
         }
-        let (minute, j) = if (self.punct(i + 1, ":") || self.punct(i + 1, "."))
+        self.lex.day_parts.get(w).map(String::as_str)
+    }
+
+    fn clock_core(&self, i: usize) -> Option<Hit> {
+        let (h, minute, second, j) =
+            if let Some(t) = self.clock_around(i) { t } else { self.clock_digits(i)? };
+        // A part of the day after: "8 Uhr abends", "halb acht Vormittags".
+        if let Some(code) = self.day_part_word(j) {
+            // Not the noun of what follows: "um 8 Uhr Morgen des 12." is no clock time.
+            if !self.is_in(j + 1, &self.lex.part_links) {
+                let hour = afternoon(h, code);
+                return hit(i, j + 1, Val::Clock { date: None, hour, minute, second });
+            }
+        }
+        hit(i, j, Val::Clock { date: None, hour: h, minute, second })
+    }
+
+    /// A clock time by its hour and a fraction or a count of minutes around it: hour, minute,
+    /// second and the token after.
+    fn clock_around(&self, i: usize) -> Option<ClockParts> {
+        let (add, j) = if let Some((n, len)) =
+            self.lex.clock_fractions.iter().find_map(|(p, m)| Some((*m, self.phrase_at(i, p)?)))
+        {
+            (n, i + len)
+        } else {
+            // "zehn Minuten nach acht"
+            let (n, _) = self.count(i)?;
+            if self.unit(i + 1) != Some(Unit::Minute) || !(1..60).contains(&n) {
+                return None;
+            }
+            if self.is_in(i + 2, &self.lex.clock_past) {
+                (n, i + 3)
+            } else if self.is_in(i + 2, &self.lex.clock_to) {
+                (-n, i + 3)
+            } else {
+                return None;
+            }
+        };
+        let hour = self.hour(j, true)?;
+        let mut end = j + 1;
+        if self.is_in(end, &self.lex.clock_words) {
+            end += 1;
+        }
+        let (hour, minute) =
+            if add >= 0 { (hour, add as u32) } else { ((hour + 23) % 24, (60 + add) as u32) };
+        Some((hour, Some(minute), None, end))
+    }
+
+    /// Digits and a clock word, or digits with a colon: hour, minute, second and the token
+    /// after.
+    fn clock_digits(&self, i: usize) -> Option<ClockParts> {
+        let h = self.hour(i, self.is_in(i + 1, &self.lex.clock_words))?;
+        let colon = (self.punct(i + 1, ":") || self.punct(i + 1, "."))
             && self.tight(i + 1)
             && self.tight(i + 2)
-        {
+            && self.num(i).is_some();
+        let (minute, mut second, j) = if colon {
             let (m, ml) = self.num(i + 2)?;
             if ml != 2 || m > 59 {
                 return None;
             }
-            (Some(m), i + 3)
+            // "19:56:30"
+            match self.num(i + 4).filter(|(s, l)| {
+                self.punct(i + 3, ":")
+                    && self.tight(i + 3)
+                    && self.tight(i + 4)
+                    && *l == 2
+                    && *s <= 59
+            }) {
+                Some((sec, _)) => (Some(m), Some(sec), i + 5),
+                None => (Some(m), None, i + 3),
+            }
         } else {
-            (None, i + 1)
+            (None, None, i + 1)
         };
         if !self.is_in(j, &self.lex.clock_words) {
             // "14:55" without "Uhr" is a clock time too when written with a colon.
-            return (minute.is_some() && self.punct(i + 1, ":")).then_some(Hit {
-                start: i,
-                end: j,
-                val: Val::Clock { date: None, hour: h, minute },
-                modifier: None,
-            });
+            return (minute.is_some() && self.punct(i + 1, ":")).then_some((h, minute, second, j));
         }
         let mut end = j + 1;
         let mut minute = minute;
         if minute.is_none() {
+            // "4 Uhr 45", "acht Uhr vierzig"
             if let Some((m, 2)) = self.num(end).filter(|(m, _)| *m <= 59) {
                 minute = Some(m);
                 end += 1;
+            } else if let Some(m) = self.word(end).and_then(|w| self.lex.numbers.get(w)) {
+                if (1..=59).contains(m) && self.unit(end + 1).is_none() {
+                    minute = Some(*m);
+                    end += 1;
+                }
             }
         }
-        hit(i, end, Val::Clock { date: None, hour: h, minute })
+        second = second.filter(|_| minute.is_some());
+        Some((h, minute, second, end))
     }
 
     /// Calendar dates: numeric forms, weekday and day and month names, month and year, years,
@@ -631,6 +725,7 @@ impl Scanner<'_> {
                                     date: Some(Box::new(date)),
                                     hour: h,
                                     minute: Some(m),
+                                    second: None,
                                 };
                                 return hit(i, end, val);
                             }
@@ -872,7 +967,15 @@ impl Scanner<'_> {
     fn deictic(&self, i: usize) -> Option<Hit> {
         let w = self.word(i)?;
         let n = *self.lex.deictic_days.get(w)?;
-        if self.lex.day_parts.contains_key(w) && self.toks[i].cap {
+        // "Morgen" is the noun ("am Morgen") unless it opens a sentence and no date follows it
+        // ("Morgen um 8 Uhr beginnt", but "Morgen des 12. Mai").
+        let opens = i == 0
+            || self.toks[i].newline
+            || matches!(self.lower(i - 1), Some("." | "!" | "?" | ":" | "„" | "\"" | "»" | "«"));
+        if self.lex.day_parts.contains_key(w)
+            && self.toks[i].cap
+            && (!opens || self.is_in(i + 1, &self.lex.part_links))
+        {
             return None;
         }
         if let Some(code) = self.word(i + 1).and_then(|p| self.lex.day_parts.get(p)) {
@@ -907,5 +1010,15 @@ impl Scanner<'_> {
         let right = self.day_month(j)?;
         let Val::Date { year, month, .. } = right.val else { return None };
         hit(i, i + 2, Val::Date { year, month, day: Some(d), weekday: None, shift: None })
+    }
+}
+
+/// The hour of a clock time said with a part of the day: "8 Uhr abends" is 20:00, "10 Uhr
+/// nachts" 22:00, "3 Uhr nachts" and "8 Uhr morgens" as written.
+fn afternoon(hour: u32, part: &str) -> u32 {
+    match part {
+        "AF" | "EV" if hour < 12 => hour + 12,
+        "NI" if (6..12).contains(&hour) => hour + 12,
+        _ => hour,
     }
 }

@@ -305,3 +305,29 @@ fn named_days_follow_the_year_written_or_the_tense_of_their_sentence() {
         pairs(&[("Thanksgiving", "2023-11-23")])
     );
 }
+
+#[test]
+fn clock_times_in_words_and_with_a_part_of_the_day() {
+    let doc = date(2016, 11, 7);
+    let cases = [
+        ("Es ist 8 Uhr abends.", "8 Uhr abends", "2016-11-07T20:00"),
+        ("Der Zug fährt um 10 Uhr nachts.", "10 Uhr nachts", "2016-11-07T22:00"),
+        ("Sie kamen nachts um 3 Uhr.", "nachts um 3 Uhr", "2016-11-07T03:00"),
+        ("Der Wecker klingelt um acht Uhr vierzig.", "acht Uhr vierzig", "2016-11-07T08:40"),
+        ("Es ist halb acht.", "halb acht", "2016-11-07T07:30"),
+        ("Es war viertel nach 7.", "viertel nach 7", "2016-11-07T07:15"),
+        ("Er kam zehn Minuten vor acht.", "zehn Minuten vor acht", "2016-11-07T07:50"),
+        ("Der Start war um 19:56:30 Uhr.", "19:56:30 Uhr", "2016-11-07T19:56:30"),
+        ("Morgen um 8 Uhr beginnt das Treffen.", "8 Uhr", "2016-11-08T08:00"),
+    ];
+    for (text, span, value) in cases {
+        let got = found(text, "de", doc, Mode::News);
+        assert!(got.contains(&(span.to_string(), value.to_string())), "{text}: {got:?}");
+    }
+    // A number word is an hour only before "Uhr"; "um sieben Prozent" is no time.
+    assert_eq!(found("Der Umsatz stieg um sieben Prozent.", "de", doc, Mode::News), vec![]);
+    assert_eq!(
+        found("We met at quarter to eight.", "en", doc, Mode::News),
+        pairs(&[("quarter to eight", "2016-11-07T07:45")])
+    );
+}
