@@ -358,6 +358,10 @@ pub struct TimeWords {
     pub clock_to: Vec<String>,
     /// Between a part of the day and a clock time ("nachts um 3 Uhr").
     pub clock_preps: Vec<String>,
+    /// Ordinal words for the days of a month, the first to the 31st, as stems ("zweite").
+    pub day_ordinals: Vec<String>,
+    /// Endings the stems take ("zweiten", "zweiter").
+    pub ordinal_endings: Vec<String>,
 }
 
 /// A language the analyser knows only by its stemmer, with no normalisation profile.

@@ -244,6 +244,8 @@ pub(crate) struct Lexicon {
     pub clock_past: Vec<String>,
     pub clock_to: Vec<String>,
     pub clock_preps: Vec<String>,
+    /// Day of the month of each ordinal word ("zweiten" = 2), every ending included.
+    pub day_ordinals: HashMap<String, u32>,
     /// Named days ("Ostern", "Tag der Deutschen Einheit"), longest phrase first.
     pub holidays: Vec<(Vec<String>, Holiday)>,
     /// Every word an expression can start with: a word outside this set (and not a weekday
@@ -372,6 +374,20 @@ impl Lexicon {
             clock_past: lower_all(&t.clock_past),
             clock_to: lower_all(&t.clock_to),
             clock_preps: lower_all(&t.clock_preps),
+            day_ordinals: {
+                let endings: Vec<&str> = if t.ordinal_endings.is_empty() {
+                    vec![""]
+                } else {
+                    t.ordinal_endings.iter().map(String::as_str).collect()
+                };
+                let mut m = HashMap::new();
+                for (k, stem) in t.day_ordinals.iter().take(31).enumerate() {
+                    for e in &endings {
+                        m.insert(format!("{}{e}", stem.to_lowercase()), k as u32 + 1);
+                    }
+                }
+                m
+            },
             holidays: {
                 let mut h: Vec<_> = t
                     .holidays
@@ -400,6 +416,7 @@ impl Lexicon {
             self.deictic_days.keys().cloned().collect(),
             self.relative_words.keys().cloned().collect(),
             self.day_parts.keys().cloned().collect(),
+            self.day_ordinals.keys().cloned().collect(),
         ];
         for words in maps {
             t.extend(words);

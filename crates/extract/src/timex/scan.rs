@@ -876,8 +876,11 @@ impl Scanner<'_> {
 
     /// "12. September [2023]", "28.Oktober", "12 September 2023".
     fn day_month(&self, i: usize) -> Option<Hit> {
+        let ordinal_word = self.word(i).and_then(|w| self.lex.day_ordinals.get(w)).copied();
         let (d, j) = match self.ordinal(i) {
             Some(d) => (d, i + 2),
+            // "am zweiten Mai": only before a month name, which `month` below asks for.
+            None if ordinal_word.is_some() => (ordinal_word?, i + 1),
             None => {
                 let (d, dl) = self.num(i)?;
                 if dl > 2 || !(1..=31).contains(&d) {

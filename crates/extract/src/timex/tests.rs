@@ -331,3 +331,22 @@ fn clock_times_in_words_and_with_a_part_of_the_day() {
         pairs(&[("quarter to eight", "2016-11-07T07:45")])
     );
 }
+
+#[test]
+fn days_written_as_ordinal_words() {
+    let doc = date(2016, 11, 7);
+    assert_eq!(
+        found(
+            "Er kam am zweiten Mai 2016 und ging am einunddreißigsten Mai.",
+            "de",
+            doc,
+            Mode::News
+        ),
+        pairs(&[("zweiten Mai 2016", "2016-05-02"), ("einunddreißigsten Mai", "2016-05-31")])
+    );
+    // An ordinal word without a month is no date.
+    assert_eq!(
+        found("Der zweite Mann kam im Mai.", "de", doc, Mode::News),
+        pairs(&[("Mai", "2016-05")])
+    );
+}
