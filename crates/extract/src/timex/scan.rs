@@ -589,6 +589,16 @@ impl Scanner<'_> {
     fn clock_core(&self, i: usize) -> Option<Hit> {
         let (h, minute, second, j) =
             if let Some(t) = self.clock_around(i) { t } else { self.clock_digits(i)? };
+        // "1:21:40" without "Uhr" and with one digit for the hours is a time taken (a race, a
+        // place in a video), not a time of day ("19:56:30").
+        if let (Some(m), Some(sec)) = (minute, second) {
+            if h < 10
+                && self.num(i).is_some_and(|(_, l)| l == 1)
+                && !self.is_in(j - 1, &self.lex.clock_words)
+            {
+                return hit(i, j, Val::Duration(format!("PT{h}H{m}M{sec}S")));
+            }
+        }
         // A part of the day after: "8 Uhr abends", "halb acht Vormittags".
         if let Some(code) = self.day_part_word(j) {
             // Not the noun of what follows: "um 8 Uhr Morgen des 12." is no clock time.

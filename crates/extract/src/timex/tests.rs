@@ -324,6 +324,11 @@ fn clock_times_in_words_and_with_a_part_of_the_day() {
         let got = found(text, "de", doc, Mode::News);
         assert!(got.contains(&(span.to_string(), value.to_string())), "{text}: {got:?}");
     }
+    // Hours, minutes and seconds without "Uhr" are a time taken.
+    assert_eq!(
+        found("5. Heather Jackson (USA) 9:21:45", "de", doc, Mode::News),
+        pairs(&[("9:21:45", "PT9H21M45S")])
+    );
     // A number word is an hour only before "Uhr"; "um sieben Prozent" is no time.
     assert_eq!(found("Der Umsatz stieg um sieben Prozent.", "de", doc, Mode::News), vec![]);
     assert_eq!(
