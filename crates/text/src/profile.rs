@@ -302,6 +302,12 @@ pub struct TimeWords {
     pub following: Vec<String>,
     /// "vorherigen": one unit before the date last mentioned.
     pub preceding: Vec<String>,
+    /// "vorletzten": two units before the article date.
+    pub before_previous: Vec<String>,
+    /// "übernächsten": two units after the article date.
+    pub after_next: Vec<String>,
+    /// Nouns for the weekend ("Wochenende").
+    pub weekend: Vec<String>,
     /// One-word relative forms: word, unit code, offset, and whether it counts from the date
     /// last mentioned (else from the article date).
     pub relative_words: Vec<(String, String, i32, bool)>,

@@ -244,6 +244,7 @@ pub(crate) struct Lexicon {
     pub clock_past: Vec<String>,
     pub clock_to: Vec<String>,
     pub clock_preps: Vec<String>,
+    pub weekend: Vec<String>,
     /// Day of the month of each ordinal word ("zweiten" = 2), every ending included.
     pub day_ordinals: HashMap<String, u32>,
     /// Named days ("Ostern", "Tag der Deutschen Einheit"), longest phrase first.
@@ -289,6 +290,8 @@ impl Lexicon {
             (&t.same, Base::Previous, 0),
             (&t.following, Base::Previous, 1),
             (&t.preceding, Base::Previous, -1),
+            (&t.before_previous, Base::Document, -2),
+            (&t.after_next, Base::Document, 2),
         ] {
             for w in list {
                 shifts.push((phrase(w), Shift { base, by }));
@@ -374,6 +377,7 @@ impl Lexicon {
             clock_past: lower_all(&t.clock_past),
             clock_to: lower_all(&t.clock_to),
             clock_preps: lower_all(&t.clock_preps),
+            weekend: lower_all(&t.weekend),
             day_ordinals: {
                 let endings: Vec<&str> = if t.ordinal_endings.is_empty() {
                     vec![""]
@@ -422,6 +426,7 @@ impl Lexicon {
             t.extend(words);
         }
         for list in [
+            &self.weekend,
             &self.vague_numbers,
             &self.ago_before,
             &self.in_before,

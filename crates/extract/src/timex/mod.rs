@@ -150,6 +150,10 @@ impl Timex {
             None => Some((ymd(1, 1)?, ymd(12, 31)?)),
             Some(p) if p.starts_with('W') && p != "WI" => {
                 let week: u32 = p[1..].parse().ok()?;
+                if parts.get(2) == Some(&"WE") {
+                    let saturday = NaiveDate::from_isoywd_opt(year, week, Weekday::Sat)?;
+                    return Some((saturday, saturday + Days::new(1)));
+                }
                 let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)?;
                 Some((monday, monday + Days::new(6)))
             }
@@ -255,7 +259,8 @@ impl TimeTagger {
                         .is_some_and(|u| last_end != u && state.year.is_some());
                     let heading = if bound { None } else { heading };
                     state.past_sentence =
-                        matches!(hit.val, Val::Holiday { .. }) && past(sentence_of[i]);
+                        matches!(hit.val, Val::Holiday { .. } | Val::Weekend { .. })
+                            && past(sentence_of[i]);
                     if let Some(t) = state.resolve(&hit, forward, heading, !bound, &toks) {
                         out.push(t);
                     }
@@ -593,8 +598,44 @@ impl State {
         })
     }
 
+    /// A weekend: that of the reference's week; "vergangenes Wochenende" the one of the week
+    /// before, "kommendes" the next one not begun; without a shift the one before when the
+    /// sentence is told in the past from Monday to Thursday, the next when it looks ahead from
+    /// a Sunday.
+    fn weekend(&self, shift: Option<lexicon::Shift>, forward: bool) -> Option<Point> {
+        let base = shift.map_or(Base::Document, |s| s.base);
+        let reference = match self.mode {
+            Mode::News if base == Base::Document => {
+                self.doc.map(|d| (d, Granularity::Day, Resolution::Document))
+            }
+            _ => self.reference(base),
+        };
+        let Some((r, Granularity::Day, how)) = reference else {
+            return Some(unresolved("XXXX-WXX-WE".into(), Granularity::Week));
+        };
+        let weekday = r.weekday().num_days_from_monday(); // 5, 6: the weekend itself
+        let weeks: i64 = match shift.map(|s| s.by) {
+            Some(by) if by < 0 => by as i64,
+            Some(by) if by > 0 => by as i64 - 1 + i64::from(weekday >= 5),
+            Some(_) => 0,
+            None if forward => i64::from(weekday == 6),
+            None if self.past_sentence && weekday < 4 => -1,
+            None => 0,
+        };
+        let day = shift_days(r, 7 * weeks)?;
+        let w = day.iso_week();
+        let saturday = NaiveDate::from_isoywd_opt(w.year(), w.week(), Weekday::Sat)?;
+        Some(Point {
+            value: format!("{}-W{:02}-WE", w.year(), w.week()),
+            gran: Granularity::Week,
+            how,
+            first: Some(saturday),
+        })
+    }
+
     fn point(&self, val: &Val, forward: bool) -> Option<Point> {
         match val {
+            Val::Weekend { shift } => self.weekend(*shift, forward),
             Val::Holiday { day, year } => self.holiday(*day, *year, forward),
             Val::Date { year, month, day, weekday, shift } => {
                 self.date(*year, *month, *day, *weekday, *shift, forward)

@@ -120,6 +120,8 @@ pub(crate) enum Val {
     Duration(String),
     /// A vague reference to the past, present or future.
     Ref(RefKind),
+    /// A weekend: of the week of the reference, or `shift` weekends from it.
+    Weekend { shift: Option<Shift> },
     /// A named day ("Ostern", "Tag der Deutschen Einheit"), of a year if one is written.
     Holiday { day: Holiday, year: Option<i32> },
 }
@@ -339,7 +341,14 @@ impl Scanner<'_> {
         if let Some((unit, shift)) = self.word(j).and_then(|w| self.lex.relative_words.get(w)) {
             return hit(j, j + 1, Val::Period { unit: *unit, by: shift.by, base: shift.base });
         }
+        // "am Wochenende": the preposition is part of the extent only without a shift.
+        if self.is_in(j, &self.lex.weekend) {
+            return hit(j, j + 1, Val::Weekend { shift: None });
+        }
         let (shift, n) = self.shift(j)?;
+        if self.is_in(j + n, &self.lex.weekend) {
+            return hit(j, j + n + 1, Val::Weekend { shift: Some(shift) });
+        }
         // The preposition belongs to the extent only with "selben": "am selben Tag", but
         // "im nächsten Jahr" is "nächsten Jahr".
         let i = if shift.base == Base::Previous && shift.by == 0 { i } else { j };

@@ -355,3 +355,26 @@ fn days_written_as_ordinal_words() {
         pairs(&[("Mai", "2016-05")])
     );
 }
+
+#[test]
+fn weekends_and_two_units_away() {
+    let monday = date(2019, 8, 5); // ISO week 32
+    let cases = [
+        ("Am Wochenende demonstrierten Tausende.", "Wochenende", "2019-W31-WE"),
+        ("Am Wochenende werden Tausende erwartet.", "Wochenende", "2019-W32-WE"),
+        ("Am vergangenen Wochenende kam er.", "vergangenen Wochenende", "2019-W31-WE"),
+        ("Am kommenden Wochenende spielt er.", "kommenden Wochenende", "2019-W32-WE"),
+        ("Übernächste Woche beginnt der Prozess.", "Übernächste Woche", "2019-W34"),
+        ("Das war vorletztes Jahr.", "vorletztes Jahr", "2017"),
+    ];
+    for (text, span, value) in cases {
+        assert_eq!(found(text, "de", monday, Mode::News), pairs(&[(span, value)]), "{text}");
+    }
+    // A weekend covers its Saturday and Sunday.
+    let t = tagger().tag("Am Wochenende werden Tausende erwartet.", Some("de"), monday, Mode::News);
+    assert_eq!(t[0].days(), date(2019, 8, 10).zip(date(2019, 8, 11)));
+    assert_eq!(
+        found("Last weekend, thousands marched.", "en", monday, Mode::News),
+        pairs(&[("Last weekend", "2019-W31-WE")])
+    );
+}
