@@ -186,8 +186,9 @@ fn figure_row(r: &Row<'_>) -> rusqlite::Result<FigureRow> {
 /// articles leave days and months without a year unresolved. 5: a bound on its own ("bis März
 /// 1862") and an aside of another year in a section headed by a year leave the date a text has
 /// reached where it was. 6: named days ("Ostern", "Tag der Deutschen Einheit") and clock times
-/// in words or with a part of the day ("halb acht", "8 Uhr abends").
-pub const EXTRACTION_VERSION: i64 = 6;
+/// in words or with a part of the day ("halb acht", "8 Uhr abends"). 7: after a fronted phrase
+/// ("Nach Angaben russischer Nachrichtenagenturen sagte Peskow") the speaker follows the verb.
+pub const EXTRACTION_VERSION: i64 = 7;
 
 fn quote_row(r: &Row<'_>, at: usize) -> rusqlite::Result<QuoteRow> {
     let pair = |a: Option<i64>, b: Option<i64>| a.zip(b).map(|(a, b)| (a as usize, b as usize));

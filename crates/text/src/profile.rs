@@ -242,6 +242,12 @@ pub struct SpeechWords {
     pub speaker_stops: Vec<String>,
     /// Prepositions that continue a speaker phrase before a name ("ein Sprecher in Berlin").
     pub speaker_prepositions: Vec<String>,
+    /// Prepositions that open a clause with a phrase that is no subject ("Nach einem
+    /// dreitägigen Flug lenkte er", "In einem Interview sagte Solana").
+    pub fronted_prepositions: Vec<String>,
+    /// Adverbs that open a clause whose subject follows the verb ("Dazu erklärte das
+    /// Ministerium").
+    pub fronted_adverbs: Vec<String>,
     /// Genitive determiners ("des"): a speaker phrase goes on after them.
     pub genitive_determiners: Vec<String>,
     /// Prepositions that continue a speaker phrase after the verb too ("vom").

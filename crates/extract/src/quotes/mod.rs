@@ -405,8 +405,56 @@ impl<'a> Finder<'a> {
         (nouns > 0).then_some((j, k))
     }
 
-    /// The subject at the start of a clause: the first noun phrase from token `i`.
+    /// The subject at the start of a clause: the first noun phrase from token `i`; after a
+    /// fronted prepositional phrase and its verb, the phrase that follows the verb.
     fn subject(&self, i: usize, limit: usize) -> Option<(usize, usize)> {
+        if self.toks.get(i).is_some_and(|t| is_in(&self.w.fronted_prepositions, &t.lower)) {
+            // "Nach einem dreitägigen Flug lenkte er", "Am heutigen Montag sagte Solana": the
+            // phrase of the preposition (determiner, adjectives, nouns), then the verb.
+            let mut j = i + 1;
+            let mut nouns = 0;
+            while j < limit {
+                let t = &self.toks[j];
+                // "In einem Interview mit der Zeitung": a preposition or a genitive goes on.
+                if nouns > 0
+                    && (is_in(&self.w.fronted_prepositions, &t.lower)
+                        || is_in(&self.w.genitive_determiners, &t.lower))
+                {
+                    nouns = 0;
+                    j += 1;
+                    continue;
+                }
+                let noun = t.kind == Kind::Word && t.cap;
+                // Determiners and adjectives before the noun, or an adjective opening a
+                // genitive after it ("Nach Angaben russischer Nachrichtenagenturen").
+                let before_noun = nouns == 0
+                    || self.toks.get(j + 1).is_some_and(|n| n.cap && n.kind == Kind::Word);
+                let filler = t.kind == Kind::Word
+                    && !t.cap
+                    && before_noun
+                    && !is_in(&self.w.verbs, &t.lower)
+                    && !is_in(&self.w.pronouns, &t.lower);
+                let hyphen = t.lower == "-" && !t.gap;
+                if !(noun || filler || hyphen) {
+                    break;
+                }
+                nouns += usize::from(noun);
+                j += 1;
+            }
+            let verb = self.toks.get(j).is_some_and(|t| t.kind == Kind::Word && !t.cap);
+            if nouns > 0 && verb {
+                // When the verb is where the clause is cut (the cue), the subject after it is
+                // the caller's to find.
+                return if j + 1 < limit { self.phrase_from(j + 1, limit) } else { None };
+            }
+        }
+        // "Dazu erklärte das Ministerium", "Weiter sagte er": an adverb first, the subject
+        // after the verb.
+        if self.toks.get(i).is_some_and(|t| is_in(&self.w.fronted_adverbs, &t.lower))
+            && self.toks.get(i + 1).is_some_and(|t| t.kind == Kind::Word && !t.cap)
+        {
+            return if i + 2 < limit { self.phrase_from(i + 2, limit) } else { None };
+        }
         // "Auch die Delegationsleiterin ...": a sentence-initial adverb opens no subject.
         let mut i = i;
         while i + 1 < limit
@@ -427,6 +475,10 @@ impl<'a> Finder<'a> {
             let joins = t.lower == "und" && self.toks.get(j + 1).is_some_and(|n| n.cap);
             let hyphen = t.lower == "-" && !t.gap;
             let after_hyphen = j > i && self.toks[j - 1].lower == "-" && !t.gap;
+            // "Der 23-jährige Sportler"
+            let number_compound = t.kind == Kind::Num
+                && !seen_noun
+                && self.toks.get(j + 1).is_some_and(|n| n.lower == "-" && !n.gap);
             let adjective = t.kind == Kind::Word
                 && !t.cap
                 && !seen_noun
@@ -460,6 +512,7 @@ impl<'a> Finder<'a> {
                 || joins
                 || hyphen
                 || after_hyphen
+                || number_compound
                 || adjective
                 || preposition;
             if !ok || (j > i && self.cue_at(j)) {
@@ -860,7 +913,15 @@ impl<'a> Finder<'a> {
         if ce < c + 4 {
             return None;
         }
-        let phrase = self.subject(cs, c).filter(|(_, e)| *e == c)?;
+        // After a fronted phrase ("Am Montag warnten die Behörden vor ...") the subject
+        // follows the verb.
+        let fronted = is_in(&self.w.fronted_prepositions, &self.toks[cs].lower)
+            || is_in(&self.w.fronted_adverbs, &self.toks[cs].lower);
+        let phrase = match self.subject(cs, c).filter(|(_, e)| *e == c) {
+            Some(p) => p,
+            None if fronted && self.inverted(c) => self.phrase_from(c + 1, ce)?,
+            None => return None,
+        };
         if phrase.1 == phrase.0 + 1
             && is_in(&self.w.pronouns, &self.toks[phrase.0].lower)
             && last.is_none()

@@ -84,3 +84,18 @@ fn a_language_without_speech_words_yields_nothing() {
         .find("\"Bonjour à tous\", a dit Macron.", Some("fr"))
         .is_empty());
 }
+
+#[test]
+fn a_fronted_phrase_is_no_speaker() {
+    // A prepositional phrase or an adverb first: the subject follows the verb.
+    let text = "In einem Interview mit der Zeitung sagte der EU-Außenbeauftragte Javier Solana: \
+                „Ich gehe davon aus, dass eine Einigung gelingen wird.“ Am heutigen Montag sagte \
+                Vatikansprecher Joaquín Navarro-Valls, das Treffen sei freundlich verlaufen. Dazu \
+                erklärte das russische Außenministerium: „Alles wird genau geprüft werden.“ Der \
+                23-jährige Sportler sagte: „Ich war an keiner Schlägerei beteiligt.“";
+    let q = quotes(text);
+    assert_said(&q, "EU-Außenbeauftragte Javier Solana", "Ich gehe davon aus", QuoteKind::Direct);
+    assert_said(&q, "Joaquín Navarro-Valls", "das Treffen sei", QuoteKind::Indirect);
+    assert_said(&q, "Außenministerium", "Alles wird genau", QuoteKind::Direct);
+    assert_said(&q, "Sportler", "Ich war an keiner", QuoteKind::Direct);
+}
