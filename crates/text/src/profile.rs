@@ -240,6 +240,9 @@ pub struct SpeechWords {
     pub that_words: Vec<String>,
     /// Words that end a speaker phrase after its verb.
     pub speaker_stops: Vec<String>,
+    /// Words between a verb and its speaker that are no part of it ("sagte heute Abend ein
+    /// Sprecher").
+    pub speaker_skips: Vec<String>,
     /// Prepositions that continue a speaker phrase before a name ("ein Sprecher in Berlin").
     pub speaker_prepositions: Vec<String>,
     /// Prepositions that open a clause with a phrase that is no subject ("Nach einem

@@ -209,18 +209,28 @@ impl<'a> Finder<'a> {
     /// genitive "des ..."), up to punctuation, a stop word or a lowercase word after the nouns;
     /// tokens `i..end`.
     fn phrase_from(&self, i: usize, limit: usize) -> Option<(usize, usize)> {
-        // "äußerte sich Schavan": the reflexive is no part of the speaker.
-        let i = if self.toks.get(i).is_some_and(|t| is_in(&self.w.reflexives, &t.lower)) {
-            i + 1
-        } else {
-            i
-        };
+        // "äußerte sich Schavan": the reflexive is no part of the speaker, nor are "heute
+        // Abend" in "sagte heute Abend ein Sprecher".
+        let mut i = i;
+        while i + 1 < limit
+            && self.toks.get(i).is_some_and(|t| {
+                is_in(&self.w.reflexives, &t.lower) || is_in(&self.w.speaker_skips, &t.lower)
+            })
+        {
+            i += 1;
+        }
         let mut j = i;
         let mut seen_noun = false;
         while j < limit && j < i + 14 {
             let t = &self.toks[j];
-            let hyphen = t.kind == Kind::Punct && t.lower == "-" && !t.gap;
-            let part_of_name = j > i && !t.gap && self.toks[j - 1].lower == "-";
+            // "Navarro-Valls", "O’Keefe"
+            let hyphen = t.kind == Kind::Punct
+                && !t.gap
+                && (t.lower == "-"
+                    || (matches!(t.lower.as_str(), "’" | "'")
+                        && self.toks.get(j + 1).is_some_and(|n| !n.gap && n.cap)));
+            let part_of_name =
+                j > i && !t.gap && matches!(self.toks[j - 1].lower.as_str(), "-" | "’" | "'");
             let next_is_word = self.toks.get(j + 1).is_some_and(|n| n.kind == Kind::Word);
             let ok = match t.kind {
                 Kind::Word if part_of_name || t.cap => {
@@ -260,8 +270,14 @@ impl<'a> Finder<'a> {
                         && (next_is_word
                             || self.toks.get(j + 1).is_some_and(|n| n.lower == "-" && !n.gap))
                 }
-                Kind::Punct if seen_noun && matches!(t.lower.as_str(), "„" | "\"" | "»") => {
-                    // A quoted title after a noun: "einem Artikel von „BBC News“".
+                Kind::Punct
+                    if (seen_noun
+                        || (j > i && is_in(&self.w.determiners, &self.toks[j - 1].lower)))
+                        && matches!(t.lower.as_str(), "„" | "\"" | "»") =>
+                {
+                    // A quoted title after a noun or a determiner: "einem Artikel von „BBC
+                    // News“", "Das „National Hurricane Centre“".
+                    seen_noun = true;
                     let close = (j + 1..(j + 7).min(limit))
                         .find(|k| matches!(self.toks[*k].lower.as_str(), "“" | "\"" | "«"));
                     match close {
@@ -505,6 +521,19 @@ impl<'a> Finder<'a> {
                 j += 3;
                 continue;
             }
+            // A quoted name after a determiner or a noun: "Das „National Hurricane Centre“".
+            if matches!(t.lower.as_str(), "„" | "\"" | "»")
+                && j > i
+                && (seen_noun || is_in(&self.w.determiners, &self.toks[j - 1].lower))
+            {
+                if let Some(k) = (j + 1..(j + 8).min(limit))
+                    .find(|k| matches!(self.toks[*k].lower.as_str(), "“" | "\"" | "«"))
+                {
+                    seen_noun = true;
+                    j = k + 1;
+                    continue;
+                }
+            }
             let ok = (t.kind == Kind::Word
                 && (t.cap
                     || is_in(&self.w.determiners, &t.lower)
@@ -607,6 +636,9 @@ impl<'a> Finder<'a> {
             self.text[self.toks[start.min(phrase.1 - 1)].start..self.toks[phrase.1 - 1].end]
                 .to_string()
         });
+        // "„National Hurricane Centre“ der USA": quotation marks are no part of a name.
+        let name: String =
+            name.chars().filter(|c| !matches!(c, '„' | '“' | '"' | '»' | '«')).collect();
         Some(self.canonical(&name))
     }
 

@@ -99,3 +99,15 @@ fn a_fronted_phrase_is_no_speaker() {
     assert_said(&q, "Außenministerium", "Alles wird genau", QuoteKind::Direct);
     assert_said(&q, "Sportler", "Ich war an keiner", QuoteKind::Direct);
 }
+
+#[test]
+fn speaker_phrases_skip_time_words_and_keep_quoted_names() {
+    let text = "Ein Unbekannter habe den Namen verwendet, sagte heute Abend ein Sprecher der \
+                Polizei, Lars Beringer. Sie seien außer Lebensgefahr, sagte Mark O’Keefe, der \
+                Sprecher der Ambulanz. Das „National Hurricane Centre“ der USA befürchtet, dass \
+                der Sturm stärker wird.";
+    let q = quotes(text);
+    assert_said(&q, "Lars Beringer", "Ein Unbekannter habe", QuoteKind::Indirect);
+    assert_said(&q, "Keefe", "Sie seien außer", QuoteKind::Indirect);
+    assert_said(&q, "National Hurricane Centre der USA", "dass der Sturm", QuoteKind::Indirect);
+}
