@@ -208,6 +208,8 @@ pub(crate) struct Lexicon {
     /// The same names in profile order, for prefix search ("Mittwochmorgen").
     pub weekday_list: Vec<(String, u32)>,
     pub numbers: HashMap<String, u32>,
+    /// Counts and a half by their whole part ("zweieinhalb" = 2).
+    pub halves: HashMap<String, u32>,
     pub vague_numbers: Vec<String>,
     pub units: HashMap<String, Unit>,
     pub vague_durations: HashMap<String, Unit>,
@@ -330,6 +332,23 @@ impl Lexicon {
                 .collect(),
             weekdays,
             numbers: t.numbers.iter().map(|(w, n)| (w.to_lowercase(), *n)).collect(),
+            // From the number words of the figures: "zweieinhalb" is "zwei" and the ending for
+            // a half, "anderthalb" a whole word worth 1.5.
+            halves: {
+                let n = &profile.numbers;
+                let mut h: HashMap<String, u32> = HashMap::new();
+                if !n.half_suffix.is_empty() {
+                    for (w, v) in t.numbers.iter().filter(|(_, v)| (1..=12).contains(*v)) {
+                        h.insert(format!("{}{}", w.to_lowercase(), n.half_suffix), *v);
+                    }
+                }
+                for (w, v) in &n.fraction_words {
+                    if v.fract() == 0.5 && *v >= 1.0 {
+                        h.insert(w.to_lowercase(), v.trunc() as u32);
+                    }
+                }
+                h
+            },
             vague_numbers: lower_all(&t.vague_numbers),
             units: units_of(&t.units),
             vague_durations: units_of(&t.vague_durations),
@@ -412,6 +431,7 @@ impl Lexicon {
             self.months.keys().cloned().collect::<Vec<_>>(),
             self.weekdays.keys().cloned().collect(),
             self.numbers.keys().cloned().collect(),
+            self.halves.keys().cloned().collect(),
             self.units.keys().cloned().collect(),
             self.vague_durations.keys().cloned().collect(),
             self.seasons.keys().cloned().collect(),

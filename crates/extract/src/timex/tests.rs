@@ -378,3 +378,22 @@ fn weekends_and_two_units_away() {
         pairs(&[("Last weekend", "2019-W31-WE")])
     );
 }
+
+#[test]
+fn counts_and_a_half() {
+    let doc = date(2016, 11, 7);
+    assert_eq!(
+        found(
+            "Der Krieg dauerte anderthalb Jahre. Wir warteten fünfeinhalb Stunden. Vor \
+             zweieinhalb Jahren begann es.",
+            "de",
+            doc,
+            Mode::News
+        ),
+        pairs(&[
+            ("anderthalb Jahre", "P1.5Y"),
+            ("fünfeinhalb Stunden", "PT5.5H"),
+            ("Vor zweieinhalb Jahren", "2014-05-07"),
+        ])
+    );
+}
