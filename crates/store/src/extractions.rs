@@ -187,7 +187,8 @@ fn figure_row(r: &Row<'_>) -> rusqlite::Result<FigureRow> {
 /// 1862") and an aside of another year in a section headed by a year leave the date a text has
 /// reached where it was. 6: named days ("Ostern", "Tag der Deutschen Einheit") and clock times
 /// in words or with a part of the day ("halb acht", "8 Uhr abends"). 7: after a fronted phrase
-/// ("Nach Angaben russischer Nachrichtenagenturen sagte Peskow") the speaker follows the verb.
+/// ("Nach Angaben russischer Nachrichtenagenturen sagte Peskow") the speaker follows the verb;
+/// counts and a half ("anderthalb Jahre" is `P1.5Y`).
 pub const EXTRACTION_VERSION: i64 = 7;
 
 fn quote_row(r: &Row<'_>, at: usize) -> rusqlite::Result<QuoteRow> {
