@@ -461,19 +461,26 @@ impl Scanner<'_> {
             None
         };
         let c = i + usize::from(prefix.is_some());
-        if let Some(whole) = self.word(c).and_then(|w| self.lex.halves.get(w)).copied() {
-            return self.counted_half(i, c, whole, prefix);
-        }
-        let (n, used) = match self.count(c) {
+        // "anderthalb Jahre": a count and a half.
+        let half = self.word(c).and_then(|w| self.lex.halves.get(w)).map(|n| (*n as i32, 1));
+        let (n, used) = match half.or_else(|| self.count(c)) {
             Some(c) => (Some(c.0), c.1),
             None if self.vague(c) => (None, 1),
             None => return None,
         };
         let unit = self.unit(c + used)?;
         let end = c + used + 1;
+        // As a shift, the half is counted in the next smaller unit where it is whole (18
+        // months, 17 days for two and a half weeks) and left out where it is not.
+        let (shift_unit, shift_n) = match (half, unit, n) {
+            (Some(_), Unit::Year, Some(n)) => (Unit::Month, Some(12 * n + 6)),
+            (Some(_), Unit::Week, Some(n)) => (Unit::Day, Some(7 * n + 3)),
+            (Some(_), Unit::Hour, Some(n)) => (Unit::Minute, Some(60 * n + 30)),
+            _ => (unit, n),
+        };
         let offset = |base: Base, sign: i32, end: usize| -> Option<Hit> {
-            match n {
-                Some(n) => hit(i, end, Val::Offset { unit, n: sign * n, base }),
+            match shift_n {
+                Some(n) => hit(i, end, Val::Offset { unit: shift_unit, n: sign * n, base }),
                 // "wenige Tage später" points forwards; "nach mehreren Tagen" and "wenige Monate
                 // zuvor" measure a stretch.
                 None if base == Base::Previous && (sign < 0 || prefix.is_some()) => {
@@ -497,56 +504,13 @@ impl Scanner<'_> {
         if self.is_in(end, &self.lex.ago_after) {
             return offset(Base::Document, -1, end + 1);
         }
-        let count = n.map_or("X".to_string(), |n| n.to_string());
+        // As a duration, a decimal fraction: `P1.5Y`, `PT2.5H`.
+        let count = match (n, half) {
+            (Some(n), Some(_)) => format!("{n}.5"),
+            (Some(n), None) => n.to_string(),
+            (None, _) => "X".to_string(),
+        };
         hit(i, end, Val::Duration(unit.duration(&count)))
-    }
-
-    /// A count and a half of a unit at token `c` ("anderthalb Jahre", "vor zweieinhalb
-    /// Jahren"): a duration with a decimal fraction (`P1.5Y`, `PT2.5H`), or as a shift the
-    /// half counted in the next smaller unit where it is whole (18 months, 17 days for two and
-    /// a half weeks) and left out where it is not.
-    fn counted_half(
-        &self,
-        i: usize,
-        c: usize,
-        whole: u32,
-        prefix: Option<(Base, i32)>,
-    ) -> Option<Hit> {
-        let unit = self.unit(c + 1)?;
-        let end = c + 2;
-        let shift = |sign: i32| -> Val {
-            let n = whole as i32;
-            match unit {
-                Unit::Year => {
-                    Val::Offset { unit: Unit::Month, n: sign * (12 * n + 6), base: Base::Document }
-                }
-                Unit::Week => {
-                    Val::Offset { unit: Unit::Day, n: sign * (7 * n + 3), base: Base::Document }
-                }
-                Unit::Hour => Val::Offset {
-                    unit: Unit::Minute,
-                    n: sign * (60 * n + 30),
-                    base: Base::Document,
-                },
-                other => Val::Offset { unit: other, n: sign * n, base: Base::Document },
-            }
-        };
-        let with_base = |v: Val, base: Base| match v {
-            Val::Offset { unit, n, .. } => Val::Offset { unit, n, base },
-            other => other,
-        };
-        let (val, end) = if let Some((base, sign)) = prefix {
-            (with_base(shift(sign), base), end)
-        } else if self.is_in(end, &self.lex.later) {
-            (with_base(shift(1), Base::Previous), end + 1)
-        } else if self.is_in(end, &self.lex.earlier) {
-            (with_base(shift(-1), Base::Previous), end + 1)
-        } else if self.is_in(end, &self.lex.ago_after) {
-            (shift(-1), end + 1)
-        } else {
-            (Val::Duration(unit.duration(&format!("{whole}.5"))), end)
-        };
-        hit(i, end, val)
     }
 
     /// "Morgen des 12. Mai 1940", "Nacht vom 27.", "Mittwochmorgen", "Dienstag Abend".
