@@ -279,6 +279,15 @@ pub struct EvalArgs {
     /// `semeval`: score every pair, including the half the built-in model was trained on.
     #[arg(long)]
     all_pairs: bool,
+    /// `clusters`: cross-validate instead of scoring `--model`: split the stream by gold story
+    /// into this many folds, fit a model on all but one (with `storyline train --stream`'s
+    /// procedure) and score the held-out fold, each fold in turn.
+    #[arg(long)]
+    folds: Option<usize>,
+    /// `clusters --folds`: more labelled streams whose training folds join each fold's training
+    /// (their held-out folds are scored too).
+    #[arg(long = "with", value_name = "FILE")]
+    with_streams: Vec<PathBuf>,
     #[command(flatten)]
     embedding: crate::embed::EmbeddingArgs,
     /// Print one JSON object `{"suite": ..., "metrics": {...}}` on one line.
@@ -291,8 +300,12 @@ pub struct EvalArgs {
 pub struct TrainArgs {
     /// SemEval-2022 Task 8 CSV of graded pairs; its train half (xxh3 of pair_id even) fits the
     /// event and story scorers.
-    #[arg(long, required_unless_present = "germeval")]
+    #[arg(long, required_unless_present_any = ["germeval", "stream"])]
     semeval: Option<PathBuf>,
+    /// Labelled JSONL streams (`{id, date, lang, title, text, cluster, story}`): the event and
+    /// story scorers learn from every decision of a replay of the streams through the clusterer.
+    #[arg(long, conflicts_with_all = ["semeval", "germeval"])]
+    stream: Vec<PathBuf>,
     /// GermEval 2014 TSV; its sentences in even positions train the German entity tagger.
     #[arg(long, conflicts_with = "semeval")]
     germeval: Option<PathBuf>,
@@ -341,7 +354,23 @@ pub fn train(args: TrainArgs) -> Result<Outcome> {
         output::write_json(&report)?;
         return Ok(Outcome::Done);
     }
-    let Some(semeval) = &args.semeval else { bail!("give --semeval CSV or --germeval TSV") };
+    if !args.stream.is_empty() {
+        let start = load_model(args.model.as_deref())?;
+        let embedder = args.embedding.load();
+        let (model, report) =
+            storyline_eval::streams::train(&args.stream, &start, embedder.as_ref())
+                .map_err(anyhow::Error::msg)
+                .context("training on the labelled streams")?;
+        let out = args.out.clone().unwrap_or_else(|| PathBuf::from("scorer.json"));
+        std::fs::write(&out, model.to_json() + "\n")
+            .with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {}", out.display());
+        output::write_json(&report)?;
+        return Ok(Outcome::Done);
+    }
+    let Some(semeval) = &args.semeval else {
+        bail!("give --semeval CSV, --stream FILE or --germeval TSV")
+    };
     let start = load_model(args.model.as_deref())?;
     let embedder = args.embedding.load();
     let (model, report) = storyline_eval::semeval::train(semeval, &start, embedder.as_ref())
@@ -374,12 +403,23 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             embedder,
             &normaliser,
         ),
-        "clusters" => storyline_eval::stories_eval::clusters(
-            &args.data,
-            &load_model(args.model.as_deref())?,
-            embedder,
-            &normaliser,
-        ),
+        "clusters" => match args.folds {
+            Some(k) => {
+                let mut paths = vec![args.data.clone()];
+                paths.extend(args.with_streams.iter().cloned());
+                storyline_eval::streams::cross_validate(
+                    &paths,
+                    &load_model(args.model.as_deref())?,
+                    embedder,
+                    k,
+                )
+            }
+            None => storyline_eval::streams::evaluate(
+                &args.data,
+                &load_model(args.model.as_deref())?,
+                embedder,
+            ),
+        },
         "timex" => storyline_eval::timex_eval::wikiwars(&args.data, &time_tagger()?),
         "germeval" => storyline_eval::ner_eval::germeval(
             &args.data,

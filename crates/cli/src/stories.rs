@@ -252,7 +252,7 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
         write_json(&json!({
             "article": article.id, "title": article.title, "event": assignment.event, "story": assignment.story,
             "new_event": assignment.new_event, "copy_of": a["copy_of"], "scorer": a["best"]["scorer"], "threshold": scorer["threshold"], "bias": scorer["bias"],
-            "best": with(&a["best"]), "runner_up": with(&a["runner_up"]), "story_link": a["story_link"], "candidates": a["candidates"], "closed": a["closed"],
+            "best": with(&a["best"]), "runner_up": with(&a["runner_up"]), "story_link": a["story_link"], "story_candidates": a["story_candidates"], "candidates": a["candidates"], "ranked": a["ranked"], "closed": a["closed"],
         }))?;
         return Ok(Outcome::Done);
     }
@@ -336,6 +336,13 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
         )?,
         None => writeln!(out, "\nrunner-up: none")?,
     }
+    if let Some(ranked) = a["ranked"].as_array().filter(|r| r.len() > 2) {
+        let list: Vec<String> = ranked
+            .iter()
+            .map(|r| format!("{} (p = {:.3})", r[0], r[1].as_f64().unwrap_or(0.0)))
+            .collect();
+        writeln!(out, "candidates ranked: {}", list.join(", "))?;
+    }
     if let Some(link) = a["story_link"].as_array() {
         let (s, p) = (&link[0], link[1].as_f64().unwrap_or(0.0));
         // The dense story scorer decided when the dense similarity was known.
@@ -352,6 +359,29 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
             "opened a new story instead"
         };
         writeln!(out, "story: best story {s} scored p = {p:.3} (threshold {t:.3}): {verdict}")?;
+    }
+    if let Some(stories) = a["story_candidates"].as_array() {
+        // What each story was judged on: its own events one by one, how near the article came
+        // to them, and how long ago the story last moved.
+        for st in stories {
+            let f = &st["features"];
+            let v = |k: &str| f[k].as_f64().unwrap_or(0.0);
+            writeln!(
+                out,
+                "  story {:<6} p = {:.3}  best own event: stems {:.2}, names {:.2}, vector {:.2}; event p {:.3}; gap {}",
+                st["story"],
+                st["probability"].as_f64().unwrap_or(0.0),
+                v("event_stems_max"),
+                v("event_names_max"),
+                v("event_dense_max"),
+                v("event_probability"),
+                if v("time_unknown") > 0.0 {
+                    "unknown".to_string()
+                } else {
+                    format!("~{:.0} days", 1000f64.powf(v("time_gap_log")) - 1.0)
+                },
+            )?;
+        }
     }
     Ok(Outcome::Done)
 }

@@ -61,15 +61,63 @@ pub struct Assignment {
     pub copy_of: Option<CopyOf>,
     /// For a new event: the best story's probability and features.
     pub story_link: Option<(u32, f32, StoryFeatures)>,
+    /// For a new event: the stories scored, best first (at most [`MAX_STORY_EXPLAINED`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub story_candidates: Vec<StoryScored>,
     /// Events scored.
     pub candidates: usize,
+    /// The candidate events ranked, best first, with their probabilities (at most
+    /// [`MAX_STORY_EXPLAINED`] + 2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ranked: Vec<(u32, f32)>,
     /// Events that matched the article's terms or vector but were last seen a window before it
     /// (its time, or the earliest day its text allows), so were not scored.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub closed: Vec<u32>,
 }
 
-#[derive(Debug, Clone)]
+/// A story scored for the new event an article opens.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryScored {
+    /// The story.
+    pub story: u32,
+    /// The story model's probability that the event continues this story.
+    pub probability: f32,
+    /// The threshold of the scorer that gave it.
+    pub threshold: f32,
+    /// The feature values.
+    pub features: StoryFeatures,
+}
+
+/// Stories listed with an assignment's evidence.
+pub const MAX_STORY_EXPLAINED: usize = 3;
+
+/// Who takes the decisions the scores inform. The product follows the model ([`ModelGuide`]);
+/// training replays a labelled stream with a guide that follows the gold labels and records what
+/// the model saw at each decision, so that what is learned is what the engine will face.
+pub trait Guide {
+    /// The event `doc` joins among `scored` (best first; any active event may be named), or
+    /// `None` to open a new one. `model` is what the model would choose.
+    fn event(&mut self, doc: &Doc, scored: &[Scored], model: Option<u32>) -> Option<u32>;
+    /// The story the new event opened by `doc` joins among `scored` (best first; any active
+    /// story may be named), or `None` to open a new one. `model` is the model's choice.
+    fn story(&mut self, doc: &Doc, scored: &[StoryScored], model: Option<u32>) -> Option<u32>;
+}
+
+/// The product's guide: the model decides.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModelGuide;
+
+impl Guide for ModelGuide {
+    fn event(&mut self, _: &Doc, _: &[Scored], model: Option<u32>) -> Option<u32> {
+        model
+    }
+    fn story(&mut self, _: &Doc, _: &[StoryScored], model: Option<u32>) -> Option<u32> {
+        model
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Event {
     story: u32,
     centroid: Centroid,
@@ -90,7 +138,7 @@ struct Event {
 }
 
 /// An article of an event that a translation may copy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Member {
     key: String,
     lang: String,
@@ -120,6 +168,8 @@ struct Content<'a> {
 
 /// Most index terms an event or story keeps.
 const MAX_INDEXED: usize = 256;
+/// Stems of a new event's first article that also look up candidate stories (besides its names).
+const STORY_QUERY_STEMS: usize = 8;
 /// Retire old events every this many articles.
 const RETIRE_EVERY: u64 = 256;
 
@@ -186,6 +236,37 @@ impl Event {
             }
         }
     }
+}
+
+/// Version of the bytes [`Clusterer::state`] writes.
+const STATE_VERSION: u32 = 2;
+
+#[derive(serde::Serialize)]
+struct StateRef<'a> {
+    version: u32,
+    events: &'a HashMap<u32, Event>,
+    postings: &'a TermMap<Vec<u32>>,
+    stories: &'a HashMap<u32, Story>,
+    story_postings: &'a TermMap<Vec<u32>>,
+    dedup: &'a Dedup,
+    next_event: u32,
+    next_story: u32,
+    now: Option<i64>,
+    added: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct State {
+    version: u32,
+    events: HashMap<u32, Event>,
+    postings: TermMap<Vec<u32>>,
+    stories: HashMap<u32, Story>,
+    story_postings: TermMap<Vec<u32>>,
+    dedup: Dedup,
+    next_event: u32,
+    next_story: u32,
+    now: Option<i64>,
+    added: u64,
 }
 
 /// The online clusterer. Not thread-safe by design: one writer, articles in time order.
@@ -257,6 +338,46 @@ impl Clusterer {
             now: None,
             added: 0,
         }
+    }
+
+    /// Everything the clusterer holds besides its model and document frequencies (which the
+    /// store keeps), as bytes: stored after each batch, it lets the next run continue exactly as
+    /// an uninterrupted one would.
+    pub fn state(&self) -> Result<Vec<u8>, String> {
+        let state = StateRef {
+            version: STATE_VERSION,
+            events: &self.events,
+            postings: &self.postings,
+            stories: &self.stories,
+            story_postings: &self.story_postings,
+            dedup: &self.dedup,
+            next_event: self.next_event,
+            next_story: self.next_story,
+            now: self.now,
+            added: self.added,
+        };
+        postcard::to_stdvec(&state).map_err(|e| format!("engine state: {e}"))
+    }
+
+    /// A clusterer that continues from a [`Clusterer::state`] with the document frequencies of
+    /// the same moment. An error names what is wrong with the bytes.
+    pub fn from_state(model: Model, df: DocFreq, bytes: &[u8]) -> Result<Clusterer, String> {
+        let s: State = postcard::from_bytes(bytes).map_err(|e| format!("engine state: {e}"))?;
+        if s.version != STATE_VERSION {
+            return Err(format!(
+                "engine state version {} (this build reads {STATE_VERSION})",
+                s.version
+            ));
+        }
+        let mut c = Clusterer::resume(model, df, s.next_event, s.next_story);
+        c.dedup = s.dedup.with_params(c.model.dedup.clone());
+        c.events = s.events;
+        c.postings = s.postings;
+        c.stories = s.stories;
+        c.story_postings = s.story_postings;
+        c.now = s.now;
+        c.added = s.added;
+        Ok(c)
     }
 
     /// The model in use.
@@ -365,7 +486,11 @@ impl Clusterer {
             }
         }
         match (&doc.dense, &ev.dense_unit) {
-            (Some(a), Some(b)) => f.0[features::DENSE] = dense_cosine(a, b),
+            (Some(a), Some(b)) => {
+                f.0[features::DENSE] = dense_cosine(a, b);
+                let other = if doc.lang.is_some() { 1.0 - f.0[features::SAME_LANG] } else { 0.0 };
+                f.0[features::DENSE_CROSS] = f.0[features::DENSE] * other;
+            }
             _ => f.0[features::DENSE_MISSING] = 1.0,
         }
         f
@@ -495,6 +620,17 @@ impl Clusterer {
         doc: &Doc,
         is_translation: &mut dyn FnMut(&str) -> Option<f32>,
     ) -> Assignment {
+        self.add_guided(doc, is_translation, &mut ModelGuide)
+    }
+
+    /// Clusters one article as [`Clusterer::add_checked`] does, with `guide` taking the event
+    /// and story decisions (copies are decided by the copy index alone).
+    pub fn add_guided(
+        &mut self,
+        doc: &Doc,
+        is_translation: &mut dyn FnMut(&str) -> Option<f32>,
+        guide: &mut dyn Guide,
+    ) -> Assignment {
         self.advance_clock(doc.time);
         let seen = self.seen(doc);
         self.added += 1;
@@ -522,7 +658,9 @@ impl Clusterer {
                 runner_up: None,
                 copy_of: copy,
                 story_link: None,
+                story_candidates: Vec::new(),
                 candidates: 0,
+                ranked: Vec::new(),
                 closed: Vec::new(),
             };
         }
@@ -599,24 +737,57 @@ impl Clusterer {
                 runner_up: it.next(),
                 copy_of: Some(c),
                 story_link: None,
+                story_candidates: Vec::new(),
                 candidates,
+                ranked: Vec::new(),
                 closed,
             };
         }
+        let model_choice =
+            scored.first().filter(|b| b.probability >= self.threshold(b.scorer)).map(|b| b.event);
+        let join = guide.event(doc, &scored, model_choice).filter(|e| active(e));
+        // Events closed to the article (a window before it) cannot take it, but how well it
+        // matches them still speaks for their stories.
+        let mut near_events: Vec<(u32, f32)> =
+            scored.iter().map(|s| (self.events[&s.event].story, s.probability)).collect();
+        for e in closed.iter().take(self.model.event.candidates) {
+            if let Some(ev) = self.events.get(e) {
+                let (p, _) = self.score(&self.features(ev, &vectors, doc, &days));
+                near_events.push((ev.story, p));
+            }
+        }
+        let ranked: Vec<(u32, f32)> =
+            scored.iter().take(MAX_STORY_EXPLAINED + 2).map(|s| (s.event, s.probability)).collect();
         let mut it = scored.into_iter();
         let (best, runner_up) = (it.next(), it.next());
-        let join =
-            best.as_ref().filter(|b| b.probability >= self.threshold(b.scorer)).map(|b| b.event);
-        let (event, new_event, story, new_story, story_link) = match join {
-            Some(e) => (e, false, self.events[&e].story, false, None),
+        let (event, new_event, story, new_story, story_candidates) = match join {
+            Some(e) => (e, false, self.events[&e].story, false, Vec::new()),
             None => {
-                let (story, new_story, link) =
-                    self.link_story(&vectors, doc.dense.as_deref(), doc.time, seen);
+                // How near the article came to each story's events: evidence for the story.
+                let mut near: Vec<(u32, f32)> = Vec::new();
+                for (st, p) in near_events {
+                    match near.iter_mut().find(|(x, _)| *x == st) {
+                        Some((_, q)) => *q = q.max(p),
+                        None => near.push((st, p)),
+                    }
+                }
+                let lead = lead_names(&counts);
+                let (story, new_story, cands) = self.link_story(
+                    doc,
+                    &vectors,
+                    &lead,
+                    seen,
+                    since_story(&self.model, seen),
+                    &near,
+                    guide,
+                );
                 let e = self.next_event;
                 self.next_event += 1;
                 self.events.insert(e, Event::new(story, seen));
-                self.stories.get_mut(&story).expect("linked").events += 1;
-                (e, true, story, new_story, link)
+                let st = self.stories.get_mut(&story).expect("linked");
+                st.events += 1;
+                st.add_event(&vectors, doc.dense.as_deref());
+                (e, true, story, new_story, cands)
             }
         };
         let ev = self.events.get_mut(&event).expect("exists");
@@ -629,6 +800,7 @@ impl Clusterer {
             seen,
         );
         self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
+        let story_link = story_candidates.first().map(|s| (s.story, s.probability, s.features));
         Assignment {
             event,
             story,
@@ -638,20 +810,31 @@ impl Clusterer {
             runner_up,
             copy_of: copy,
             story_link,
+            story_candidates: story_candidates.into_iter().take(MAX_STORY_EXPLAINED).collect(),
             candidates,
+            ranked,
             closed,
         }
     }
 
+    /// Scores the active stories that share names or a sentence vector with the new event
+    /// opened by `doc`, and lets `guide` choose one or a new story. Returns the story, whether
+    /// it is new, and the stories scored, best first.
+    #[allow(clippy::too_many_arguments)]
     fn link_story(
         &mut self,
+        doc: &Doc,
         v: &DocVectors,
-        dense: Option<&[f32]>,
-        time: Option<i64>,
+        lead: &[u64],
         seen: i64,
-    ) -> (u32, bool, Option<(u32, f32, StoryFeatures)>) {
+        since: i64,
+        near: &[(u32, f32)],
+        guide: &mut dyn Guide,
+    ) -> (u32, bool, Vec<StoryScored>) {
+        let dense = doc.dense.as_deref();
+        let active = |s: &Story| s.seen >= since;
         let mut hits: HashMap<u32, f32> = HashMap::new();
-        for (h, w) in v.0[2][2].iter() {
+        for (h, w) in v.0[2][2].iter().chain(v.0[1][2].iter().take(STORY_QUERY_STEMS)) {
             if let Some(stories) = self.story_postings.get(h) {
                 for s in stories {
                     *hits.entry(*s).or_insert(0.0) += w;
@@ -659,14 +842,21 @@ impl Clusterer {
             }
         }
         let mut cands: Vec<(u32, f32)> =
-            hits.into_iter().filter(|(s, _)| self.stories.contains_key(s)).collect();
+            hits.into_iter().filter(|(s, _)| self.stories.get(s).is_some_and(active)).collect();
         cands.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         cands.truncate(self.model.event.candidates);
+        // The stories of the events the article was scored against are candidates too.
+        for (id, p) in near {
+            if !cands.iter().any(|c| c.0 == *id) && self.stories.get(id).is_some_and(active) {
+                cands.push((*id, *p));
+            }
+        }
         // The stories nearest by sentence vector join the candidates, as for events.
         if let Some(d) = dense {
             let mut near: Vec<(u32, f32)> = self
                 .stories
                 .iter()
+                .filter(|(_, s)| active(s))
                 .filter_map(|(id, s)| {
                     s.dense.as_ref().map(|(_, u)| (*id, u.iter().zip(d).map(|(a, b)| a * b).sum()))
                 })
@@ -678,27 +868,36 @@ impl Clusterer {
                 }
             }
         }
-        let mut best: Option<(u32, f32, StoryFeatures)> = None;
-        for (s, _) in cands {
-            let f = self.stories[&s].features(
-                v,
-                dense,
-                time,
-                self.model.story.time_sigma_days,
-                &self.df,
-            );
-            let p = self.story_score(&f).0;
-            if best.as_ref().is_none_or(|(_, bp, _)| p > *bp) {
-                best = Some((s, p, f));
-            }
-        }
-        match best {
-            Some((s, p, f)) if p >= self.story_score(&f).1 => (s, false, best),
-            _ => {
+        let mut scored: Vec<StoryScored> = cands
+            .into_iter()
+            .map(|(s, _)| {
+                let mut f = self.stories[&s].features(
+                    v,
+                    dense,
+                    doc.lang.as_deref(),
+                    doc.time,
+                    self.model.story.time_sigma_days,
+                    &self.df,
+                );
+                f.0[crate::story::EVENT_PROBABILITY] =
+                    near.iter().find(|(x, _)| *x == s).map_or(0.0, |(_, p)| *p);
+                f.0[crate::story::LEAD_NAMES] = self.stories[&s].lead_names_shared(lead);
+                let (probability, threshold) = self.story_score(&f);
+                StoryScored { story: s, probability, threshold, features: f }
+            })
+            .collect();
+        scored.sort_by(|a, b| b.probability.total_cmp(&a.probability).then(a.story.cmp(&b.story)));
+        let model_choice = scored.first().filter(|b| b.probability >= b.threshold).map(|b| b.story);
+        let chosen = guide
+            .story(doc, &scored, model_choice)
+            .filter(|s| self.stories.get(s).is_some_and(active));
+        match chosen {
+            Some(s) => (s, false, scored),
+            None => {
                 let s = self.next_story;
                 self.next_story += 1;
                 self.stories.insert(s, Story::new(seen));
-                (s, true, best)
+                (s, true, scored)
             }
         }
     }
@@ -735,7 +934,15 @@ impl Clusterer {
             }
         }
         let st = self.stories.get_mut(&story).expect("the story exists");
-        st.add(c.counts, doc.dense.as_deref(), doc.time, seen, &self.df, max_terms);
+        st.add(
+            c.counts,
+            doc.dense.as_deref(),
+            doc.lang.as_deref(),
+            doc.time,
+            seen,
+            &self.df,
+            max_terms,
+        );
         for (h, _) in c.vectors.0[2][2].iter().take(MAX_INDEXED) {
             let list = self.story_postings.entry(*h).or_default();
             if list.last() != Some(&story) && !list.contains(&story) {
@@ -751,6 +958,7 @@ impl Clusterer {
         let seen = self.seen(doc);
         let a = &doc.analysis;
         self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
+        let opened = !self.events.contains_key(&event);
         let ev = self.events.entry(event).or_insert_with(|| Event::new(story, seen));
         ev.add_time(doc.time, seen);
         if copy {
@@ -760,7 +968,11 @@ impl Clusterer {
         let vectors = self.vectors(&counts);
         let days = stated_days(a);
         let query = self.query(&vectors);
-        self.stories.entry(story).or_insert_with(|| Story::new(seen));
+        let st = self.stories.entry(story).or_insert_with(|| Story::new(seen));
+        if opened {
+            st.events += 1;
+            st.add_event(&vectors, doc.dense.as_deref());
+        }
         self.absorb(
             doc,
             event,
@@ -807,6 +1019,22 @@ impl Clusterer {
             });
         }
     }
+}
+
+/// Names an article mentions most (at most [`LEAD_NAMES`], most frequent first, ties by hash):
+/// its main actors and places.
+fn lead_names(counts: &DocCounts) -> Vec<u64> {
+    let mut names = counts.all(2).0;
+    names.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    names.into_iter().take(LEAD_NAMES).map(|(h, _)| h).collect()
+}
+
+/// How many of an article's most frequent names count as its main actors.
+const LEAD_NAMES: usize = 3;
+
+/// The earliest stream time a story must have moved at to be open to an article seen at `seen`.
+fn since_story(model: &Model, seen: i64) -> i64 {
+    seen - (f64::from(model.story.window_days) * 86_400.0) as i64
 }
 
 /// The days an analysis states to the day (as day numbers), sorted and distinct. Months and
@@ -918,5 +1146,125 @@ mod tests {
         assert!(bounded.new_event && bounded.event != first.event);
         let open = c.add(&visit(&analyzer, "e", None, None));
         assert_eq!(open.event, first.event);
+    }
+}
+
+#[cfg(test)]
+mod attractor_tests {
+    use super::*;
+    use storyline_text::Analyzer;
+
+    /// A pseudo-word of its own for article `i`, word `k`: no two reports share it.
+    fn word(i: usize, k: usize) -> String {
+        let h = xxhash_rust::xxh3::xxh3_64(format!("{i}/{k}").as_bytes());
+        let syllables =
+            ["ka", "lo", "mi", "tru", "sen", "vo", "pel", "ra", "dun", "ze", "bor", "qui"];
+        (0..4).map(|j| syllables[((h >> (j * 8)) % 12) as usize]).collect()
+    }
+
+    /// Unrelated reports in common newsroom words, each about its own named actors and places,
+    /// with sentence vectors that share a common direction, as real ones do (every news text
+    /// resembles every other a little): a running average of many of them drifts toward that
+    /// direction and comes to resemble every new report.
+    fn report(analyzer: &Analyzer, i: usize) -> Doc {
+        let name = |k: usize| {
+            let w = word(i, k);
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+        };
+        let title = format!("{} kündigt in {} neue {} an", name(0), name(1), word(i, 2));
+        let body = format!(
+            "Die Regierung von {a} hat am Montag in {b} weitere {c} beschlossen. Nach Angaben \
+             von {d} sollen die {c} bereits im kommenden Monat beginnen. Kritiker in {b} \
+             sprachen von einer {e}. {a} wies das zurück und verwies auf die {f} des Landes. \
+             Beobachter erwarten, dass {d} die {g} erneut prüfen wird.",
+            a = name(0),
+            b = name(1),
+            c = word(i, 2),
+            d = name(3),
+            e = word(i, 4),
+            f = word(i, 5),
+            g = word(i, 6),
+        );
+        let mut d = Doc::from_parts(analyzer, &format!("r{i}"), &title, &body, Some("de"), None);
+        let mut v = vec![0.0f32; 64];
+        v[0] = 0.75;
+        for (j, x) in v.iter_mut().enumerate().skip(1) {
+            let h = xxhash_rust::xxh3::xxh3_64(format!("v{i}/{j}").as_bytes());
+            *x = ((h % 2001) as f32 / 1000.0 - 1.0) * 0.2;
+        }
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        d.dense = Some(v.iter().map(|x| x / n).collect());
+        d
+    }
+
+    #[test]
+    fn unrelated_reports_never_gather_into_one_story() {
+        let analyzer = Analyzer::builtin().unwrap();
+        for with_vectors in [false, true] {
+            let mut c = Clusterer::new(Model::builtin().unwrap());
+            let mut sizes: HashMap<u32, usize> = HashMap::new();
+            let n = 300;
+            for i in 0..n {
+                let mut d = report(&analyzer, i);
+                if !with_vectors {
+                    d.dense = None;
+                }
+                *sizes.entry(c.add(&d).story).or_insert(0) += 1;
+            }
+            let largest = sizes.values().copied().max().unwrap_or(0);
+            // A few per cent at most: 9 of 300.
+            assert!(
+                largest * 100 <= 3 * n,
+                "with vectors {with_vectors}: a story holds {largest} of {n} unrelated reports"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::*;
+    use storyline_text::Analyzer;
+
+    #[test]
+    fn a_stored_state_continues_exactly_as_the_clusterer_it_came_from() {
+        let analyzer = Analyzer::builtin().unwrap();
+        let model = Model::builtin().unwrap();
+        let doc = |i: usize| {
+            let topic = i % 3;
+            let body = format!(
+                "Thema {topic}: Die Regierung in Stadt{topic} beschloss Maßnahme{topic}. \
+                 Bericht {i} nennt Zahl{i} und Ort{i}. Kritik kam von Partei{topic}."
+            );
+            let mut d = Doc::from_parts(
+                &analyzer,
+                &format!("d{i}"),
+                &format!("Stadt{topic} beschließt Maßnahme{topic}"),
+                &body,
+                Some("de"),
+                Some(1_700_000_000 + i as i64 * 3_600),
+            );
+            d.dense = Some(vec![topic as f32, 1.0, (i % 2) as f32]);
+            d
+        };
+        let mut once = Clusterer::new(model.clone());
+        let mut first = Clusterer::new(model.clone());
+        for i in 0..20 {
+            once.add(&doc(i));
+            first.add(&doc(i));
+        }
+        let bytes = first.state().unwrap();
+        let mut df = first.df().clone();
+        df.take_changes();
+        let mut again = Clusterer::from_state(model, df, &bytes).unwrap();
+        for i in 20..40 {
+            let (a, b) = (once.add(&doc(i)), again.add(&doc(i)));
+            assert_eq!((a.event, a.story, a.new_event), (b.event, b.story, b.new_event), "doc {i}");
+            assert_eq!(a.best.map(|s| s.probability), b.best.map(|s| s.probability));
+        }
+        assert!(
+            Clusterer::from_state(Model::builtin().unwrap(), DocFreq::new(), b"\x07junk").is_err()
+        );
     }
 }

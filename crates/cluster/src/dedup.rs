@@ -52,15 +52,19 @@ pub struct CopyOf {
     pub event: u32,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Entry {
     key: String,
+    #[serde(with = "signature_serde")]
     signature: Option<Signature>,
     event: u32,
     seen: i64,
 }
 
 /// The copy index over the active window.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Dedup {
+    #[serde(skip, default = "crate::dedup::no_params")]
     params: DedupParams,
     /// Entries by slot; slots grow in stream order, so a smaller slot is an earlier article.
     entries: HashMap<u64, Entry>,
@@ -81,6 +85,12 @@ impl Dedup {
             order: VecDeque::new(),
             next: 0,
         }
+    }
+
+    /// The same index under the model's parameters (after reading it back from a stored state).
+    pub fn with_params(mut self, params: DedupParams) -> Dedup {
+        self.params = params;
+        self
     }
 
     /// The earliest indexed article this one copies, if any.
@@ -251,5 +261,45 @@ mod tests {
         d.retire(1);
         assert!(d.is_empty());
         assert!(d.find(e, sig(BASE).1.as_ref()).is_none());
+    }
+}
+
+/// Placeholder parameters of an index read back from a stored state, until
+/// [`Dedup::with_params`] sets the model's.
+fn no_params() -> DedupParams {
+    DedupParams {
+        near: 1.0,
+        wire: 1.0,
+        bands: 0,
+        rows: 1,
+        translation_lead: 1.0,
+        translation_sentences: 1.0,
+    }
+}
+
+/// A signature as a sequence (serde has no arrays of 64).
+mod signature_serde {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use storyline_text::{Signature, SIGNATURE_LEN};
+
+    pub fn serialize<S: Serializer>(sig: &Option<Signature>, s: S) -> Result<S::Ok, S::Error> {
+        let values: &[u32] = match sig {
+            Some(x) => &x.0,
+            None => &[],
+        };
+        serde::Serialize::serialize(values, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Signature>, D::Error> {
+        let v: Vec<u32> = Vec::deserialize(d)?;
+        match v.len() {
+            0 => Ok(None),
+            SIGNATURE_LEN => {
+                let mut a = [0u32; SIGNATURE_LEN];
+                a.copy_from_slice(&v);
+                Ok(Some(Signature(a)))
+            }
+            n => Err(serde::de::Error::custom(format!("a signature of {n} values"))),
+        }
     }
 }

@@ -5,7 +5,7 @@
 use storyline_text::{DocFreq, TermCounts, TermMap};
 
 /// Feature names, in the order of [`Features`]. The model file refers to them by name.
-pub const FEATURES: [&str; 18] = [
+pub const FEATURES: [&str; 19] = [
     "tokens_title",
     "tokens_body",
     "tokens_all",
@@ -24,6 +24,7 @@ pub const FEATURES: [&str; 18] = [
     "same_language",
     "dense",
     "dense_missing",
+    "dense_cross",
 ];
 
 /// Index of the first time feature; the three lexical kinds times three fields come first.
@@ -34,6 +35,10 @@ pub(crate) const STATED_CONFLICT: usize = 14;
 pub(crate) const SAME_LANG: usize = 15;
 pub(crate) const DENSE: usize = 16;
 pub(crate) const DENSE_MISSING: usize = 17;
+/// The dense similarity where the event is in other languages than the article (`dense` times
+/// the share of the event's articles in other languages): across languages the vectors are
+/// almost the only evidence, so they weigh differently there.
+pub(crate) const DENSE_CROSS: usize = 18;
 
 /// One value per [`FEATURES`] entry.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -111,7 +116,7 @@ fn prune(mut v: Vec<(u64, f32)>, max: usize) -> Vec<(u64, f32)> {
 /// frequencies of that moment; the frequencies of other terms drift meanwhile, so the lengths are
 /// recomputed in full whenever the number of articles reaches a power of two. Adding is then
 /// proportional to the article's terms, not to the centroid's.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Centroid {
     maps: [[TermMap<f32>; 2]; KINDS],
     /// Squared lengths, `[kind][title, body, all]`.
@@ -200,28 +205,39 @@ impl Centroid {
         }
     }
 
+    /// Whether the centroid counts term `h` of `kind` in `field` (0 title, 1 body).
+    pub fn has(&self, kind: usize, field: usize, h: u64) -> bool {
+        self.maps[kind][field].contains_key(&h)
+    }
+
     /// Number of term counts held.
     pub fn terms(&self) -> usize {
         self.maps.iter().flatten().map(|m| m.len()).sum()
     }
 
-    /// Recomputes the cached vector lengths.
-    #[allow(clippy::iter_over_hash_type, reason = "TermMap iterates in the same order every run")]
+    /// Recomputes the cached vector lengths. The terms are summed in hash order, so the lengths
+    /// do not depend on how the maps were filled (a centroid brought back from a stored state
+    /// gives the same bits as the one that was stored).
     pub fn refresh(&mut self, df: &DocFreq) {
         for k in 0..KINDS {
             let [title, body] = &self.maps[k];
+            let sorted = |m: &TermMap<f32>| {
+                let mut v: Vec<(u64, f32)> = m.iter().map(|(h, c)| (*h, *c)).collect();
+                v.sort_unstable_by_key(|t| t.0);
+                v
+            };
             let mut n = [0.0f32; 3];
-            for (h, c) in title {
-                let w = weight(*c, df.idf(*h));
+            for (h, c) in sorted(title) {
+                let w = weight(c, df.idf(h));
                 n[0] += w * w;
-                let all = c + body.get(h).copied().unwrap_or(0.0);
-                let wa = weight(all, df.idf(*h));
+                let all = c + body.get(&h).copied().unwrap_or(0.0);
+                let wa = weight(all, df.idf(h));
                 n[2] += wa * wa;
             }
-            for (h, c) in body {
-                let w = weight(*c, df.idf(*h));
+            for (h, c) in sorted(body) {
+                let w = weight(c, df.idf(h));
                 n[1] += w * w;
-                if !title.contains_key(h) {
+                if !title.contains_key(&h) {
                     n[2] += w * w;
                 }
             }

@@ -23,7 +23,9 @@ pub mod story;
 mod stream;
 pub mod train;
 
-pub use clusterer::{Assignment, Clusterer, Doc, Held, Scored};
+pub use clusterer::{
+    Assignment, Clusterer, Doc, Guide, Held, ModelGuide, Scored, StoryScored, MAX_STORY_EXPLAINED,
+};
 pub use dedup::{CopyKind, CopyOf};
 pub use features::{Features, FEATURES};
 pub use model::Model;

@@ -32,6 +32,15 @@ pub struct ClusterReport {
     pub restored: u64,
 }
 
+/// A stored article as the engine clusters it (see [`Engine::stream_docs`]).
+#[derive(Debug, Clone)]
+pub struct StreamDoc {
+    /// The id its source gave it (file stem, JSONL `id`), else the article id.
+    pub source_id: String,
+    /// The engine's view of it.
+    pub doc: Doc,
+}
+
 /// Articles a clustering batch (and a transaction).
 const BATCH: usize = 2048;
 
@@ -106,36 +115,37 @@ impl Engine {
         let analyzer = Analyzer::builtin().map_err(|e| EngineError::Resource(e.to_string()))?;
         let mut counters = self.store.cluster_counters()?;
         let df: TermMap<u32> = self.store.doc_freq()?.into_iter().collect();
-        let mut clusterer = Clusterer::resume(
-            model.clone(),
-            DocFreq::from_parts(counters.docs, df),
-            counters.next_event,
-            counters.next_story,
-        );
+        let df = DocFreq::from_parts(counters.docs, df);
         let mut report = ClusterReport::default();
-        if counters.next_ord > 0 {
-            let window = f64::from(model.story.window_days.max(model.event.window_days)) * 86_400.0;
-            let from = match self.store.latest_cluster_time()? {
-                Some(latest) => self.store.first_ord_since(latest - window as i64)?,
-                None => 0,
-            };
-            let replay = self.store.clustered_from(from)?;
-            let mut docs: Vec<Doc> = replay
-                .par_iter()
-                .map(|((_, a, date), _)| Doc::new(&analyzer, a, times(date).0))
-                .collect();
-            let articles: Vec<&Article> = replay.iter().map(|((_, a, _), _)| a).collect();
-            add_vectors(&mut docs, &articles, embedder, model);
-            for (d, (_, s)) in docs.iter().zip(&replay) {
-                clusterer.restore(d, s.event, s.story, s.copy_of.is_some());
+        let stored = match self.store.cluster_state(counters.next_ord)? {
+            Some(bytes) if counters.next_ord > 0 => {
+                match Clusterer::from_state(model.clone(), df.clone(), &bytes) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        tracing::warn!(
+                            "{e}; rebuilding the active window from the stored articles"
+                        );
+                        None
+                    }
+                }
             }
-            report.restored = replay.len() as u64;
-            tracing::debug!(
-                restored = report.restored,
-                from_ord = from,
-                "replayed the active window"
-            );
-        }
+            _ => None,
+        };
+        let mut clusterer = match stored {
+            Some(c) => c,
+            None => {
+                let mut clusterer =
+                    Clusterer::resume(model.clone(), df, counters.next_event, counters.next_story);
+                if counters.next_ord > 0 {
+                    // A data directory written before the engine's state was stored: the
+                    // articles of the still-active window are replayed into memory (close to,
+                    // but not exactly, the state an uninterrupted run would have).
+                    report.restored =
+                        self.replay_window(&mut clusterer, model, embedder, &analyzer)?;
+                }
+                clusterer
+            }
+        };
         // The next batch is read and analysed (on the worker threads) while this one is
         // clustered (on this thread): analysis and clustering overlap.
         let mut batch: Vec<ArticleForEngine> = self.store.unclustered(0, BATCH)?;
@@ -162,12 +172,41 @@ impl Engine {
                 next_ord: counters.next_ord + rows.len() as i64,
             };
             let changes = clusterer.df_changes();
-            self.store.write_assignments(&rows, &changes, counters)?;
+            let state = clusterer.state().map_err(EngineError::Resource)?;
+            self.store.write_assignments(&rows, &changes, counters, Some(&state))?;
             progress(report.clustered);
             batch = next;
             analysed = next_analysed;
         }
         Ok(report)
+    }
+
+    /// Replays the articles of the active window into `clusterer` (for data directories without a
+    /// stored engine state); the number replayed.
+    fn replay_window(
+        &self,
+        clusterer: &mut Clusterer,
+        model: &Model,
+        embedder: Option<&Embedder>,
+        analyzer: &Analyzer,
+    ) -> Result<u64, EngineError> {
+        let window = f64::from(model.story.window_days.max(model.event.window_days)) * 86_400.0;
+        let from = match self.store.latest_cluster_time()? {
+            Some(latest) => self.store.first_ord_since(latest - window as i64)?,
+            None => 0,
+        };
+        let replay = self.store.clustered_from(from)?;
+        let mut docs: Vec<Doc> = replay
+            .par_iter()
+            .map(|((_, a, date), _)| Doc::new(analyzer, a, times(date).0))
+            .collect();
+        let articles: Vec<&Article> = replay.iter().map(|((_, a, _), _)| a).collect();
+        add_vectors(&mut docs, &articles, embedder, model);
+        for (d, (_, s)) in docs.iter().zip(&replay) {
+            clusterer.restore(d, s.event, s.story, s.copy_of.is_some());
+        }
+        tracing::debug!(restored = replay.len(), from_ord = from, "replayed the active window");
+        Ok(replay.len() as u64)
     }
 
     /// Clusters one analysed batch in stream order; the decisions to store.
@@ -232,6 +271,35 @@ impl Engine {
             });
         }
         rows
+    }
+
+    /// Every stored article not clustered yet, as [`Engine::cluster`] would take it: its doc
+    /// (analysed, with a sentence vector when an `embedder` is given), in the order the engine
+    /// clusters them, each with the id its source gave (file stem, JSONL id) and its language.
+    /// Training and evaluation replay these, so they see exactly what the product sees.
+    pub fn stream_docs(
+        &self,
+        model: &Model,
+        embedder: Option<&Embedder>,
+    ) -> Result<Vec<StreamDoc>, EngineError> {
+        let analyzer = Analyzer::builtin().map_err(|e| EngineError::Resource(e.to_string()))?;
+        let mut out = Vec::new();
+        let mut after = 0;
+        loop {
+            let batch: Vec<ArticleForEngine> = self.store.unclustered(after, BATCH)?;
+            let Some(last) = batch.last() else { break };
+            after = last.0;
+            let (docs, order_times) = analyse(&batch, &analyzer, embedder, model);
+            let mut docs: Vec<Option<Doc>> = docs.into_iter().map(Some).collect();
+            for i in stream_order(&order_times) {
+                let a = &batch[i].1;
+                out.push(StreamDoc {
+                    source_id: a.source.external_id.clone().unwrap_or_else(|| a.id.to_string()),
+                    doc: docs[i].take().expect("each index once"),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Forgets all clustering (after a model change); the next [`Engine::cluster`] starts over.

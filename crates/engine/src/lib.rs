@@ -34,7 +34,7 @@ use storyline_core::RawDoc;
 use storyline_ingest::{read_input, IngestError, LineHistory, Normaliser, ReadOptions};
 use storyline_store::{Boilerplate, NewArticle, Store, StoreError};
 
-pub use cluster::ClusterReport;
+pub use cluster::{ClusterReport, StreamDoc};
 pub use extract::{publication_day, ExtractReport, Extractors};
 pub use narrate::{report_row, NarrateReport};
 pub use storyline_cluster::Model;

@@ -39,7 +39,7 @@ fn write_jsonl(path: &Path, ids: &[&str]) {
 /// External id -> (event, story, copy_of).
 fn assignments(engine: &Engine) -> HashMap<String, (u32, u32, Option<String>)> {
     let mut out = HashMap::new();
-    for s in engine.store().list(1000, 0).unwrap() {
+    for s in engine.store().list(100_000, 0).unwrap() {
         let a = engine.store().assignment_of(&s.id).unwrap().expect("every article is clustered");
         out.insert(s.external_id.unwrap(), (a.event, a.story, a.copy_of));
     }
@@ -111,9 +111,108 @@ fn a_restart_continues_the_stream_as_if_it_had_not_stopped() {
     let mut engine = Engine::open(&stopped).unwrap();
     ingest(&mut engine, &second);
     let report = engine.cluster(&model, None, &mut |_| {}).unwrap();
-    assert_eq!(report.restored, 4, "the active window is replayed");
+    assert_eq!(report.restored, 0, "the stored engine state is taken up; nothing is replayed");
     assert_eq!(report.clustered, 4);
     assert_eq!(assignments(&engine), assignments(&once));
+}
+
+/// A pseudo-word for (topic or article) `n`, slot `k`.
+fn word(n: usize, k: usize) -> String {
+    let syl = ["ka", "lo", "mi", "tru", "sen", "vo", "pel", "ra", "dun", "ze", "bor", "qui"];
+    let h = (n * 7919 + k * 104_729 + 13) * 2_654_435_761;
+    (0..3).map(|j| syl[(h >> (j * 5 + 3)) % 12]).collect()
+}
+
+/// A stream long enough for two clustering batches: 60 threads over 40 days, each report
+/// about its thread's actors and words with words of its own, every 40th a copy of the report
+/// before it.
+fn write_long_stream(path: &Path, n: usize) {
+    let mut out = String::new();
+    let mut previous = String::new();
+    for i in 0..n {
+        let topic = (i * 37) % 60;
+        let day = i * 40 / n;
+        let cap = |w: String| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+        };
+        let (who, place) = (cap(word(topic, 0)), cap(word(topic, 1)));
+        let text = if i % 40 == 39 {
+            previous.clone()
+        } else {
+            format!(
+                "{who} hat in {place} über {} und {} gesprochen. Nach Angaben von {} geht es um {}. \
+                 Beobachter in {place} erwarten weitere {} am {}.",
+                word(topic, 2),
+                word(topic, 3),
+                cap(word(1000 + i, 4)),
+                word(1000 + i, 5),
+                word(topic, 6),
+                word(1000 + i, 7)
+            )
+        };
+        previous = text.clone();
+        let date =
+            format!("2024-03-{:02}T{:02}:{:02}:00+01:00", 1 + day % 28, (i / 60) % 24, i % 60);
+        let date = if day >= 28 { date.replacen("2024-03-", "2024-04-", 1) } else { date };
+        let title = format!("{who} in {place}: {}", word(1000 + i, 8));
+        let line = serde_json::json!({"id": format!("a{i}"), "date": date, "title": title, "text": text, "language": "de"});
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn a_stream_in_two_parts_or_interrupted_gives_the_events_and_stories_of_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 2200; // more than one clustering batch (2,048)
+    let all = dir.path().join("all.jsonl");
+    write_long_stream(&all, n);
+    let text = std::fs::read_to_string(&all).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (first, second) = (dir.path().join("first.jsonl"), dir.path().join("second.jsonl"));
+    std::fs::write(&first, lines[..1300].join("\n") + "\n").unwrap();
+    std::fs::write(&second, lines[1300..].join("\n") + "\n").unwrap();
+    let model = Model::builtin().unwrap();
+
+    let mut once = Engine::open(&dir.path().join("once")).unwrap();
+    ingest(&mut once, &all);
+    once.cluster(&model, None, &mut |_| {}).unwrap();
+    let expected = assignments(&once);
+    let events: std::collections::HashSet<u32> = expected.values().map(|a| a.0).collect();
+    let stories: std::collections::HashSet<u32> = expected.values().map(|a| a.1).collect();
+    assert!(events.len() > 20 && events.len() < n, "a stream with joins: {} events", events.len());
+    assert!(stories.len() > 1, "stories decided: {}", stories.len());
+    assert!(expected.values().any(|a| a.2.is_some()), "and copies");
+
+    // In two parts, each clustered when it arrives.
+    let mut parts = Engine::open(&dir.path().join("parts")).unwrap();
+    ingest(&mut parts, &first);
+    parts.cluster(&model, None, &mut |_| {}).unwrap();
+    ingest(&mut parts, &second);
+    parts.cluster(&model, None, &mut |_| {}).unwrap();
+    assert_eq!(assignments(&parts), expected, "two parts");
+
+    // Stopped dead after the first batch was committed (as kill -9 would leave it: a batch is
+    // one transaction), then run again.
+    let stopped = dir.path().join("stopped");
+    {
+        let mut engine = Engine::open(&stopped).unwrap();
+        ingest(&mut engine, &all);
+        let died = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            engine.cluster(&model, None, &mut |done| {
+                if done > 0 {
+                    panic!("killed after {done} articles");
+                }
+            })
+        }));
+        assert!(died.is_err());
+    }
+    let mut engine = Engine::open(&stopped).unwrap();
+    let report = engine.cluster(&model, None, &mut |_| {}).unwrap();
+    assert_eq!(report.clustered, (n - 2048) as u64, "the first batch stayed committed");
+    assert_eq!(assignments(&engine), expected, "interrupted and run again");
 }
 
 #[test]

@@ -66,6 +66,7 @@ fn stages(rows: &[(String, String)], n: usize, embedder: Option<&storyline_embed
     let start = Instant::now();
     let mut marks = Vec::new();
     let mut making = std::time::Duration::ZERO;
+    let mut state_bytes = 0usize;
     // As the engine does: the next batch is analysed on the worker threads while this one is
     // clustered on this thread.
     let analyse = |batch: &[Replayed]| -> (Vec<Doc>, f64) {
@@ -105,6 +106,8 @@ fn stages(rows: &[(String, String)], n: usize, embedder: Option<&storyline_embed
                 new_events += u64::from(a.new_event);
                 new_stories += u64::from(a.new_story);
             }
+            // The engine stores its state with every batch's decisions.
+            state_bytes = clusterer.state().expect("state").len();
             cluster_s += t.elapsed().as_secs_f64();
             worker.join().expect("analysis")
         });
@@ -112,7 +115,14 @@ fn stages(rows: &[(String, String)], n: usize, embedder: Option<&storyline_embed
         let done = ((b + 1) * 2048).min(n);
         if done * 10 / n != (done - batch.len()) * 10 / n || done == n {
             let (_, rss) = storyline_eval::memory_mib();
-            marks.push((done, (start.elapsed() - making).as_secs_f64(), rss, clusterer.held()));
+            let state = state_bytes as f64 / (1 << 20) as f64;
+            marks.push((
+                done,
+                (start.elapsed() - making).as_secs_f64(),
+                rss,
+                clusterer.held(),
+                state,
+            ));
         }
         batch = next;
         docs = next_docs;
@@ -131,7 +141,7 @@ fn stages(rows: &[(String, String)], n: usize, embedder: Option<&storyline_embed
     println!("  end to end:                     {:>8.0} articles/s  ({total:.1} s)", n / total);
     println!("  decisions: {new_events} events, {new_stories} stories, {copies} copies");
     println!(
-        "  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>10}  {:>9}  {:>14}",
+        "  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>10}  {:>9}  {:>14}  {:>9}",
         "articles",
         "seconds",
         "RSS MiB",
@@ -139,11 +149,12 @@ fn stages(rows: &[(String, String)], n: usize, embedder: Option<&storyline_embed
         "stories",
         "copy index",
         "df terms",
-        "centroid terms"
+        "centroid terms",
+        "state MiB"
     );
-    for (done, secs, rss, held) in marks {
+    for (done, secs, rss, held, state) in marks {
         println!(
-            "  {done:>8}  {secs:>8.1}  {rss:>8.0}  {:>8}  {:>8}  {:>10}  {:>9}  {:>14}",
+            "  {done:>8}  {secs:>8.1}  {rss:>8.0}  {:>8}  {:>8}  {:>10}  {:>9}  {:>14}  {state:>9.1}",
             held.events, held.stories, held.copy_index, held.terms, held.centroid_terms
         );
     }

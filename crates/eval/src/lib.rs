@@ -20,6 +20,7 @@ pub mod quotes_eval;
 pub mod replay;
 pub mod semeval;
 pub mod stories_eval;
+pub mod streams;
 pub mod timex_eval;
 
 use std::path::{Path, PathBuf};

@@ -176,6 +176,7 @@ fn without_dense(f: &Features) -> Vec<f32> {
     let (dense, missing) = (feature("dense"), feature("dense_missing"));
     x[dense] = 0.0;
     x[missing] = 1.0;
+    x[feature("dense_cross")] = 0.0;
     x
 }
 
@@ -220,7 +221,7 @@ pub fn train(
     let scored = score_pairs(&pairs, start, embedder)?;
     let mut model = start.clone();
     let mut fixed = start.provenance.fixed.clone();
-    for f in ["dense", "dense_missing"] {
+    for f in ["dense", "dense_missing", "dense_cross"] {
         if !fixed.iter().any(|x| x == f) {
             fixed.push(f.to_string());
         }

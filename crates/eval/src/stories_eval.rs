@@ -1,5 +1,5 @@
-//! Event and story grouping against gold labels: the seed sample (`gold.json`) and labelled
-//! streams in the layout of Miranda et al. 2018 (`{id, date, lang, title, text, cluster, story}`).
+//! Event and story grouping of the seed sample against its `gold.json`. Labelled streams in the
+//! layout of Miranda et al. 2018 are scored through the engine by [`crate::streams`].
 //!
 //! Both go through the real pipeline: read, normalise (title, date, language, boilerplate), then
 //! the online clusterer in stream order.
@@ -175,61 +175,4 @@ pub fn seeds(
         "precision": events["precision"], "recall": events["recall"], "f1": events["f1"],
         "bcubed_precision": events["bcubed_precision"], "bcubed_recall": events["bcubed_recall"], "bcubed_f1": events["bcubed_f1"],
     }))
-}
-
-/// A labelled JSONL stream: each line's `cluster` (event) and `story` (optional) are the gold.
-pub fn clusters(
-    path: &Path,
-    model: &Model,
-    embedder: Option<&Embedder>,
-    normaliser: &Normaliser,
-) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut gold: HashMap<String, (String, Option<String>)> = HashMap::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: Value =
-            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
-        let id = v["id"]
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| v["id"].as_i64().map(|n| n.to_string()));
-        let id = id.ok_or_else(|| format!("{}:{}: no id", path.display(), i + 1))?;
-        let cluster = match &v["cluster"] {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => return Err(format!("{}:{}: no cluster", path.display(), i + 1)),
-        };
-        let story = match &v["story"] {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        };
-        gold.insert(id, (cluster, story));
-    }
-    let (articles, rejects) = read_articles(path, normaliser);
-    let articles: Vec<Article> =
-        articles.into_iter().filter(|a| gold.contains_key(&key(a))).collect();
-    let pred = cluster_articles(&articles, model, embedder, true)?;
-    let gold_events: Vec<String> = articles.iter().map(|a| gold[&key(a)].0.clone()).collect();
-    let (pe, ps): (Vec<String>, Vec<String>) = pred.into_iter().unzip();
-    let mut m = grouping(&gold_events, &pe);
-    if articles.iter().all(|a| gold[&key(a)].1.is_some()) {
-        let gold_stories: Vec<String> =
-            articles.iter().map(|a| gold[&key(a)].1.clone().unwrap_or_default()).collect();
-        m["stories"] = grouping(&gold_stories, &ps);
-    }
-    let mut by_lang: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
-    for (a, (g, p)) in articles.iter().zip(gold_events.iter().zip(&pe)) {
-        let e = by_lang.entry(a.lang.clone().unwrap_or_else(|| "und".into())).or_default();
-        e.0.push(g.clone());
-        e.1.push(p.clone());
-    }
-    m["by_language"] = by_lang
-        .iter()
-        .map(|(l, (g, p))| (l.clone(), grouping(g, p)))
-        .collect::<serde_json::Map<_, _>>()
-        .into();
-    m["articles"] = json!(articles.len());
-    m["skipped"] = json!(rejects.len());
-    Ok(m)
 }

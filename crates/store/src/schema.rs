@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this Storyline writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 pub(crate) const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -157,6 +157,10 @@ CREATE INDEX articles_meta ON articles(seq, lang, outlet, date_utc);
 /// Version 7: an undated article's earliest possible day (`YYYY-MM-DD`), from its text.
 const V7: &str = "ALTER TABLE articles ADD COLUMN not_before TEXT;";
 
+/// Version 8: the story engine's state after the last clustered batch (one row), written in the
+/// batch's transaction, so that a run continues exactly where the last one stopped.
+const V8: &str = "CREATE TABLE cluster_state (id INTEGER PRIMARY KEY CHECK (id = 0), next_ord INTEGER NOT NULL, state BLOB NOT NULL);";
+
 pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
     (id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
      date_precision, date_source, date_tz, date_evidence, lang, outlet, ingested_at, not_before)
@@ -234,6 +238,11 @@ pub(crate) fn migrate(conn: &Connection, _dir: &Path) -> Result<(), MigrateError
     if found < 7 {
         conn.execute_batch(&format!(
             "BEGIN; {V7} UPDATE meta SET value = '7' WHERE key = 'schema_version'; COMMIT;"
+        ))?;
+    }
+    if found < 8 {
+        conn.execute_batch(&format!(
+            "BEGIN; {V8} UPDATE meta SET value = '8' WHERE key = 'schema_version'; COMMIT;"
         ))?;
     }
     Ok(())

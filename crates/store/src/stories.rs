@@ -266,13 +266,15 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
     }
 
-    /// Writes a batch of assignments, the document frequencies that changed and the counters, in
-    /// one transaction. The rows get order numbers ending just before `counters.next_ord`.
+    /// Writes a batch of assignments, the document frequencies that changed, the counters and the
+    /// engine's state after the batch (when given), in one transaction. The rows get order numbers
+    /// ending just before `counters.next_ord`.
     pub fn write_assignments(
         &mut self,
         rows: &[NewAssignment],
         df_changes: &[(u64, u32)],
         counters: ClusterCounters,
+        state: Option<&[u8]>,
     ) -> Result<(), StoreError> {
         let path = self.db_path.clone();
         let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
@@ -318,8 +320,30 @@ impl Store {
             ] {
                 meta.execute(params![k, v.to_string()]).map_err(err)?;
             }
+            if let Some(state) = state {
+                tx.prepare_cached(
+                    "INSERT INTO cluster_state (id, next_ord, state) VALUES (0, ?1, ?2)
+                     ON CONFLICT (id) DO UPDATE SET next_ord = excluded.next_ord, state = excluded.state",
+                )
+                .map_err(err)?
+                .execute(params![counters.next_ord, state])
+                .map_err(err)?;
+            }
         }
         tx.commit().map_err(err)
+    }
+
+    /// The engine's state as stored after the batch that ended before `next_ord`, if that is
+    /// the last batch clustered (a state of an earlier batch is no use).
+    pub fn cluster_state(&self, next_ord: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT state FROM cluster_state WHERE id = 0 AND next_ord = ?1",
+                [next_ord],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql(e))
     }
 
     /// Forgets every assignment, document frequency and counter, so that clustering starts over
@@ -327,7 +351,7 @@ impl Store {
     pub fn clear_clusters(&mut self) -> Result<(), StoreError> {
         self.conn
             .execute_batch(
-                "BEGIN; DELETE FROM assignments; DELETE FROM doc_freq;
+                "BEGIN; DELETE FROM assignments; DELETE FROM doc_freq; DELETE FROM cluster_state;
                  DELETE FROM story_reports; DELETE FROM event_reports;
                  DELETE FROM meta WHERE key LIKE 'cluster_%' OR key = 'narrated_ord'; COMMIT;",
             )

@@ -149,7 +149,9 @@ fn assignments_round_trip_with_counters_and_frequencies() {
         explain: "{}".into(),
     };
     let counters = ClusterCounters { docs: 1, next_event: 8, next_story: 4, next_ord: 1 };
-    store.write_assignments(&[row], &[(u64::MAX, 1), (5, 2)], counters).unwrap();
+    store.write_assignments(&[row], &[(u64::MAX, 1), (5, 2)], counters, Some(b"state")).unwrap();
+    assert_eq!(store.cluster_state(counters.next_ord).unwrap().as_deref(), Some(&b"state"[..]));
+    assert_eq!(store.cluster_state(counters.next_ord + 1).unwrap(), None);
     assert!(store.unclustered(0, 10).unwrap().is_empty());
     assert_eq!(store.cluster_counters().unwrap(), counters);
     let mut df = store.doc_freq().unwrap();
