@@ -163,6 +163,23 @@ impl Boilerplate {
     }
 }
 
+/// Stops whatever statement is running on one [`Store`]'s connection, from any thread: the
+/// statement fails with an "interrupted" error. Without a running statement it does nothing.
+pub struct Interrupter(rusqlite::InterruptHandle);
+
+impl Interrupter {
+    /// Interrupts the running statement, if any.
+    pub fn interrupt(&self) {
+        self.0.interrupt();
+    }
+}
+
+impl std::fmt::Debug for Interrupter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Interrupter")
+    }
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("db_path", &self.db_path).finish()
@@ -222,6 +239,12 @@ impl Store {
         })?;
         store.load_boilerplate()?;
         Ok(store)
+    }
+
+    /// A handle that stops this connection's running statement from another thread, so a server
+    /// can give up a query whose client has gone.
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter(self.conn.get_interrupt_handle())
     }
 
     fn sql(&self, source: rusqlite::Error) -> StoreError {
