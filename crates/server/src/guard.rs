@@ -1,0 +1,153 @@
+//! What the server does to protect itself and its readers: a host allow-list and security
+//! headers on every response, a time limit for a request's headers and a cap on connections
+//! (issue 17, rows 6 and 8).
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::ApiError;
+
+/// How a server guards itself.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Host names the server answers to besides `localhost` and IP addresses (`--allowed-host`),
+    /// without a port. A request naming any other host in its `Host` header is refused.
+    pub allowed_hosts: Vec<String>,
+    /// How long a client may take to send a request's headers, counted from when the server
+    /// starts waiting for them (also between requests on a kept-alive connection). A slower
+    /// one is disconnected, so half-open connections cannot pile up.
+    pub header_timeout: Duration,
+    /// Connections served at once. Further ones wait in the system's queue until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            allowed_hosts: Vec::new(),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 512,
+        }
+    }
+}
+
+/// The policy of the web UI and the API: everything from the server itself, styles inline as
+/// the pages have them, no scripts, no frames around the pages, no forms sent elsewhere.
+const CSP: &str = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; \
+                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The host name of a `Host` header: without its port, lowercase, without a final dot.
+fn host_name(header: &str) -> String {
+    let h = header.trim();
+    let name = if let Some(rest) = h.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        h.rsplit_once(':').map_or(h, |(name, _)| name)
+    };
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Whether a request naming `host` is answered: loopback names and IP addresses always (DNS
+/// rebinding needs a name the attacker controls), other names only when allowed.
+fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<IpAddr>().is_ok()
+        || allowed.iter().any(|a| host_name(a) == host)
+}
+
+/// Refuses requests for hosts not allowed and adds the security headers to every response.
+pub(crate) async fn guard(
+    State(allowed): State<Arc<Vec<String>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let refused = request.headers().get(header::HOST).and_then(|h| {
+        let host = host_name(h.to_str().unwrap_or("?"));
+        (!host_allowed(&host, &allowed)).then_some(host)
+    });
+    let mut response = match refused {
+        Some(host) => ApiError {
+            status: StatusCode::FORBIDDEN,
+            message: format!(
+                "this server does not answer for the host {host:?}; start it with \
+                 --allowed-host {host} to allow it"
+            ),
+        }
+        .into_response(),
+        None => next.run(request).await,
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CONTENT_SECURITY_POLICY, CSP),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Accepts connections and serves each over HTTP/1.1 until the process ends: at most
+/// `options.max_connections` at once, each disconnected when a request's headers take longer
+/// than `options.header_timeout`.
+pub(crate) async fn accept(listener: TcpListener, router: Router, options: &ServeOptions) {
+    let slots = Arc::new(Semaphore::new(options.max_connections.max(1)));
+    let timeout = options.header_timeout;
+    loop {
+        // At the cap, stop accepting: new connections wait in the listen queue.
+        let Ok(slot) = slots.clone().acquire_owned().await else { return };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors or a connection reset before it was accepted: wait
+                // a little rather than spin.
+                tracing::warn!(error = %e, "cannot accept a connection");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let _slot = slot;
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(timeout)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            if let Err(e) = connection.await {
+                tracing::trace!(error = %e, "connection ended");
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_and_the_allow_list() {
+        assert_eq!(host_name("LocalHost.:8080"), "localhost");
+        assert_eq!(host_name("[::1]:8080"), "::1");
+        assert_eq!(host_name("127.0.0.1"), "127.0.0.1");
+        let allowed = vec!["news.example:8080".to_string()];
+        for ok in ["localhost", "127.0.0.1", "::1", "192.168.1.5", "news.example", "x.localhost"] {
+            assert!(host_allowed(ok, &allowed), "{ok}");
+        }
+        for refused in ["evil.example", "127.0.0.1.evil.example", "localhost.evil.example"] {
+            assert!(!host_allowed(refused, &allowed), "{refused}");
+        }
+    }
+}
