@@ -496,6 +496,25 @@ mod tests {
         );
     }
 
+    /// Mutated pages (cut, doubled, bytes flipped, brackets and quotes put in) never panic the
+    /// normaliser; a page it cannot use is a reject naming the page.
+    #[test]
+    fn mutated_pages_never_panic_the_normaliser() {
+        let page = "<!doctype html><html lang=de><head><title>Kim reist ab</title>\
+            <meta property=\"og:site_name\" content=\"Tagesschau\"></head><body><article>\
+            <h1>Kim reist ab</h1><p>Der Zug des Machthabers hat am 12. September 2023 die Grenze \
+            überquert, wie die Agentur meldete.</p><ul><li>Eins<li>Zwei</ul></article></body></html>";
+        let n = Normaliser::new().unwrap();
+        let mut cases = crate::read::tests::Cases(7);
+        for _ in 0..150 {
+            let bytes = cases.mutate(page.as_bytes());
+            let body = String::from_utf8_lossy(&bytes).into_owned();
+            if let Err(r) = n.normalise(html_doc(body), &clean::NoHistory) {
+                assert_eq!(r.path, "deep.html");
+            }
+        }
+    }
+
     #[test]
     fn a_panic_in_extraction_is_an_error_not_an_abort() {
         assert_eq!(on_large_stack(|| 7), Ok(7));
