@@ -18,6 +18,10 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// A host name the server answers to besides localhost and IP addresses (repeatable);
+    /// requests naming any other host are refused, against DNS rebinding.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Serves the REST API and the web UI until the process is stopped.
@@ -28,7 +32,9 @@ pub fn serve(data_dir: &Path, args: ServeArgs) -> Result<Outcome> {
     engine.finish().context("could not bring the search index and story reports up to date")?;
     drop(engine);
     let dir = data_dir.to_owned();
-    storyline_server::serve(data_dir, args.addr, move |addr| {
+    let options =
+        storyline_server::ServeOptions { allowed_hosts: args.allowed_hosts, ..Default::default() };
+    storyline_server::serve_with(data_dir, args.addr, &options, move |addr| {
         eprintln!("Storyline is serving {} at http://{addr}/ (API: http://{addr}/api/openapi.json); stop with Ctrl-C", dir.display());
     })?;
     Ok(Outcome::Done)
