@@ -34,10 +34,18 @@ pub(super) fn read_jsonl(
     opts: &ReadOptions,
     sink: &mut dyn FnMut(Result<RawDoc, Reject>),
 ) {
-    // A whole JSON document may be up to 16 documents long; a line, one.
+    // A whole JSON document may be up to 16 documents long; a line, one. Only a first line that
+    // opens with `[` or `{` may start a whole document.
     let doc_limit = opts.max_doc_bytes.saturating_mul(16);
+    let may_open_document = match reader.fill_buf() {
+        Ok(chunk) => {
+            chunk.iter().find(|b| !b.is_ascii_whitespace()).is_none_or(|b| matches!(b, b'[' | b'{'))
+        }
+        Err(_) => true,
+    };
+    let first_limit = if may_open_document { doc_limit } else { opts.max_doc_bytes };
     let mut buf = Vec::new();
-    match read_bounded_line(&mut reader, &mut buf, doc_limit) {
+    match read_bounded_line(&mut reader, &mut buf, first_limit) {
         Err(e) => return sink(Err(Reject::line(shown, 1, RejectKind::Io, e.to_string()))),
         Ok(Line::End) => return,
         Ok(Line::TooLong(n)) => {
