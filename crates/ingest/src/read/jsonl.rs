@@ -47,7 +47,10 @@ pub(super) fn read_jsonl(
     let mut buf = Vec::new();
     match read_bounded_line(&mut reader, &mut buf, first_limit) {
         Err(e) => return sink(Err(Reject::line(shown, 1, RejectKind::Io, e.to_string()))),
-        Ok(Line::End) => return,
+        // Reported as an empty text file is (issue 17, row 9: an empty .jsonl was silent).
+        Ok(Line::End) => {
+            return sink(Err(Reject::file(shown, RejectKind::Empty, "the file is empty")))
+        }
         Ok(Line::TooLong(n)) => {
             sink(Err(too_long(shown, 1, n)));
             return read_lines(reader, 1, shown, opts, sink);
@@ -267,6 +270,15 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
+/// The first of `fields` holding text: a string, not a number. (`{"text": 123}` was stored as
+/// an article titled "123": issue 17, row 9.)
+fn first_text(map: &Map<String, Value>, fields: &[&str]) -> Option<String> {
+    fields.iter().find_map(|f| match map.get(*f)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        _ => None,
+    })
+}
+
 fn first_string(map: &Map<String, Value>, fields: &[&str]) -> Option<String> {
     fields.iter().find_map(|f| match map.get(*f)? {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
@@ -282,9 +294,9 @@ pub fn record_to_doc(
     shown: &str,
     line_no: u64,
 ) -> Result<RawDoc, Reject> {
-    let (body, is_html) = match first_string(map, TEXT_FIELDS) {
+    let (body, is_html) = match first_text(map, TEXT_FIELDS) {
         Some(t) => (t, false),
-        None => match first_string(map, HTML_FIELDS) {
+        None => match first_text(map, HTML_FIELDS) {
             Some(h) => (h, true),
             None => {
                 return Err(Reject::line(
@@ -411,6 +423,16 @@ mod tests {
         let mut reader = std::io::BufReader::new(&zeros[..]);
         assert_eq!(read_bounded_line(&mut reader, &mut buf, 100).unwrap(), Line::TooLong(1 << 20));
         assert!(buf.capacity() <= 8 * 1024, "never held more than the limit and a chunk");
+    }
+
+    #[test]
+    fn numbers_are_not_text_and_an_empty_file_is_named() {
+        let out = read("{\"text\": 123}\n{\"html\": 4.5, \"title\": \"x\"}\n");
+        let kinds: Vec<_> = out.iter().map(|r| r.as_ref().unwrap_err().kind).collect();
+        assert_eq!(kinds, [RejectKind::NoText, RejectKind::NoText]);
+        let empty = read("");
+        assert_eq!(empty.len(), 1);
+        assert_eq!(empty[0].as_ref().unwrap_err().kind, RejectKind::Empty);
     }
 
     #[test]
