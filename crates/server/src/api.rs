@@ -223,7 +223,8 @@ pub async fn article(
 fn offset(p: &Params) -> Result<usize, ApiError> {
     match p.text("cursor") {
         None => Ok(0),
-        Some(c) => c.parse().map_err(|_| {
+        // An offset this store could give: a count of rows, never past what SQLite takes.
+        Some(c) => c.parse::<u32>().map(|n| n as usize).map_err(|_| {
             ApiError::bad(format!(
                 "bad cursor {c:?}: pass back the next value of the previous page"
             ))

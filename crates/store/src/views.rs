@@ -434,7 +434,12 @@ impl Store {
     ) -> Result<Page<crate::ArticleSummary>, StoreError> {
         let after: i64 = match cursor {
             None => 0,
-            Some(c) => c.parse().map_err(|_| StoreError::BadCursor(c.to_string()))?,
+            // A sequence number this store gave out: never negative.
+            Some(c) => c
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| i64::try_from(n).ok())
+                .ok_or_else(|| StoreError::BadCursor(c.to_string()))?,
         };
         let mut stmt = self
             .conn
@@ -664,6 +669,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         assert!(matches!(store.story_list(10, Some("nope")), Err(StoreError::BadCursor(_))));
+        // Issue 17, row 9: a negative or too large cursor was the first page.
+        for bad in ["-5", "18446744073709551615", "9223372036854775808"] {
+            let page = store.article_page(None, 10, Some(bad));
+            assert!(matches!(page, Err(StoreError::BadCursor(_))), "{bad}");
+        }
         assert_eq!(store.story_list(10, None).unwrap().items.len(), 0);
     }
 
