@@ -2,8 +2,10 @@
 //! headers on every response, a time limit for a request's headers and a cap on connections
 //! (issue 17, rows 6 and 8).
 
+use std::collections::VecDeque;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -13,7 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::ApiError;
 
@@ -28,6 +30,9 @@ pub struct ServeOptions {
     /// one is disconnected, so half-open connections cannot pile up.
     pub header_timeout: Duration,
     /// Connections served at once. Further ones wait in the system's queue until one closes.
+    /// High enough that a thousand stalled clients leave room for everyone else (the header
+    /// timeout keeps them from accumulating), low enough to bound the memory and descriptors
+    /// that idle connections take.
     pub max_connections: usize,
 }
 
@@ -36,7 +41,7 @@ impl Default for ServeOptions {
         ServeOptions {
             allowed_hosts: Vec::new(),
             header_timeout: Duration::from_secs(10),
-            max_connections: 512,
+            max_connections: 4096,
         }
     }
 }
@@ -99,15 +104,75 @@ pub(crate) async fn guard(
     response
 }
 
+/// The connections being served, oldest first, so that at the cap one that is not answering a
+/// request can be closed to make room.
+#[derive(Default)]
+struct Open {
+    next_id: u64,
+    connections: VecDeque<Connection>,
+}
+
+struct Connection {
+    id: u64,
+    /// Requests being answered on it now.
+    busy: Arc<AtomicUsize>,
+    /// Tells its task to close it.
+    close: Arc<Notify>,
+}
+
+impl Open {
+    /// Asks the oldest connection answering no request (a client stalled in its headers, or
+    /// idle between requests) to close. False when every connection is answering one.
+    fn shed_oldest_idle(&mut self) -> bool {
+        let Some(at) = self.connections.iter().position(|c| c.busy.load(Ordering::Acquire) == 0)
+        else {
+            return false;
+        };
+        if let Some(c) = self.connections.remove(at) {
+            c.close.notify_one();
+        }
+        true
+    }
+}
+
+/// Counts a request as being answered while it lives.
+struct Busy(Arc<AtomicUsize>);
+
+impl Busy {
+    fn enter(count: &Arc<AtomicUsize>) -> Busy {
+        count.fetch_add(1, Ordering::AcqRel);
+        Busy(count.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// The soft limit on open files of this process, where the system tells it (Linux).
+fn open_files_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
 /// Accepts connections and serves each over HTTP/1.1 until the process ends: at most
-/// `options.max_connections` at once, each disconnected when a request's headers take longer
-/// than `options.header_timeout`.
+/// `options.max_connections` at once (and fewer than the process may open files), each
+/// disconnected when a request's headers take longer than `options.header_timeout`. At the cap,
+/// the oldest connection that is answering no request is closed to make room, so that stalled
+/// clients cannot keep a new one waiting (issue 17, row 6).
 pub(crate) async fn accept(listener: TcpListener, router: Router, options: &ServeOptions) {
-    let slots = Arc::new(Semaphore::new(options.max_connections.max(1)));
+    // Leave descriptors for the database, the log and the connection being accepted.
+    let cap = match open_files_limit() {
+        Some(files) => options.max_connections.min(files.saturating_sub(64)),
+        None => options.max_connections,
+    };
+    let slots = Arc::new(Semaphore::new(cap.max(1)));
+    let open = Arc::new(Mutex::new(Open::default()));
     let timeout = options.header_timeout;
     loop {
-        // At the cap, stop accepting: new connections wait in the listen queue.
-        let Ok(slot) = slots.clone().acquire_owned().await else { return };
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
             Err(e) => {
@@ -118,17 +183,59 @@ pub(crate) async fn accept(listener: TcpListener, router: Router, options: &Serv
                 continue;
             }
         };
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                // Make room if some connection is only waiting; else wait for one to end.
+                let _ = open.lock().map(|mut o| o.shed_oldest_idle());
+                let Ok(slot) = slots.clone().acquire_owned().await else { return };
+                slot
+            }
+        };
         let _ = stream.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let busy = Arc::new(AtomicUsize::new(0));
+        let close = Arc::new(Notify::new());
+        let id = match open.lock() {
+            Ok(mut o) => {
+                let id = o.next_id;
+                o.next_id += 1;
+                o.connections.push_back(Connection {
+                    id,
+                    busy: busy.clone(),
+                    close: close.clone(),
+                });
+                id
+            }
+            Err(_) => return,
+        };
+        let inner = hyper_util::service::TowerToHyperService::new(router.clone());
+        let service = hyper::service::service_fn(move |request| {
+            let busy = Busy::enter(&busy);
+            let answer = hyper::service::Service::call(&inner, request);
+            async move {
+                let answer = answer.await;
+                drop(busy);
+                answer
+            }
+        });
+        let open = open.clone();
         tokio::spawn(async move {
-            let _slot = slot;
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(timeout)
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-            if let Err(e) = connection.await {
-                tracing::trace!(error = %e, "connection ended");
+            tokio::select! {
+                ended = connection => {
+                    if let Err(e) = ended {
+                        tracing::trace!(error = %e, "connection ended");
+                    }
+                }
+                _ = close.notified() => tracing::debug!("closed an idle connection to make room"),
             }
+            if let Ok(mut o) = open.lock() {
+                o.connections.retain(|c| c.id != id);
+            }
+            drop(slot);
         });
     }
 }

@@ -320,38 +320,56 @@ async fn security_headers_everywhere_and_foreign_host_names_refused() {
     assert!(refused.contains("--allowed-host evil.example"), "{refused}");
 }
 
-/// Issue 17, row 6: connections that never finish their headers are dropped after the header
-/// timeout, so they cannot hold the server's connections; a normal request gets through.
+/// Opens `n` connections that stall: half send part of a request's headers, half nothing.
+async fn stalled(addr: &str, n: usize) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let mut out = Vec::new();
+    for i in 0..n {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        if i % 2 == 0 {
+            s.write_all(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await.unwrap();
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// The bound only keeps a broken build from hanging the suite; nothing is timed.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Issue 17, row 6: connections that never finish their headers are closed after the header
+/// timeout, so they cannot pile up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_slow_to_send_headers_are_disconnected() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncReadExt;
     let options = storyline_server::ServeOptions {
         header_timeout: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let server = start_guarded(options).await;
+    for mut s in stalled(&server.addr, 6).await {
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(PATIENCE, s.read_to_end(&mut rest));
+        assert!(read.await.is_ok(), "the server closes a connection that stalls in its headers");
+    }
+}
+
+/// Issue 17, row 6: with every connection taken by stalled clients, a new client is still
+/// answered at once: the oldest connection that is answering nothing is closed to make room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_connection_cap_a_stalled_client_makes_room() {
+    let options = storyline_server::ServeOptions {
+        header_timeout: std::time::Duration::from_secs(3600),
         max_connections: 3,
         ..Default::default()
     };
     let server = start_guarded(options).await;
-    let mut slow = Vec::new();
-    for i in 0..6 {
-        let mut s = tokio::net::TcpStream::connect(&server.addr).await.unwrap();
-        if i % 2 == 0 {
-            s.write_all(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await.unwrap();
-        } // the others send nothing at all
-        slow.push(s);
-    }
-    // More half-open connections than the cap: a normal request still gets through once the
-    // timeout has closed them. The bound only keeps a broken build from hanging the suite.
-    let health = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+    let _stalled = stalled(&server.addr, 6).await;
+    let health = tokio::time::timeout(PATIENCE, async {
         let mut c = Connection::open(&server.addr).await.unwrap();
         c.get("/api/health").await.unwrap()
     })
     .await
-    .expect("a normal request is answered");
+    .expect("a normal request is answered while stalled clients hold the cap");
     assert_eq!(health.status, 200);
-    for mut s in slow {
-        let mut rest = Vec::new();
-        let read =
-            tokio::time::timeout(std::time::Duration::from_secs(60), s.read_to_end(&mut rest));
-        assert!(read.await.is_ok(), "the server closes a connection that stalls in its headers");
-    }
 }
