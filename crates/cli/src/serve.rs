@@ -24,8 +24,21 @@ pub struct ServeArgs {
     pub allowed_hosts: Vec<String>,
 }
 
+/// Refuses a data directory holding no store, so that a misspelt `--data-dir` is an error
+/// rather than a new, empty store served or exported (issue 17, row 9).
+fn existing(data_dir: &Path) -> Result<()> {
+    if !data_dir.join(storyline_store::DB_FILE).is_file() {
+        bail!(
+            "{} holds no Storyline data; ingest into it first, or check --data-dir",
+            data_dir.display()
+        );
+    }
+    Ok(())
+}
+
 /// Serves the REST API and the web UI until the process is stopped.
 pub fn serve(data_dir: &Path, args: ServeArgs) -> Result<Outcome> {
+    existing(data_dir)?;
     // Open once for writing so that the schema is current and the index and reports are built
     // for whatever was clustered before them.
     let mut engine = open(data_dir)?;
@@ -57,6 +70,7 @@ pub struct ExportArgs {
 /// Writes a story's report in the format asked for.
 pub fn export(data_dir: &Path, args: ExportArgs) -> Result<Outcome> {
     let format = Format::parse(&args.format).map_err(anyhow::Error::msg)?;
+    existing(data_dir)?;
     let mut engine = open(data_dir)?;
     engine.finish().context("could not bring the story reports up to date")?;
     let Some(json) = engine.store().story_report(args.id)? else {

@@ -441,4 +441,9 @@ fn unknown_article_and_bad_flags_have_meaningful_exit_codes() {
     let out = storyline(&f.data(), &["ingest", SAMPLE, "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --format"));
+    // Issue 17, row 9: export from a misspelt data directory created an empty store.
+    let out = storyline(&f.root.join("misspelt"), &["export", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no Storyline data"));
+    assert!(!f.root.join("misspelt").exists(), "nothing created");
 }
