@@ -90,7 +90,7 @@ pub(crate) async fn guard(
             ),
         }
         .into_response(),
-        None => next.run(request).await,
+        None => as_json_error(next.run(request).await).await,
     };
     let headers = response.headers_mut();
     for (name, value) in [
@@ -102,6 +102,25 @@ pub(crate) async fn guard(
         headers.insert(name, HeaderValue::from_static(value));
     }
     response
+}
+
+/// A client error that axum's extractors answered in plain text (a path with invalid UTF-8
+/// escapes, a query that does not parse) as `{"error": message}` like every other error.
+async fn as_json_error(response: Response) -> Response {
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !response.status().is_client_error() || !plain {
+        return response;
+    }
+    let status = response.status();
+    let message = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => "bad request".to_string(),
+    };
+    ApiError { status, message }.into_response()
 }
 
 /// The connections being served, oldest first, so that at the cap one that is not answering a

@@ -316,6 +316,12 @@ async fn security_headers_everywhere_and_foreign_host_names_refused() {
             assert!(head.contains(header), "{header} missing for {host} {path}: {head}");
         }
     }
+    // Issue 17, row 9: axum's own rejections (a path with invalid UTF-8) came as text/plain.
+    let bad_path = raw(&server.addr, &ask("127.0.0.1", "/api/articles/%FF%FE")).await;
+    let (head, body) = bad_path.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 400"), "{bad_path}");
+    assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+    assert!(serde_json::from_str::<serde_json::Value>(body).unwrap()["error"].is_string());
     let refused = raw(&server.addr, &ask("evil.example", "/api/health")).await;
     assert!(refused.contains("--allowed-host evil.example"), "{refused}");
 }
