@@ -36,13 +36,29 @@ fn existing(data_dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Brings the index and reports up to date, unless another process is writing the data
+/// directory: then it will, and what is stored now is used.
+fn up_to_date(engine: &mut storyline_engine::Engine, data_dir: &Path) -> Result<()> {
+    match engine.finish() {
+        Err(storyline_engine::EngineError::Store(storyline_store::StoreError::Busy(_))) => {
+            eprintln!(
+                "note: another storyline process is writing {}; using what is stored now",
+                data_dir.display()
+            );
+            Ok(())
+        }
+        other => other.map(drop).map_err(Into::into),
+    }
+}
+
 /// Serves the REST API and the web UI until the process is stopped.
 pub fn serve(data_dir: &Path, args: ServeArgs) -> Result<Outcome> {
     existing(data_dir)?;
     // Open once for writing so that the schema is current and the index and reports are built
     // for whatever was clustered before them.
     let mut engine = open(data_dir)?;
-    engine.finish().context("could not bring the search index and story reports up to date")?;
+    up_to_date(&mut engine, data_dir)
+        .context("could not bring the search index and story reports up to date")?;
     drop(engine);
     let dir = data_dir.to_owned();
     let options =
@@ -72,7 +88,7 @@ pub fn export(data_dir: &Path, args: ExportArgs) -> Result<Outcome> {
     let format = Format::parse(&args.format).map_err(anyhow::Error::msg)?;
     existing(data_dir)?;
     let mut engine = open(data_dir)?;
-    engine.finish().context("could not bring the story reports up to date")?;
+    up_to_date(&mut engine, data_dir).context("could not bring the story reports up to date")?;
     let Some(json) = engine.store().story_report(args.id)? else {
         bail!("no story {} in {}; `storyline stories` lists them", args.id, data_dir.display());
     };

@@ -192,6 +192,7 @@ fn timex_row(t: &Timex) -> TimexRow {
 impl Engine {
     /// Extracts every article not yet extracted (or extracted by an older version).
     pub fn extract(&mut self, mut progress: impl FnMut(u64)) -> Result<ExtractReport, EngineError> {
+        self.lock_writer()?;
         let extractors = Extractors::builtin()?;
         let mut report = ExtractReport::default();
         let mut after = 0;

@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use std::path::Path;
 use storyline_core::RawDoc;
 use storyline_ingest::{read_input, IngestError, LineHistory, Normaliser, ReadOptions};
-use storyline_store::{Boilerplate, NewArticle, Store, StoreError};
+use storyline_store::{Boilerplate, NewArticle, Store, StoreError, WriterLock};
 
 pub use cluster::ClusterReport;
 pub use extract::{publication_day, ExtractReport, Extractors};
@@ -121,6 +121,9 @@ pub struct Progress {
 pub struct Engine {
     store: Store,
     normaliser: Normaliser,
+    data_dir: std::path::PathBuf,
+    /// Taken by the first write and held while the engine lives.
+    writer: Option<WriterLock>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -141,7 +144,22 @@ impl Engine {
     /// Opens the data directory (creating it if needed).
     pub fn open(data_dir: &Path) -> Result<Engine, EngineError> {
         let store = Store::open(data_dir)?;
-        Ok(Engine { store, normaliser: Normaliser::new()? })
+        Ok(Engine {
+            store,
+            normaliser: Normaliser::new()?,
+            data_dir: data_dir.to_owned(),
+            writer: None,
+        })
+    }
+
+    /// Takes the data directory's writer lock for the life of this engine, or fails at once
+    /// with [`StoreError::Busy`] when another process is writing it. Ingest, extraction,
+    /// indexing and narration take it themselves; call it before clustering.
+    pub fn lock_writer(&mut self) -> Result<(), EngineError> {
+        if self.writer.is_none() {
+            self.writer = Some(WriterLock::acquire(&self.data_dir)?);
+        }
+        Ok(())
     }
 
     /// The store, for reading.
@@ -179,6 +197,7 @@ impl Engine {
         progress: &mut dyn FnMut(Progress),
         on_reject: &mut dyn FnMut(&Reject),
     ) -> Result<IngestReport, EngineError> {
+        self.lock_writer()?;
         let batch_size = opts.batch_size.max(1);
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<RawDoc, Reject>>>(2);
         let stop = std::sync::atomic::AtomicBool::new(false);
@@ -307,6 +326,26 @@ mod tests {
         let mut engine = Engine::open(&dir.path().join("data")).unwrap();
         let report = engine.ingest(&inputs, &IngestOptions::default(), &mut |_| {}).unwrap();
         assert_eq!((report.inserted, report.rejected), (8, 0), "{:?}", report.rejects);
+    }
+
+    /// Issue 17, row 9: a second writer is refused by name instead of colliding in the store,
+    /// and the lock goes with the engine that held it.
+    #[test]
+    fn one_writer_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds =
+            [Input::from_arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../resources/sample"))];
+        let data = dir.path().join("data");
+        let mut first = Engine::open(&data).unwrap();
+        first.ingest(&seeds, &IngestOptions::default(), &mut |_| {}).unwrap();
+        let mut second = Engine::open(&data).unwrap();
+        assert_eq!(second.store().count().unwrap(), 5, "reading needs no lock");
+        let busy = second.ingest(&seeds, &IngestOptions::default(), &mut |_| {});
+        assert!(matches!(busy, Err(EngineError::Store(StoreError::Busy(_)))), "{busy:?}");
+        assert!(matches!(second.finish(), Err(EngineError::Store(StoreError::Busy(_)))));
+        drop(first);
+        let report = second.ingest(&seeds, &IngestOptions::default(), &mut |_| {}).unwrap();
+        assert_eq!((report.inserted, report.existing), (0, 5));
     }
 
     /// Issue 17, row 5: every reject is handed over as it happens and counted, the first
