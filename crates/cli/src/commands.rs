@@ -116,20 +116,22 @@ fn run_ingest(
 ) -> Result<Outcome> {
     let mut engine = open(data_dir)?;
     let bar = crate::output::spinner();
+    // Each reject is printed as it happens; the report keeps only the first ones and counts.
     let report = engine
-        .ingest(inputs, opts, &mut |p| {
-            bar.set_message(format!("{} read, {} stored", p.read, p.inserted))
-        })
+        .ingest_with(
+            inputs,
+            opts,
+            &mut |p| bar.set_message(format!("{} read, {} stored", p.read, p.inserted)),
+            &mut |reject| bar.suspend(|| eprintln!("skipped {reject}")),
+        )
         .context("ingest stopped; everything committed before this point is stored")?;
     bar.finish_and_clear();
-    for reject in &report.rejects {
-        eprintln!("skipped {reject}");
-    }
     eprintln!(
-        "{} new articles stored, {} already stored, {} inputs skipped; {} articles in {}",
+        "{} new articles stored, {} already stored, {} inputs skipped{}; {} articles in {}",
         report.inserted,
         report.existing,
-        report.rejects.len(),
+        report.rejected,
+        output::kinds_summary(&report),
         engine.store().count()?,
         data_dir.display()
     );
@@ -146,7 +148,7 @@ fn run_ingest(
         value["clustered"] = serde_json::json!(clustered.map(|c| c.clustered));
         output::write_json(&value)?;
     }
-    Ok(if report.rejects.is_empty() { Outcome::Done } else { Outcome::Partial })
+    Ok(if report.rejected == 0 { Outcome::Done } else { Outcome::Partial })
 }
 
 pub fn articles(data_dir: &Path, args: ArticlesArgs) -> Result<Outcome> {
@@ -253,7 +255,10 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
     if args.no_serve {
         return Ok(outcome);
     }
-    crate::serve::serve(data_dir, crate::serve::ServeArgs { addr: args.addr })
+    crate::serve::serve(
+        data_dir,
+        crate::serve::ServeArgs { addr: args.addr, allowed_hosts: vec![] },
+    )
 }
 
 /// Arguments of `storyline eval`.

@@ -37,7 +37,18 @@ pub fn report_json(r: &IngestReport) -> Value {
         "rejects": r.rejects.iter().map(|x| json!({
             "path": x.path, "line": x.line, "kind": x.kind.as_str(), "message": x.message,
         })).collect::<Vec<_>>(),
+        "rejected": r.rejected,
+        "rejected_by_kind": r.rejected_by_kind,
     })
+}
+
+/// ` (bad_json 3, empty 1)`: the rejects by kind, for the summary line; empty without rejects.
+pub fn kinds_summary(r: &IngestReport) -> String {
+    if r.rejected == 0 {
+        return String::new();
+    }
+    let kinds: Vec<String> = r.rejected_by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    format!(" ({})", kinds.join(", "))
 }
 
 pub fn summary_json(s: &ArticleSummary) -> Value {

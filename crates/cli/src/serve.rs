@@ -18,17 +18,52 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// A host name the server answers to besides localhost and IP addresses (repeatable);
+    /// requests naming any other host are refused, against DNS rebinding.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
+}
+
+/// Refuses a data directory holding no store, so that a misspelt `--data-dir` is an error
+/// rather than a new, empty store served or exported (issue 17, row 9).
+fn existing(data_dir: &Path) -> Result<()> {
+    if !data_dir.join(storyline_store::DB_FILE).is_file() {
+        bail!(
+            "{} holds no Storyline data; ingest into it first, or check --data-dir",
+            data_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Brings the index and reports up to date, unless another process is writing the data
+/// directory: then it will, and what is stored now is used.
+fn up_to_date(engine: &mut storyline_engine::Engine, data_dir: &Path) -> Result<()> {
+    match engine.finish() {
+        Err(storyline_engine::EngineError::Store(storyline_store::StoreError::Busy(_))) => {
+            eprintln!(
+                "note: another storyline process is writing {}; using what is stored now",
+                data_dir.display()
+            );
+            Ok(())
+        }
+        other => other.map(drop).map_err(Into::into),
+    }
 }
 
 /// Serves the REST API and the web UI until the process is stopped.
 pub fn serve(data_dir: &Path, args: ServeArgs) -> Result<Outcome> {
+    existing(data_dir)?;
     // Open once for writing so that the schema is current and the index and reports are built
     // for whatever was clustered before them.
     let mut engine = open(data_dir)?;
-    engine.finish().context("could not bring the search index and story reports up to date")?;
+    up_to_date(&mut engine, data_dir)
+        .context("could not bring the search index and story reports up to date")?;
     drop(engine);
     let dir = data_dir.to_owned();
-    storyline_server::serve(data_dir, args.addr, move |addr| {
+    let options =
+        storyline_server::ServeOptions { allowed_hosts: args.allowed_hosts, ..Default::default() };
+    storyline_server::serve_with(data_dir, args.addr, &options, move |addr| {
         eprintln!("Storyline is serving {} at http://{addr}/ (API: http://{addr}/api/openapi.json); stop with Ctrl-C", dir.display());
     })?;
     Ok(Outcome::Done)
@@ -51,8 +86,9 @@ pub struct ExportArgs {
 /// Writes a story's report in the format asked for.
 pub fn export(data_dir: &Path, args: ExportArgs) -> Result<Outcome> {
     let format = Format::parse(&args.format).map_err(anyhow::Error::msg)?;
+    existing(data_dir)?;
     let mut engine = open(data_dir)?;
-    engine.finish().context("could not bring the story reports up to date")?;
+    up_to_date(&mut engine, data_dir).context("could not bring the story reports up to date")?;
     let Some(json) = engine.store().story_report(args.id)? else {
         bail!("no story {} in {}; `storyline stories` lists them", args.id, data_dir.display());
     };

@@ -75,6 +75,7 @@ pub fn run_cluster(
     model: &storyline_engine::Model,
     embedder: Option<&storyline_engine::Embedder>,
 ) -> Result<ClusterReport> {
+    engine.lock_writer()?;
     let bar = crate::output::spinner();
     let report = engine
         .cluster(model, embedder, &mut |n| bar.set_message(format!("{n} articles clustered")))
@@ -105,6 +106,7 @@ fn report_json(r: &ClusterReport) -> Value {
 pub fn cluster(data_dir: &Path, args: ClusterArgs) -> Result<Outcome> {
     let model = load_model(args.model.as_deref())?;
     let mut engine = open(data_dir)?;
+    engine.lock_writer()?;
     if args.rebuild {
         engine.clear_clusters()?;
     }

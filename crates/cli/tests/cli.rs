@@ -338,6 +338,44 @@ fn bad_inputs_are_named_the_rest_is_ingested_and_the_exit_code_says_so() {
     assert_eq!(show(&f.data(), "j5")["title"], "Fünf");
 }
 
+/// Issue 17, rows 1, 4 and 5: a page nested 10,000 deep, a gzipped megabyte of zeros and 1,500
+/// bad lines next to good documents. The process used to abort on the page (losing the batch),
+/// read the zeros whole, and print the rejects only at the end.
+#[test]
+fn hostile_inputs_are_named_and_the_rest_is_stored() {
+    let f = Fixture::new();
+    let good =
+        f.file("good.txt", "Kim in Russland\n\nDer Zug des Machthabers hat die Grenze überquert.");
+    let deep = f.file(
+        "deep.html",
+        format!(
+            "<html><body>{}<p>{}</p>{}</body></html>",
+            "<div>".repeat(10_000),
+            "Die Regierung hat am Montag neue Maßnahmen beschlossen. ".repeat(10),
+            "</div>".repeat(10_000)
+        ),
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&vec![0u8; 10_000_000]).unwrap();
+    let zeros = f.file("z.jsonl.gz", gz.finish().unwrap());
+    let bad = f.file("bad.jsonl", "kein json\n".repeat(1_500));
+    let out = storyline(
+        &f.data(),
+        &["ingest", &good, &deep, &zeros, &bad, "--max-doc-mb", "0.5", "--no-cluster", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    assert_eq!(report["inserted"], 2);
+    assert_eq!(report["rejected"], 1_501);
+    assert_eq!(report["rejected_by_kind"], serde_json::json!({"bad_json": 1_500, "too_large": 1}));
+    assert_eq!(report["rejects"].as_array().unwrap().len(), 1_000, "the first 1,000 in full");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let listed = stderr.lines().filter(|l| l.starts_with("skipped ")).count();
+    assert_eq!(listed, 1_501, "every reject on stderr");
+    assert!(stderr.contains("z.jsonl.gz:1: line of 10000000 bytes is longer"), "{stderr}");
+    assert!(stderr.contains("1501 inputs skipped (bad_json 1500, too_large 1)"), "{stderr}");
+}
+
 #[test]
 fn read_only_data_dir_is_an_error_and_loses_nothing() {
     let f = Fixture::new();
@@ -403,4 +441,9 @@ fn unknown_article_and_bad_flags_have_meaningful_exit_codes() {
     let out = storyline(&f.data(), &["ingest", SAMPLE, "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --format"));
+    // Issue 17, row 9: export from a misspelt data directory created an empty store.
+    let out = storyline(&f.root.join("misspelt"), &["export", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no Storyline data"));
+    assert!(!f.root.join("misspelt").exists(), "nothing created");
 }

@@ -75,7 +75,10 @@ impl Extractors {
         Extraction {
             article_seq: seq,
             entities: self.entities.find(text, lang).iter().map(entity_row).collect(),
-            figures: figures.iter().map(|f| figure_row(f, &quotes)).collect(),
+            figures: {
+                let speakers = Speakers::new(&quotes);
+                figures.iter().map(|f| figure_row(f, &speakers)).collect()
+            },
             quotes: quotes.iter().map(quote_row).collect(),
             timexes: timexes.iter().map(timex_row).collect(),
         }
@@ -114,12 +117,49 @@ fn entity_row(e: &EntityMention) -> EntityRow {
 }
 
 /// The figure with its source: the speaker of the narrowest quote around it.
-fn figure_row(f: &Figure, quotes: &[Quote]) -> FigureRow {
-    let source = quotes
-        .iter()
-        .filter(|q| q.start <= f.start && f.end <= q.end && q.speaker_name.is_some())
-        .min_by_key(|q| q.end - q.start)
-        .and_then(|q| q.speaker_name.clone());
+/// The attributed quotes of an article, for finding the one a figure stands in without testing
+/// every quote for every figure (issue 17, row 3: that was quadratic in an article's length).
+struct Speakers<'a> {
+    /// Attributed quotes by start, each with its place in the order found.
+    quotes: Vec<(usize, &'a Quote)>,
+    /// The largest end among `quotes[..=i]`.
+    reach: Vec<usize>,
+}
+
+impl<'a> Speakers<'a> {
+    fn new(quotes: &'a [Quote]) -> Speakers<'a> {
+        let mut attributed: Vec<(usize, &Quote)> =
+            quotes.iter().enumerate().filter(|(_, q)| q.speaker_name.is_some()).collect();
+        attributed.sort_by_key(|(_, q)| q.start);
+        let reach = attributed
+            .iter()
+            .scan(0, |m, (_, q)| {
+                *m = (*m).max(q.end);
+                Some(*m)
+            })
+            .collect();
+        Speakers { quotes: attributed, reach }
+    }
+
+    /// The speaker of the shortest attributed quote holding `start..end` (of equally short
+    /// ones, the first found).
+    fn of(&self, start: usize, end: usize) -> Option<String> {
+        let mut i = self.quotes.partition_point(|(_, q)| q.start <= start);
+        let mut best: Option<(usize, usize, &Quote)> = None;
+        while i > 0 && self.reach[i - 1] >= end {
+            i -= 1;
+            let (found, q) = self.quotes[i];
+            let key = (q.end - q.start, found);
+            if q.end >= end && best.is_none_or(|(len, at, _)| key < (len, at)) {
+                best = Some((key.0, key.1, q));
+            }
+        }
+        best.and_then(|(_, _, q)| q.speaker_name.clone())
+    }
+}
+
+fn figure_row(f: &Figure, speakers: &Speakers<'_>) -> FigureRow {
+    let source = speakers.of(f.start, f.end);
     FigureRow {
         start: f.start,
         end: f.end,
@@ -152,6 +192,7 @@ fn timex_row(t: &Timex) -> TimexRow {
 impl Engine {
     /// Extracts every article not yet extracted (or extracted by an older version).
     pub fn extract(&mut self, mut progress: impl FnMut(u64)) -> Result<ExtractReport, EngineError> {
+        self.lock_writer()?;
         let extractors = Extractors::builtin()?;
         let mut report = ExtractReport::default();
         let mut after = 0;
@@ -181,6 +222,41 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::publication_day;
+
+    /// Issue 17, row 3: the quote a figure stands in, found through the index, is the one the
+    /// search over every quote found, for nested and overlapping quotes in any order.
+    #[test]
+    fn a_figures_speaker_is_found_as_testing_every_quote_did() {
+        use storyline_extract::quotes::{Quote, QuoteKind};
+        let quote = |start: usize, end: usize, who: Option<&str>| Quote {
+            start,
+            end,
+            kind: QuoteKind::Direct,
+            cue: None,
+            speaker: None,
+            speaker_name: who.map(str::to_string),
+            nested: false,
+        };
+        let quotes = vec![
+            quote(50, 90, Some("B")),
+            quote(0, 100, Some("A")),
+            quote(10, 40, Some("C")),
+            quote(10, 40, Some("D")),
+            quote(20, 30, None),
+            quote(60, 70, Some("E")),
+        ];
+        let speakers = super::Speakers::new(&quotes);
+        for start in 0..110 {
+            for end in start..start + 15 {
+                let linear = quotes
+                    .iter()
+                    .filter(|q| q.start <= start && end <= q.end && q.speaker_name.is_some())
+                    .min_by_key(|q| q.end - q.start)
+                    .and_then(|q| q.speaker_name.clone());
+                assert_eq!(speakers.of(start, end), linear, "{start}..{end}");
+            }
+        }
+    }
 
     #[test]
     fn only_a_day_or_finer_anchors_relative_times() {

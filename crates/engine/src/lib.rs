@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use std::path::Path;
 use storyline_core::RawDoc;
 use storyline_ingest::{read_input, IngestError, LineHistory, Normaliser, ReadOptions};
-use storyline_store::{Boilerplate, NewArticle, Store, StoreError};
+use storyline_store::{Boilerplate, NewArticle, Store, StoreError, WriterLock};
 
 pub use cluster::{ClusterReport, StreamDoc};
 pub use extract::{publication_day, ExtractReport, Extractors};
@@ -73,6 +73,11 @@ impl Default for IngestOptions {
     }
 }
 
+/// Rejects an [`IngestReport`] keeps whole; later ones are only counted, so a file of ten
+/// million bad lines does not fill memory (issue 17, row 5). Every reject is still handed to
+/// the caller as it happens ([`Engine::ingest_with`]).
+pub const KEPT_REJECTS: usize = 1000;
+
 /// What an ingest run did.
 #[derive(Debug, Default, Clone)]
 pub struct IngestReport {
@@ -82,8 +87,25 @@ pub struct IngestReport {
     pub inserted: u64,
     /// Documents that were stored already.
     pub existing: u64,
-    /// Inputs skipped, each with its file, line and reason, in input order.
+    /// The first [`KEPT_REJECTS`] inputs skipped, each with its file, line and reason, in input
+    /// order.
     pub rejects: Vec<Reject>,
+    /// Every input skipped, counted: at least `rejects.len()`.
+    pub rejected: u64,
+    /// Inputs skipped by kind ([`RejectKind::as_str`]), all of them counted.
+    pub rejected_by_kind: std::collections::BTreeMap<&'static str, u64>,
+}
+
+impl IngestReport {
+    fn reject(&mut self, reject: Reject, on_reject: &mut dyn FnMut(&Reject)) {
+        tracing::debug!(path = %reject.path, line = ?reject.line, kind = reject.kind.as_str(), "skipped input");
+        on_reject(&reject);
+        self.rejected += 1;
+        *self.rejected_by_kind.entry(reject.kind.as_str()).or_default() += 1;
+        if self.rejects.len() < KEPT_REJECTS {
+            self.rejects.push(reject);
+        }
+    }
 }
 
 /// Progress of a run, for progress bars.
@@ -99,6 +121,9 @@ pub struct Progress {
 pub struct Engine {
     store: Store,
     normaliser: Normaliser,
+    data_dir: std::path::PathBuf,
+    /// Taken by the first write and held while the engine lives.
+    writer: Option<WriterLock>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -119,7 +144,22 @@ impl Engine {
     /// Opens the data directory (creating it if needed).
     pub fn open(data_dir: &Path) -> Result<Engine, EngineError> {
         let store = Store::open(data_dir)?;
-        Ok(Engine { store, normaliser: Normaliser::new()? })
+        Ok(Engine {
+            store,
+            normaliser: Normaliser::new()?,
+            data_dir: data_dir.to_owned(),
+            writer: None,
+        })
+    }
+
+    /// Takes the data directory's writer lock for the life of this engine, or fails at once
+    /// with [`StoreError::Busy`] when another process is writing it. Ingest, extraction,
+    /// indexing and narration take it themselves; call it before clustering.
+    pub fn lock_writer(&mut self) -> Result<(), EngineError> {
+        if self.writer.is_none() {
+            self.writer = Some(WriterLock::acquire(&self.data_dir)?);
+        }
+        Ok(())
     }
 
     /// The store, for reading.
@@ -144,6 +184,20 @@ impl Engine {
         opts: &IngestOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<IngestReport, EngineError> {
+        self.ingest_with(inputs, opts, progress, &mut |_| {})
+    }
+
+    /// [`Engine::ingest`], handing every reject to `on_reject` as it happens, in input order
+    /// within each batch, so that a caller can report each one at once and need not wait for
+    /// the report (which keeps only the first [`KEPT_REJECTS`]).
+    pub fn ingest_with(
+        &mut self,
+        inputs: &[Input],
+        opts: &IngestOptions,
+        progress: &mut dyn FnMut(Progress),
+        on_reject: &mut dyn FnMut(&Reject),
+    ) -> Result<IngestReport, EngineError> {
+        self.lock_writer()?;
         let batch_size = opts.batch_size.max(1);
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<RawDoc, Reject>>>(2);
         let stop = std::sync::atomic::AtomicBool::new(false);
@@ -171,7 +225,7 @@ impl Engine {
                     let _ = tx.send(chunk);
                 }
             });
-            let result = self.consume(rx, progress);
+            let result = self.consume(rx, progress, on_reject);
             if result.is_err() {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
             }
@@ -183,6 +237,7 @@ impl Engine {
         &mut self,
         rx: std::sync::mpsc::Receiver<Vec<Result<RawDoc, Reject>>>,
         progress: &mut dyn FnMut(Progress),
+        on_reject: &mut dyn FnMut(&Reject),
     ) -> Result<IngestReport, EngineError> {
         let mut report = IngestReport::default();
         let mut pending: Vec<NewArticle> = Vec::new();
@@ -198,10 +253,7 @@ impl Engine {
                             fresh.push(doc);
                         }
                     }
-                    Err(reject) => {
-                        tracing::debug!(path = %reject.path, line = ?reject.line, kind = reject.kind.as_str(), "skipped input");
-                        report.rejects.push(reject);
-                    }
+                    Err(reject) => report.reject(reject, on_reject),
                 }
             }
             let history = self.store.boilerplate().clone();
@@ -226,7 +278,7 @@ impl Engine {
                     Ok(n) => {
                         pending.push(NewArticle { article: n.article, line_hashes: n.line_hashes })
                     }
-                    Err(reject) => report.rejects.push(reject),
+                    Err(reject) => report.reject(reject, on_reject),
                 }
             }
             progress(Progress { read: report.read, inserted: report.inserted });
@@ -236,5 +288,85 @@ impl Engine {
         report.existing += outcome.existing as u64;
         progress(Progress { read: report.read, inserted: report.inserted });
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> Input {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        Input::Path(path)
+    }
+
+    /// Issue 17, row 1: a page nested ten thousand deep, as a file and as a JSONL `html` field,
+    /// among good documents in one batch. It aborted the process and lost the batch.
+    #[test]
+    fn a_deeply_nested_page_does_not_take_its_batch_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = format!(
+            "<html><body>{}<p>{}</p>{}</body></html>",
+            "<div>".repeat(10_000),
+            "Die Regierung hat am Montag neue Maßnahmen beschlossen. ".repeat(10),
+            "</div>".repeat(10_000)
+        );
+        let jsonl = [
+            serde_json::json!({"id": "gut", "text": "Der Zug hat am Dienstag die Grenze überquert."}),
+            serde_json::json!({"id": "tief", "html": deep.replace("Regierung", "Kommission")}),
+        ]
+        .map(|v| v.to_string())
+        .join("\n");
+        let inputs = [
+            Input::from_arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../resources/sample")),
+            file(dir.path(), "deep.html", &deep),
+            file(dir.path(), "mixed.jsonl", jsonl),
+        ];
+        let mut engine = Engine::open(&dir.path().join("data")).unwrap();
+        let report = engine.ingest(&inputs, &IngestOptions::default(), &mut |_| {}).unwrap();
+        assert_eq!((report.inserted, report.rejected), (8, 0), "{:?}", report.rejects);
+    }
+
+    /// Issue 17, row 9: a second writer is refused by name instead of colliding in the store,
+    /// and the lock goes with the engine that held it.
+    #[test]
+    fn one_writer_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds =
+            [Input::from_arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../resources/sample"))];
+        let data = dir.path().join("data");
+        let mut first = Engine::open(&data).unwrap();
+        first.ingest(&seeds, &IngestOptions::default(), &mut |_| {}).unwrap();
+        let mut second = Engine::open(&data).unwrap();
+        assert_eq!(second.store().count().unwrap(), 5, "reading needs no lock");
+        let busy = second.ingest(&seeds, &IngestOptions::default(), &mut |_| {});
+        assert!(matches!(busy, Err(EngineError::Store(StoreError::Busy(_)))), "{busy:?}");
+        assert!(matches!(second.finish(), Err(EngineError::Store(StoreError::Busy(_)))));
+        drop(first);
+        let report = second.ingest(&seeds, &IngestOptions::default(), &mut |_| {}).unwrap();
+        assert_eq!((report.inserted, report.existing), (0, 5));
+    }
+
+    /// Issue 17, row 5: every reject is handed over as it happens and counted, the first
+    /// [`KEPT_REJECTS`] kept.
+    #[test]
+    fn rejects_are_streamed_counted_and_the_first_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lines = "kein json\n".repeat(3 * KEPT_REJECTS);
+        lines.push_str("{\"text\": \"Der Zug hat am Dienstag die Grenze überquert.\"}\n");
+        let inputs = [file(dir.path(), "bad.jsonl", lines), file(dir.path(), "leer.txt", "")];
+        let mut engine = Engine::open(&dir.path().join("data")).unwrap();
+        let mut seen = 0;
+        let report = engine
+            .ingest_with(&inputs, &IngestOptions::default(), &mut |_| {}, &mut |_| seen += 1)
+            .unwrap();
+        assert_eq!(report.inserted, 1);
+        assert_eq!((seen, report.rejected), (3 * KEPT_REJECTS + 1, 3 * KEPT_REJECTS as u64 + 1));
+        assert_eq!(report.rejects.len(), KEPT_REJECTS);
+        assert_eq!(report.rejects[0].line, Some(1));
+        let kinds: Vec<(&str, u64)> =
+            report.rejected_by_kind.iter().map(|(k, n)| (*k, *n)).collect();
+        assert_eq!(kinds, [("bad_json", 3 * KEPT_REJECTS as u64), ("empty", 1)]);
     }
 }

@@ -50,6 +50,7 @@ impl Engine {
     /// Adds every article not yet in the search index, analysed in its language (stems, and
     /// German compound parts), on all cores.
     pub fn index(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        self.lock_writer()?;
         let analyzer = Analyzer::builtin().map_err(resource)?;
         let mut done = 0;
         loop {
@@ -74,6 +75,7 @@ impl Engine {
 
     /// Rewrites the reports of every story that gained articles since it was last narrated.
     pub fn narrate(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        self.lock_writer()?;
         let narrator = Narrator::new().map_err(resource)?;
         let (stories, upto) = self.store.stories_to_narrate()?;
         let mut done = 0;
@@ -95,6 +97,7 @@ impl Engine {
 
     /// Rewrites every story's report.
     pub fn renarrate(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
+        self.lock_writer()?;
         self.store.clear_reports()?;
         self.narrate(progress)
     }

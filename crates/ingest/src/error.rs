@@ -25,6 +25,9 @@ pub enum RejectKind {
     TooLarge,
     /// A feed or WARC file is malformed.
     Malformed,
+    /// The HTML extractor could not handle the page (it failed on it, or its thread could not
+    /// start). The page's fault or a limit of Storyline's; either way only this page is skipped.
+    Unreadable,
 }
 
 impl RejectKind {
@@ -40,6 +43,7 @@ impl RejectKind {
             RejectKind::NoText => "no_text",
             RejectKind::TooLarge => "too_large",
             RejectKind::Malformed => "malformed",
+            RejectKind::Unreadable => "unreadable",
         }
     }
 }

@@ -54,13 +54,41 @@ fn amount(value: f64, high: Option<f64>) -> String {
     }
 }
 
+/// Text from the articles made inert in Markdown (issue 17, row 7): `<`, `>` and `&` become
+/// entities, so no raw HTML (`<script>`, `<img onerror>`) passes through, and `[`, `]` are
+/// escaped, so no link or image (`javascript:`, a remote picture that reports the reader) can
+/// form; it all shows as the text it is. Line breaks become spaces so that no text can start
+/// a block of its own.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`md`] for a table cell, where `|` would end the cell.
+fn md_cell(text: &str) -> String {
+    md(text).replace('|', "\\|")
+}
+
 /// The story as a Markdown report.
 pub fn markdown(r: &StoryReport) -> String {
     let mut o = String::new();
     let cites = |cs: &[Citation]| {
         cs.iter().map(|c| format!("[{}]", short(&c.article))).collect::<Vec<_>>().join("")
     };
-    let _ = writeln!(o, "# {}\n", r.title);
+    let _ = writeln!(o, "# {}\n", md(&r.title));
     let _ = writeln!(
         o,
         "Story {}: {} events, {} articles ({} independent), {} to {}, languages: {}.\n",
@@ -70,11 +98,11 @@ pub fn markdown(r: &StoryReport) -> String {
         r.independent,
         or_unknown(&r.first),
         or_unknown(&r.last),
-        r.languages.join(", ")
+        md(&r.languages.join(", "))
     );
     let _ = writeln!(o, "## Summary\n");
     for s in &r.summary {
-        let _ = writeln!(o, "- {} [{}]", s.text, short(&s.cite.article));
+        let _ = writeln!(o, "- {} [{}]", md(&s.text), short(&s.cite.article));
     }
     let _ = writeln!(o, "\n## Events\n");
     for e in &r.events {
@@ -82,13 +110,13 @@ pub fn markdown(r: &StoryReport) -> String {
             o,
             "### Event {}: {}\n\n{}; {} articles, {} independent.\n",
             e.id,
-            e.title,
+            md(&e.title),
             event_dates(e, " to "),
             e.sources.len(),
             e.independent
         );
         for s in &e.summary {
-            let _ = writeln!(o, "- {} [{}]", s.text, short(&s.cite.article));
+            let _ = writeln!(o, "- {} [{}]", md(&s.text), short(&s.cite.article));
         }
         let _ = writeln!(o);
     }
@@ -97,18 +125,18 @@ pub fn markdown(r: &StoryReport) -> String {
         let _ = writeln!(
             o,
             "- **{}** ({}, event {}) {} {}",
-            t.date,
-            t.kind,
+            md(&t.date),
+            md(&t.kind),
             t.event,
-            t.what,
+            md(&t.what),
             cites(&t.sources)
         );
     }
     let _ = writeln!(o, "\n## Who said what\n");
     for s in &r.quotes {
-        let _ = writeln!(o, "### {}\n", s.speaker);
+        let _ = writeln!(o, "### {}\n", md(&s.speaker));
         for q in &s.quotes {
-            let _ = writeln!(o, "- ({}) “{}” {}", q.kind, q.text, cites(&q.sources));
+            let _ = writeln!(o, "- ({}) “{}” {}", md(&q.kind), md(&q.text), cites(&q.sources));
         }
         let _ = writeln!(o);
     }
@@ -123,11 +151,11 @@ pub fn markdown(r: &StoryReport) -> String {
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} | {} | {} | {} |",
-                l.quantity,
-                f.text.replace('|', "\\|"),
+                md_cell(&l.quantity),
+                md_cell(&f.text),
                 amount(f.value, f.high),
-                f.claimed_by.as_deref().unwrap_or(""),
-                f.cite.outlet.as_deref().unwrap_or(""),
+                md_cell(f.claimed_by.as_deref().unwrap_or("")),
+                md_cell(f.cite.outlet.as_deref().unwrap_or("")),
                 short(&f.cite.article),
                 if l.disagreement { "yes" } else { "" }
             );
@@ -135,14 +163,21 @@ pub fn markdown(r: &StoryReport) -> String {
     }
     let _ = writeln!(o, "\n## Coverage\n");
     for c in &r.coverage.outlets {
-        let _ =
-            writeln!(o, "- {}: {} articles ({} independent)", c.name, c.articles, c.independent);
+        let _ = writeln!(
+            o,
+            "- {}: {} articles ({} independent)",
+            md(&c.name),
+            c.articles,
+            c.independent
+        );
     }
     for c in &r.coverage.languages {
         let _ = writeln!(
             o,
             "- language {}: {} articles ({} independent)",
-            c.name, c.articles, c.independent
+            md(&c.name),
+            c.articles,
+            c.independent
         );
     }
     let _ = writeln!(
@@ -151,15 +186,20 @@ pub fn markdown(r: &StoryReport) -> String {
         r.articles, r.independent
     );
     for c in &r.copies {
-        let _ =
-            writeln!(o, "- [{}] is a {} copy of [{}]", short(&c.copy), c.kind, short(&c.original));
+        let _ = writeln!(
+            o,
+            "- [{}] is a {} copy of [{}]",
+            short(&c.copy),
+            md(&c.kind),
+            short(&c.original)
+        );
     }
     let _ = writeln!(o, "\n## Sources\n");
     for e in &r.events {
         for s in &e.sources {
             let copy = match (&s.copy_of, &s.copy_kind) {
                 (Some(of), kind) => {
-                    format!(" — {} copy of {}", kind.as_deref().unwrap_or("near"), short(of))
+                    format!(" — {} copy of {}", md(kind.as_deref().unwrap_or("near")), short(of))
                 }
                 _ => String::new(),
             };
@@ -167,10 +207,10 @@ pub fn markdown(r: &StoryReport) -> String {
                 o,
                 "- [{}] {} ({}, {}, {}){}",
                 short(&s.article),
-                s.title,
-                or_unknown(&s.outlet),
-                or_unknown(&s.lang),
-                or_unknown(&s.date),
+                md(&s.title),
+                md(or_unknown(&s.outlet)),
+                md(or_unknown(&s.lang)),
+                md(or_unknown(&s.date)),
                 copy
             );
         }
@@ -465,10 +505,25 @@ pub fn records(r: &StoryReport) -> Vec<Record> {
 }
 
 fn csv_field(s: &str) -> String {
+    let s = neutralise_formula(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
+    }
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or carriage return
+/// first) gets a leading `'`, which spreadsheets read as "text follows" (issue 17, row 7:
+/// `=HYPERLINK(...)` in a title). Plain numbers such as `-5` stay numbers.
+fn neutralise_formula(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = s.parse::<f64>().is_ok_and(f64::is_finite)
+        && s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
+    if risky && !number {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
     }
 }
 
@@ -504,8 +559,31 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("er sagte \"ja\""), "\"er sagte \"\"ja\"\"\"");
         assert_eq!(csv_field("plain"), "plain");
+        // Issue 17, row 7: formulas are neutralised, numbers left alone.
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        for cell in ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\tx", "\rx", "-", "-inf"] {
+            assert_eq!(csv_field(cell).trim_matches('"').chars().next(), Some('\''), "{cell:?}");
+        }
+        for number in ["-5", "-2.5", "+3", "1e5", "0"] {
+            assert_eq!(csv_field(number), number);
+        }
         assert_eq!(amount(4800000.0, None), "4800000");
         assert_eq!(amount(2.5, Some(3.0)), "2.5–3");
+    }
+
+    /// Issue 17, row 7: article text cannot put HTML, links or images into a Markdown report.
+    #[test]
+    fn markdown_text_is_inert() {
+        let hostile = "<script>alert(1)</script> <img src=x onerror=alert(1)> \
+            [klick](javascript:alert(1)) ![](https://tracker.example/p.png) a|b\n# heading";
+        let text = md(hostile);
+        assert!(!text.contains('<') && !text.contains('\n'), "{text}");
+        assert!(text.contains("\\[klick\\](javascript:alert(1))"), "{text}");
+        assert!(text.contains("!\\[\\](https://tracker.example/p.png)"), "{text}");
+        assert_eq!(md_cell("a|b"), "a\\|b");
     }
 }
 

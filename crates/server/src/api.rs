@@ -174,14 +174,25 @@ async fn article_list(
     .await
 }
 
-/// One article with everything known about it, as JSON.
-pub(crate) fn article_json(
-    s: &Store,
-    key: &str,
-) -> Result<(Value, storyline_store::Extraction, String), ApiError> {
+/// What the store holds of one article: the article, its extraction and its assignment.
+pub(crate) struct ArticleParts {
+    pub article: storyline_core::Article,
+    pub extraction: storyline_store::Extraction,
+    pub assignment: Option<storyline_store::StoredAssignment>,
+}
+
+/// Reads an article by id, id prefix or source id (on a pooled connection).
+pub(crate) fn article_parts(s: &Store, key: &str) -> Result<ArticleParts, ApiError> {
     let article = s.find(key)?.ok_or_else(|| ApiError::not_found(format!("no article {key:?}")))?;
     let extraction = s.extraction(&article.id)?;
     let assignment = s.assignment_of(&article.id)?;
+    Ok(ArticleParts { article, extraction, assignment })
+}
+
+/// The article as JSON: metadata, decisions, event and story; with its extraction when
+/// `extraction` is true (no connection needed: run it after giving the connection back).
+pub(crate) fn article_value(parts: &ArticleParts, extraction: bool) -> Value {
+    let ArticleParts { article, assignment, .. } = parts;
     let mut v = json!({
         "id": article.id.as_str(), "title": article.title, "url": article.url, "lang": article.lang,
         "outlet": article.outlet, "text": article.text,
@@ -202,10 +213,22 @@ pub(crate) fn article_json(
         "copy_of": assignment.as_ref().and_then(|a| a.copy_of.clone()),
         "copy_kind": assignment.as_ref().and_then(|a| a.copy_kind.clone()),
     });
-    for (field, value) in storyline_narrate::extraction_json(&article.text, &extraction) {
-        v[field] = value;
+    if extraction {
+        for (field, value) in storyline_narrate::extraction_json(&article.text, &parts.extraction) {
+            v[field] = value;
+        }
     }
-    Ok((v, extraction, article.text))
+    v
+}
+
+/// Runs CPU-heavy rendering off the async workers, so that a long article does not hold up
+/// other requests, `/api/health` among them (issue 17, row 3).
+pub(crate) async fn off_the_workers<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(&format!("rendering failed: {e}")))
 }
 
 /// `GET /api/articles/{id}`: the article, its normalisation decisions, its event and story,
@@ -216,14 +239,16 @@ pub async fn article(
     Query(q): Q,
 ) -> Result<Json<Value>, ApiError> {
     Params(q).only(&[])?;
-    pool.with(move |s| article_json(s, &key).map(|(v, _, _)| Json(v))).await
+    let parts = pool.with(move |s| article_parts(s, &key)).await?;
+    off_the_workers(move || Json(article_value(&parts, true))).await
 }
 
 /// An offset cursor: the `next` of the previous page.
 fn offset(p: &Params) -> Result<usize, ApiError> {
     match p.text("cursor") {
         None => Ok(0),
-        Some(c) => c.parse().map_err(|_| {
+        // An offset this store could give: a count of rows, never past what SQLite takes.
+        Some(c) => c.parse::<u32>().map(|n| n as usize).map_err(|_| {
             ApiError::bad(format!(
                 "bad cursor {c:?}: pass back the next value of the previous page"
             ))

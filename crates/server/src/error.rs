@@ -35,9 +35,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
             StoreError::BadCursor(_) => ApiError::bad(e.to_string()),
+            // The full error, with the database's path, goes to the server's log only.
             other => {
                 tracing::error!(error = %other, "store failed");
-                ApiError::internal(&other.to_string())
+                ApiError::internal("the store could not answer; the server's log says why")
             }
         }
     }
@@ -46,5 +47,24 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17, row 9: API errors passed the database path through to the client.
+    #[test]
+    fn store_failures_do_not_show_internal_paths() {
+        let e = StoreError::Io {
+            path: "/srv/secret/data".into(),
+            source: std::io::Error::other("disk on fire"),
+        };
+        let answer = ApiError::from(e);
+        assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!answer.message.contains("/srv") && !answer.message.contains("fire"));
+        let bad = ApiError::from(StoreError::BadCursor("x".into()));
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     }
 }

@@ -15,6 +15,7 @@
 mod api;
 pub mod client;
 mod error;
+mod guard;
 mod openapi;
 mod params;
 mod pool;
@@ -29,15 +30,25 @@ use axum::routing::get;
 use axum::Router;
 
 pub use error::ApiError;
+pub use guard::ServeOptions;
 pub use pool::Pool;
 
 /// Read connections per server: enough to keep both cores busy while some wait on the disk.
 pub const DEFAULT_CONNECTIONS: usize = 8;
 
-/// The routes of the API and the UI over `pool`.
+/// The routes of the API and the UI over `pool`, answering loopback host names and IP
+/// addresses only ([`router_with`] with the default [`ServeOptions`]).
 pub fn router(pool: Arc<Pool>) -> Router {
+    router_with(pool, &ServeOptions::default())
+}
+
+/// The routes of the API and the UI over `pool`. Every response carries the security headers,
+/// and a request naming a host that `options` does not allow is refused (403), so that a web
+/// page elsewhere cannot reach the server by rebinding its DNS name to this machine.
+pub fn router_with(pool: Arc<Pool>, options: &ServeOptions) -> Router {
     // Load the language profiles now rather than in the first search.
     let _ = api::analyzer();
+    let hosts = Arc::new(options.allowed_hosts.clone());
     Router::new()
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/health", get(api::health))
@@ -58,6 +69,7 @@ pub fn router(pool: Arc<Pool>) -> Router {
         .route("/style.css", get(ui::style))
         .fallback(api::not_found)
         .with_state(pool)
+        .layer(axum::middleware::from_fn_with_state(hosts, guard::guard))
 }
 
 /// Serves the data directory at `addr` until the process ends; `ready` is told the bound
@@ -65,6 +77,16 @@ pub fn router(pool: Arc<Pool>) -> Router {
 pub fn serve(
     data_dir: &Path,
     addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    serve_with(data_dir, addr, &ServeOptions::default(), ready)
+}
+
+/// [`serve`] with the host allow-list, header timeout and connection cap of `options`.
+pub fn serve_with(
+    data_dir: &Path,
+    addr: SocketAddr,
+    options: &ServeOptions,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let pool = Arc::new(Pool::open(data_dir, DEFAULT_CONNECTIONS)?);
@@ -78,8 +100,19 @@ pub fn serve(
             .map_err(|e| ServeError::Io { addr, source: e })?;
         let bound = listener.local_addr().map_err(|e| ServeError::Io { addr, source: e })?;
         ready(bound);
-        axum::serve(listener, router(pool)).await.map_err(|e| ServeError::Io { addr, source: e })
+        serve_listener(listener, pool, options).await;
+        Ok(())
     })
+}
+
+/// Serves the routes over `pool` on connections from `listener` until the process ends, with
+/// the host allow-list, header timeout and connection cap of `options`.
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    pool: Arc<Pool>,
+    options: &ServeOptions,
+) {
+    guard::accept(listener, router_with(pool, options), options).await;
 }
 
 /// Why the server could not start or stopped.

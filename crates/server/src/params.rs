@@ -46,19 +46,11 @@ impl Params {
         }
     }
 
-    /// A day parameter, `YYYY-MM-DD`.
+    /// A day parameter, `YYYY-MM-DD`, a day the calendar has (`2023-02-29` and `2023-13-45`
+    /// are refused).
     pub fn day(&self, name: &str) -> Result<Option<String>, ApiError> {
         let Some(v) = self.text(name) else { return Ok(None) };
-        let b = v.as_bytes();
-        let ok = b.len() == 10
-            && b.iter().enumerate().all(|(i, c)| {
-                if i == 4 || i == 7 {
-                    *c == b'-'
-                } else {
-                    c.is_ascii_digit()
-                }
-            });
-        if ok {
+        if is_calendar_day(&v) {
             Ok(Some(v))
         } else {
             Err(ApiError::bad(format!("{name} must be a day written YYYY-MM-DD, not {v:?}")))
@@ -66,7 +58,53 @@ impl Params {
     }
 }
 
+/// Whether `v` is `YYYY-MM-DD` naming a real day of the Gregorian calendar.
+fn is_calendar_day(v: &str) -> bool {
+    let b = v.as_bytes();
+    let shape =
+        b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+    if !shape {
+        return false;
+    }
+    let number = |r: std::ops::Range<usize>| v[r].parse::<u32>().unwrap_or(0);
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    (1..=days).contains(&day)
+}
+
 /// A numeric id from a path.
 pub fn id(kind: &str, raw: &str) -> Result<u32, ApiError> {
     raw.parse().map_err(|_| ApiError::bad(format!("{kind} id must be a whole number, not {raw:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 17: query dates were checked for shape only.
+    #[test]
+    fn days_must_be_on_the_calendar() {
+        for ok in ["2023-09-12", "2024-02-29", "2000-02-29", "2023-12-31", "0001-01-01"] {
+            assert!(is_calendar_day(ok), "{ok}");
+        }
+        for bad in
+            ["2023-13-45", "2023-02-29", "1900-02-29", "2023-04-31", "2023-00-10", "2023-9-12"]
+        {
+            assert!(!is_calendar_day(bad), "{bad}");
+        }
+    }
 }

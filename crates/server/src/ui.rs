@@ -11,7 +11,9 @@ use serde_json::Value;
 use storyline_narrate::render::{escape_html as e, html_fragment, STYLE};
 use storyline_narrate::StoryReport;
 
-use crate::api::{article_json, run_search, search_request, story_report};
+use crate::api::{
+    article_parts, article_value, off_the_workers, run_search, search_request, story_report,
+};
 use crate::params::{id, Params};
 use crate::{ApiError, Pool};
 
@@ -125,7 +127,8 @@ pub async fn article(State(pool): Shared, Path(key): Path<String>, Query(q): Q) 
     let result = async {
         p.only(&["cite"])?;
         let cite = cite_range(&p)?;
-        let (v, extraction, text) = pool.with(move |s| article_json(s, &key)).await?;
+        let parts = pool.with(move |s| article_parts(s, &key)).await?;
+        let v = article_value(&parts, false);
         let mut b = String::new();
         let _ = write!(
             b,
@@ -147,7 +150,11 @@ pub async fn article(State(pool): Shared, Path(key): Path<String>, Query(q): Q) 
             let _ = write!(b, " · {} copy of <a href=\"/articles/{}\">{}</a>", e(v["copy_kind"].as_str().unwrap_or("near")), e(of), e(of.get(..12).unwrap_or(of)));
         }
         b.push_str("</p><p class=\"legend\"><span class=\"entity e-PER\">person</span><span class=\"entity e-LOC\">place</span><span class=\"entity e-ORG\">organisation</span><span class=\"quote\">quote</span><span class=\"time\">date or time</span><span class=\"figure\">figure</span></p>");
-        let _ = write!(b, "<div class=\"text\" id=\"article-text\">{}</div>", storyline_narrate::highlighted_html(&text, &extraction, cite));
+        let marked = off_the_workers(move || {
+            storyline_narrate::highlighted_html(&parts.article.text, &parts.extraction, cite)
+        })
+        .await?;
+        let _ = write!(b, "<div class=\"text\" id=\"article-text\">{marked}</div>");
         b.push_str("<h2>Normalisation decisions</h2><table id=\"decisions\"><thead><tr><th>Field</th><th>Value</th><th>Why</th></tr></thead><tbody>");
         for d in v["decisions"].as_array().into_iter().flatten() {
             let _ = write!(b, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", e(&text_of(d, "field")), e(&text_of(d, "value")), e(&text_of(d, "reason")));

@@ -263,3 +263,119 @@ async fn the_web_ui_pages_render_without_anything_from_elsewhere() {
     let css = get(&mut c, "/style.css").await;
     assert!(css.content_type.unwrap().starts_with("text/css"));
 }
+
+/// A server over an empty data directory, through `serve_listener` as `storyline serve` runs.
+async fn start_guarded(options: storyline_server::ServeOptions) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = Arc::new(Pool::open(dir.path(), 2).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move { storyline_server::serve_listener(listener, pool, &options).await });
+    Server { addr, _dir: dir }
+}
+
+/// Sends `request` as it is and reads until the server closes the connection.
+async fn raw(addr: &str, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Issue 17, row 8: security headers on every response; a request for a host name that is not
+/// allowed (DNS rebinding) is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_everywhere_and_foreign_host_names_refused() {
+    let options = storyline_server::ServeOptions {
+        allowed_hosts: vec!["news.example".into()],
+        ..Default::default()
+    };
+    let server = start_guarded(options).await;
+    let ask = |host: &str, path: &str| {
+        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+    };
+    for (host, path, status) in [
+        (server.addr.as_str(), "/api/health", "200"),
+        ("localhost:8080", "/", "200"),
+        ("news.example:8080", "/api/stories", "200"),
+        ("127.0.0.1", "/nowhere", "404"),
+        ("evil.example:8080", "/api/health", "403"),
+    ] {
+        let answer = raw(&server.addr, &ask(host, path)).await;
+        let head = answer.split("\r\n\r\n").next().unwrap().to_ascii_lowercase();
+        assert!(head.starts_with(&format!("http/1.1 {status}")), "{host} {path}: {answer}");
+        for header in [
+            "x-content-type-options: nosniff",
+            "x-frame-options: deny",
+            "referrer-policy: no-referrer",
+            "content-security-policy: default-src 'none';",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(head.contains(header), "{header} missing for {host} {path}: {head}");
+        }
+    }
+    // Issue 17, row 9: axum's own rejections (a path with invalid UTF-8) came as text/plain.
+    let bad_path = raw(&server.addr, &ask("127.0.0.1", "/api/articles/%FF%FE")).await;
+    let (head, body) = bad_path.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 400"), "{bad_path}");
+    assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+    assert!(serde_json::from_str::<serde_json::Value>(body).unwrap()["error"].is_string());
+    let refused = raw(&server.addr, &ask("evil.example", "/api/health")).await;
+    assert!(refused.contains("--allowed-host evil.example"), "{refused}");
+}
+
+/// Opens `n` connections that stall: half send part of a request's headers, half nothing.
+async fn stalled(addr: &str, n: usize) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let mut out = Vec::new();
+    for i in 0..n {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        if i % 2 == 0 {
+            s.write_all(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await.unwrap();
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// The bound only keeps a broken build from hanging the suite; nothing is timed.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Issue 17, row 6: connections that never finish their headers are closed after the header
+/// timeout, so they cannot pile up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_slow_to_send_headers_are_disconnected() {
+    use tokio::io::AsyncReadExt;
+    let options = storyline_server::ServeOptions {
+        header_timeout: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let server = start_guarded(options).await;
+    for mut s in stalled(&server.addr, 6).await {
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(PATIENCE, s.read_to_end(&mut rest));
+        assert!(read.await.is_ok(), "the server closes a connection that stalls in its headers");
+    }
+}
+
+/// Issue 17, row 6: with every connection taken by stalled clients, a new client is still
+/// answered at once: the oldest connection that is answering nothing is closed to make room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_connection_cap_a_stalled_client_makes_room() {
+    let options = storyline_server::ServeOptions {
+        header_timeout: std::time::Duration::from_secs(3600),
+        max_connections: 3,
+        ..Default::default()
+    };
+    let server = start_guarded(options).await;
+    let _stalled = stalled(&server.addr, 6).await;
+    let health = tokio::time::timeout(PATIENCE, async {
+        let mut c = Connection::open(&server.addr).await.unwrap();
+        c.get("/api/health").await.unwrap()
+    })
+    .await
+    .expect("a normal request is answered while stalled clients hold the cap");
+    assert_eq!(health.status, 200);
+}

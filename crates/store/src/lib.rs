@@ -62,6 +62,9 @@ pub enum StoreError {
     /// The data directory cannot be written.
     #[error("data directory {0} is read-only; choose another with --data-dir or make it writable")]
     ReadOnly(PathBuf),
+    /// Another process is writing the data directory (see [`WriterLock`]).
+    #[error("data directory {0} is being written by another storyline process; run this again when it has finished")]
+    Busy(PathBuf),
     /// The data directory path exists and is a file.
     #[error("data directory {0} exists and is not a directory")]
     NotADirectory(PathBuf),
@@ -163,6 +166,58 @@ impl Boilerplate {
     }
 }
 
+/// The right to write one data directory, held by one process at a time for as long as the
+/// value lives. Two writers at once (a second `storyline ingest` while one runs) collided in
+/// the store with a raw `UNIQUE constraint failed` (issue 17, row 9).
+///
+/// The lock is SQLite's own exclusive lock on a small file beside the database
+/// (`writer.lock`): the system releases it when the process ends, however it ends, so a killed
+/// run never leaves a stale lock behind.
+pub struct WriterLock {
+    _conn: Connection,
+}
+
+impl std::fmt::Debug for WriterLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriterLock")
+    }
+}
+
+impl WriterLock {
+    /// Takes the writer lock of the data directory `dir` (which must exist), or answers
+    /// [`StoreError::Busy`] at once when another process holds it.
+    pub fn acquire(dir: &Path) -> Result<WriterLock, StoreError> {
+        let path = dir.join("writer.lock");
+        let sql = |source| StoreError::Sqlite { path: path.clone(), source };
+        let conn = Connection::open(&path).map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::ZERO).map_err(sql)?;
+        match conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;") {
+            Ok(()) => Ok(WriterLock { _conn: conn }),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                Err(StoreError::Busy(dir.to_owned()))
+            }
+            Err(e) => Err(sql(e)),
+        }
+    }
+}
+
+/// Stops whatever statement is running on one [`Store`]'s connection, from any thread: the
+/// statement fails with an "interrupted" error. Without a running statement it does nothing.
+pub struct Interrupter(rusqlite::InterruptHandle);
+
+impl Interrupter {
+    /// Interrupts the running statement, if any.
+    pub fn interrupt(&self) {
+        self.0.interrupt();
+    }
+}
+
+impl std::fmt::Debug for Interrupter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Interrupter")
+    }
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("db_path", &self.db_path).finish()
@@ -222,6 +277,12 @@ impl Store {
         })?;
         store.load_boilerplate()?;
         Ok(store)
+    }
+
+    /// A handle that stops this connection's running statement from another thread, so a server
+    /// can give up a query whose client has gone.
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter(self.conn.get_interrupt_handle())
     }
 
     fn sql(&self, source: rusqlite::Error) -> StoreError {

@@ -434,7 +434,12 @@ impl Store {
     ) -> Result<Page<crate::ArticleSummary>, StoreError> {
         let after: i64 = match cursor {
             None => 0,
-            Some(c) => c.parse().map_err(|_| StoreError::BadCursor(c.to_string()))?,
+            // A sequence number this store gave out: never negative.
+            Some(c) => c
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| i64::try_from(n).ok())
+                .ok_or_else(|| StoreError::BadCursor(c.to_string()))?,
         };
         let mut stmt = self
             .conn
@@ -534,8 +539,28 @@ impl Store {
             .map_err(|e| self.sql(e))?
             .collect::<Result<_, _>>()
             .map_err(|e| self.sql(e))?;
-        let total = if filtered || rows.len() < SEARCH_HITS {
+        let total = if rows.len() < SEARCH_HITS {
             rows.len() as u64
+        } else if filtered {
+            // Every match that passes the filter, not only the best SEARCH_HITS (issue 17,
+            // row 9: with a filter the total stopped at 1,000).
+            self.conn
+                .prepare_cached(
+                    "SELECT count(*) FROM search JOIN articles a INDEXED BY articles_meta ON a.seq = search.rowid
+                     WHERE search MATCH ?1
+                       AND (?2 IS NULL OR a.lang = ?2)
+                       AND (?3 IS NULL OR a.outlet = ?3)
+                       AND (?4 IS NULL OR EXISTS (SELECT 1 FROM entities e WHERE e.article_seq = a.seq AND e.key = ?4))
+                       AND (?5 IS NULL OR substr(a.date_utc, 1, 10) >= ?5)
+                       AND (?6 IS NULL OR substr(a.date_utc, 1, 10) <= ?6)",
+                )
+                .and_then(|mut c| {
+                    c.query_row(
+                        params![expr, filter.lang, filter.outlet, filter.entity, filter.from, filter.to],
+                        |r| r.get::<_, i64>(0),
+                    )
+                })
+                .map_err(|e| self.sql(e))? as u64
         } else {
             self.conn
                 .prepare_cached("SELECT count(*) FROM search WHERE search MATCH ?1")
@@ -664,6 +689,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         assert!(matches!(store.story_list(10, Some("nope")), Err(StoreError::BadCursor(_))));
+        // Issue 17, row 9: a negative or too large cursor was the first page.
+        for bad in ["-5", "18446744073709551615", "9223372036854775808"] {
+            let page = store.article_page(None, 10, Some(bad));
+            assert!(matches!(page, Err(StoreError::BadCursor(_))), "{bad}");
+        }
         assert_eq!(store.story_list(10, None).unwrap().items.len(), 0);
     }
 
@@ -695,5 +725,33 @@ mod tests {
         assert_eq!(store.search(&kim, &late, 10, 0).unwrap().total, 1);
         let rocket = vec![vec!["rakete".to_string(), "raket".to_string()]];
         assert_eq!(store.search(&rocket, &SearchFilter::default(), 10, 0).unwrap().total, 1);
+    }
+
+    /// Issue 17, row 9: with a filter, the total stopped at the best SEARCH_HITS.
+    #[test]
+    fn a_filtered_search_counts_every_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let n = SEARCH_HITS as i64 + 200;
+        let tx = store.conn.transaction().unwrap();
+        for seq in 1..=n {
+            let lang = if seq % 2 == 0 { "de" } else { "en" };
+            tx.execute(
+                "INSERT INTO articles (seq, id, source_path, format, title, text, lang, outlet, date_utc, ingested_at)
+                 VALUES (?1, ?2, 'x', 'text', 'T', 'x', ?3, 'ARD', '2023-09-12T05:43:00Z', '')",
+                params![seq, format!("a{seq}"), lang],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+        let terms: Vec<(i64, String)> = (1..=n).map(|seq| (seq, "kim".to_string())).collect();
+        store.write_search_terms(&terms).unwrap();
+        let kim = vec![vec!["kim".to_string()]];
+        let all = store.search(&kim, &SearchFilter::default(), 10, 0).unwrap();
+        assert_eq!(all.total, n as u64);
+        let ard = SearchFilter { outlet: Some("ARD".into()), ..SearchFilter::default() };
+        assert_eq!(store.search(&kim, &ard, 10, 0).unwrap().total, n as u64);
+        let de = SearchFilter { lang: Some("de".into()), ..SearchFilter::default() };
+        assert_eq!(store.search(&kim, &de, 10, 0).unwrap().total, n as u64 / 2);
     }
 }

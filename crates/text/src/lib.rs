@@ -32,7 +32,7 @@ mod vector;
 
 pub use analyze::{term_hash, Analysis, Analyzer, Compound, FieldTerms, TermKind};
 pub use minhash::{Signature, SIGNATURE_LEN};
-pub use search::is_german_noun;
+pub use search::{is_german_noun, MAX_QUERY_WORDS};
 pub use sentence::sentences;
 pub use stated::StatedDate;
 pub use vector::{dot, DocFreq, TermCounts, TermHasher, TermMap};

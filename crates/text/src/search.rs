@@ -26,6 +26,10 @@ pub fn is_german_noun(word: &str) -> bool {
 
 /// Shortest head or modifier of a compound, in characters.
 const MIN_PART: usize = 4;
+
+/// Distinct words of a query that count; later ones are left out (see `Analyzer::query_terms`).
+pub const MAX_QUERY_WORDS: usize = 32;
+
 /// Shortest word tried as a compound, in characters.
 const MIN_COMPOUND: usize = 8;
 
@@ -122,13 +126,22 @@ impl Analyzer {
 
     /// The terms of a query, one group per word: a document matches a word when it holds any
     /// term of its group. Stems are taken in each of `langs`; stop words of all of them are
-    /// dropped unless the query has nothing else.
+    /// dropped unless the query has nothing else. A word repeated gives one group, and only the
+    /// first [`MAX_QUERY_WORDS`] distinct words count, so the work of a query is bounded
+    /// whatever its length (issue 17, row 2: `Wien` a thousand times took 50 seconds).
     pub fn query_terms(&self, query: &str, langs: &[&str]) -> Vec<Vec<String>> {
         let profiles: Vec<&Lang> = langs.iter().filter_map(|l| self.langs.get(*l)).collect();
-        let mut groups = Vec::new();
-        let mut stops = Vec::new();
+        let mut groups: Vec<Vec<String>> = Vec::new();
+        let mut stops: Vec<Vec<String>> = Vec::new();
+        let mut seen = HashSet::new();
         words(query, |word| {
+            if seen.len() >= MAX_QUERY_WORDS {
+                return;
+            }
             let lower = word.to_lowercase();
+            if !seen.insert(lower.clone()) {
+                return;
+            }
             let mut group = vec![fold(&lower).into_owned()];
             for p in &profiles {
                 let stem = stem_of(p, &lower);
@@ -178,6 +191,18 @@ mod tests {
         assert!(q[0].contains(&"raket".to_string()));
         assert!(terms("Das Heizungsgesetz", "de").iter().any(|t| q[1].contains(t)));
         assert_eq!(a.query_terms("und", &["de"]), vec![vec!["und".to_string()]]);
+    }
+
+    #[test]
+    fn a_repeated_query_word_is_one_group_and_long_queries_are_cut() {
+        let a = Analyzer::builtin().unwrap();
+        let once = a.query_terms("Wien", &["de", "en"]);
+        let repeated = vec!["Wien"; 3_000].join(" ") + " WIEN wien";
+        assert_eq!(a.query_terms(&repeated, &["de", "en"]), once);
+        let many: Vec<String> = (0..1_000).map(|i| format!("wort{i}")).collect();
+        let groups = a.query_terms(&many.join(" "), &["de"]);
+        assert_eq!(groups.len(), MAX_QUERY_WORDS);
+        assert_eq!(groups[0][0], "wort0");
     }
 
     #[test]

@@ -72,3 +72,28 @@ fn organisations_and_derived_places() {
     assert!(types.contains(&("russische", EntityType::LocDeriv)), "{types:?}");
     assert!(types.contains(&("US-Außenministerium", EntityType::Org)), "{types:?}");
 }
+
+/// Issue 17, row 3: the span holding a rule mention's ends is found by halves, with the answers
+/// of the search one by one, for every byte of a text and for spans out of order.
+#[test]
+fn span_lookup_answers_as_the_linear_search_did() {
+    let text = "Kim Jong-un traf am 12. September 2023 „Putin“ in Wladiwostok, sagte (die) KCNA.";
+    let spans = super::word_spans(text);
+    let mut shuffled = spans.clone();
+    shuffled.swap(0, 3);
+    for spans in [&spans, &shuffled] {
+        let lookup = super::SpanLookup::new(spans);
+        for at in 0..=text.len() + 1 {
+            assert_eq!(
+                lookup.containing_start(at),
+                spans.iter().position(|&(s, e)| s <= at && at < e),
+                "start {at}"
+            );
+            assert_eq!(
+                lookup.containing_end(at),
+                spans.iter().rposition(|&(s, e)| s < at && at <= e),
+                "end {at}"
+            );
+        }
+    }
+}

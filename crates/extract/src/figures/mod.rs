@@ -154,7 +154,10 @@ impl FigureFinder {
         let found = numbers::find_in(&toks, numbers);
         let quantities = units::quantities(&toks, &found, units);
         let tok_at = |byte: usize| toks.partition_point(|t| t.start < byte);
-        let inside = |s: usize, e: usize| exclude.iter().any(|(a, b)| s < *b && *a < e);
+        let excluded = Overlaps::new(exclude);
+        let inside = |s: usize, e: usize| excluded.any(s, e);
+        let spans: Vec<(usize, usize)> = quantities.iter().map(|q| (q.start, q.end)).collect();
+        let ordered = spans.windows(2).all(|w| w[0].1 <= w[1].0 && w[0].0 < w[0].1);
         let mut out: Vec<Figure> = Vec::new();
         let mut n = 0;
         while n < found.len() {
@@ -203,9 +206,20 @@ impl FigureFinder {
             }
             // The unit, or the noun counted: "Granaten" in "4,8 Millionen Granaten".
             let last = found.get(n - 1).map_or(m.start, |x| x.start);
-            if let Some(q) =
-                quantities.iter().find(|q| q.start <= last && q.end > last || q.start == m.start)
-            {
+            let unit_of =
+                |q: &&units::Quantity| q.start <= last && q.end > last || q.start == m.start;
+            let quantity = if ordered {
+                // At most one quantity holds `last` and one starts with the number: the earlier.
+                let holding = spans.partition_point(|&(_, e)| e <= last);
+                let starting = spans.partition_point(|&(s, _)| s < m.start);
+                [holding.min(starting), holding.max(starting)]
+                    .into_iter()
+                    .filter_map(|i| quantities.get(i))
+                    .find(unit_of)
+            } else {
+                quantities.iter().find(unit_of)
+            };
+            if let Some(q) = quantity {
                 fig.unit = Some(q.unit.clone());
                 fig.end = fig.end.max(q.end);
                 if fig.high.is_none() {
@@ -255,6 +269,36 @@ impl FigureFinder {
 }
 
 use crate::timex::scan::Kind;
+
+/// Whether a span overlaps any of a set of spans, in logarithmic time: the spans sorted by start
+/// with the largest end so far. Testing every time expression for every number made figure
+/// finding quadratic in the length of an article (issue 17, row 3).
+struct Overlaps {
+    starts: Vec<usize>,
+    max_end: Vec<usize>,
+}
+
+impl Overlaps {
+    fn new(spans: &[(usize, usize)]) -> Overlaps {
+        let mut sorted = spans.to_vec();
+        sorted.sort_unstable();
+        let starts = sorted.iter().map(|&(s, _)| s).collect();
+        let max_end = sorted
+            .iter()
+            .scan(0, |m, &(_, e)| {
+                *m = (*m).max(e);
+                Some(*m)
+            })
+            .collect();
+        Overlaps { starts, max_end }
+    }
+
+    /// Whether some span `(a, b)` has `s < b && a < e`.
+    fn any(&self, s: usize, e: usize) -> bool {
+        let before = self.starts.partition_point(|&a| a < e);
+        before > 0 && self.max_end[before - 1] > s
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -120,3 +120,29 @@ fn figures_with_what_they_count_how_approximate_and_their_unit() {
         ]
     );
 }
+
+/// Issue 17, row 3: the overlap test by halves answers as testing every span did, for spans in
+/// any order, nested or overlapping.
+#[test]
+fn overlaps_answer_as_testing_every_span_did() {
+    let mut seed = 5u64;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) % n) as usize
+    };
+    for _ in 0..200 {
+        let spans: Vec<(usize, usize)> = (0..next(8))
+            .map(|_| {
+                let a = next(60);
+                (a, a + next(12))
+            })
+            .collect();
+        let overlaps = super::Overlaps::new(&spans);
+        for s in 0..70 {
+            for e in s..s + 6 {
+                let linear = spans.iter().any(|(a, b)| s < *b && *a < e);
+                assert_eq!(overlaps.any(s, e), linear, "{spans:?} ({s}, {e})");
+            }
+        }
+    }
+}

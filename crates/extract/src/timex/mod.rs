@@ -290,11 +290,27 @@ fn lone_bound(toks: &[scan::Tok], i: usize, until_words: &[String]) -> Option<us
     None
 }
 
+/// How far from a time expression a line break is looked for. A heading is under 100 bytes, so
+/// a line with no break this near is not one; without the bound, a long text without line breaks
+/// was searched whole for every expression in it (issue 17, row 3: ingest superlinear).
+const HEADING_REACH: usize = 4096;
+
 /// The first byte of the line around byte `at` if that line looks like a heading: short, no
 /// full stop at its end.
 fn heading_line(text: &str, at: usize) -> Option<usize> {
-    let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |p| at + p);
+    let bytes = text.as_bytes();
+    let from = at.saturating_sub(HEADING_REACH);
+    let start = match bytes[from..at].iter().rposition(|&b| b == b'\n') {
+        Some(p) => from + p + 1,
+        None if from == 0 => 0,
+        None => return None,
+    };
+    let to = (at + HEADING_REACH).min(bytes.len());
+    let end = match bytes[at..to].iter().position(|&b| b == b'\n') {
+        Some(p) => at + p,
+        None if to == bytes.len() => to,
+        None => return None,
+    };
     let line = text[start..end].trim();
     (line.len() < 100 && !line.ends_with(['.', ':', ';', ','])).then_some(start)
 }

@@ -397,3 +397,19 @@ fn counts_and_a_half() {
         ])
     );
 }
+
+/// Issue 17, row 3: whether a time expression stands in a heading is decided within a bounded
+/// reach. 20,000 expressions in a 3.3 MB text without line breaks searched the whole text for
+/// each (6.6 * 10^10 bytes); now each looks at most 8 KiB.
+#[test]
+fn heading_lines_are_found_within_a_bounded_reach() {
+    let sentence = "Am 12. September 2023 kamen laut Polizei 500 Menschen nach Berlin. ";
+    let text = format!("Rückblick 2023\n{}", sentence.repeat(50_000));
+    assert_eq!(super::heading_line(&text, 3), Some(0));
+    let step = text.len() / 20_000;
+    let headings = (1..20_000).filter(|i| super::heading_line(&text, 16 + i * step).is_some());
+    assert_eq!(headings.count(), 0);
+    let short = "Rückblick\nKurz: am Montag";
+    assert_eq!(super::heading_line(short, 12), Some(11));
+    assert_eq!(super::heading_line("Ein ganzer Satz.\nNoch einer", 3), None);
+}

@@ -4,6 +4,7 @@
 pub mod clean;
 pub mod date;
 mod lang;
+pub mod nesting;
 
 use crate::profile::{builtin_profiles, Profile};
 use crate::{IngestError, Reject, RejectKind};
@@ -201,8 +202,28 @@ impl Normaliser {
         meta: &mut Meta,
         decisions: &mut Vec<Decision>,
     ) -> Result<String, Reject> {
-        let opts = trafilatura::Options::default().with_fallback(true);
-        let extracted = trafilatura::extract(&doc.body, &opts).ok();
+        let nesting = nesting::limit_nesting(&doc.body, nesting::MAX_HTML_DEPTH);
+        if nesting.dropped > 0 {
+            decisions.push(Decision::new(
+                Field::Text,
+                format!("{} tags dropped", nesting.dropped),
+                format!(
+                    "the page nests {} elements deep; below depth {} its tags were dropped and \
+                     their text kept",
+                    nesting.depth,
+                    nesting::MAX_HTML_DEPTH
+                ),
+            ));
+        }
+        let html = nesting.html.as_ref();
+        let (extracted, all) = on_large_stack(|| {
+            let opts = trafilatura::Options::default().with_fallback(true);
+            match trafilatura::extract(html, &opts).ok() {
+                Some(r) if !r.content_text.trim().is_empty() => (Some(r), String::new()),
+                other => (other, trafilatura::html2txt(html)),
+            }
+        })
+        .map_err(|why| reject(doc, RejectKind::Unreadable, &why))?;
         if let Some(r) = &extracted {
             let m = &r.metadata;
             let nonempty = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
@@ -221,7 +242,6 @@ impl Normaliser {
             ));
             return Ok(main);
         }
-        let all = trafilatura::html2txt(&doc.body);
         if !all.trim().is_empty() {
             decisions.push(Decision::new(
                 Field::Text,
@@ -366,6 +386,32 @@ struct Meta {
     date: Option<String>,
 }
 
+/// The stack of the thread HTML extraction runs on. The extractor walks the element tree
+/// recursively; pages are flattened to [`nesting::MAX_HTML_DEPTH`] first, and this leaves a wide
+/// margin over what that depth needs. Only the pages touched are ever mapped in.
+const EXTRACTION_STACK: usize = 64 * 1024 * 1024;
+
+/// Runs `f` on a thread of its own with an [`EXTRACTION_STACK`]-sized stack, so that a deep page
+/// cannot overflow the caller's (a worker's default is 2 MiB), and turns a panic into an error
+/// naming it, so that one page cannot take its batch down.
+fn on_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, String> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("html-extract".into())
+            .stack_size(EXTRACTION_STACK)
+            .spawn_scoped(scope, f)
+            .map_err(|e| format!("could not start the HTML extractor: {e}"))?;
+        handle.join().map_err(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            format!("the HTML extractor failed on this page: {what}")
+        })
+    })
+}
+
 fn reject(doc: &RawDoc, kind: RejectKind, message: &str) -> Reject {
     Reject { path: doc.source.path.clone(), line: doc.source.line, kind, message: message.into() }
 }
@@ -416,6 +462,64 @@ mod tests {
         );
         assert_eq!(tidy_outlet("www.Spiegel.de"), "spiegel.de");
         assert_eq!(tidy_outlet("Der Standard"), "Der Standard");
+    }
+
+    fn html_doc(body: String) -> RawDoc {
+        let source = storyline_core::SourceRef {
+            path: "deep.html".into(),
+            line: None,
+            format: storyline_core::SourceFormat::Html,
+            external_id: None,
+        };
+        RawDoc::new(source, body, true)
+    }
+
+    /// Issue 17, row 1: ten thousand nested elements overflowed the stack inside the extractor
+    /// and aborted the process. Test threads have a 2 MiB stack, as rayon's workers do.
+    #[test]
+    fn a_page_nested_ten_thousand_deep_is_flattened_not_fatal() {
+        let sentence = "Die Regierung hat am Montag neue Maßnahmen beschlossen. ";
+        let page = format!(
+            "<html><body>{}<p>{}</p>{}</body></html>",
+            "<div>".repeat(10_000),
+            sentence.repeat(10),
+            "</div>".repeat(10_000)
+        );
+        let n = Normaliser::new().unwrap();
+        let a = n.normalise(html_doc(page), &clean::NoHistory).unwrap().article;
+        assert!(a.text.contains("neue Maßnahmen beschlossen"), "{}", a.text);
+        assert!(
+            a.decisions.iter().any(|d| d.value.ends_with("tags dropped")
+                && d.reason.contains("nests 10003 elements deep")),
+            "{:?}",
+            a.decisions
+        );
+    }
+
+    /// Mutated pages (cut, doubled, bytes flipped, brackets and quotes put in) never panic the
+    /// normaliser; a page it cannot use is a reject naming the page.
+    #[test]
+    fn mutated_pages_never_panic_the_normaliser() {
+        let page = "<!doctype html><html lang=de><head><title>Kim reist ab</title>\
+            <meta property=\"og:site_name\" content=\"Tagesschau\"></head><body><article>\
+            <h1>Kim reist ab</h1><p>Der Zug des Machthabers hat am 12. September 2023 die Grenze \
+            überquert, wie die Agentur meldete.</p><ul><li>Eins<li>Zwei</ul></article></body></html>";
+        let n = Normaliser::new().unwrap();
+        let mut cases = crate::read::tests::Cases(7);
+        for _ in 0..150 {
+            let bytes = cases.mutate(page.as_bytes());
+            let body = String::from_utf8_lossy(&bytes).into_owned();
+            if let Err(r) = n.normalise(html_doc(body), &clean::NoHistory) {
+                assert_eq!(r.path, "deep.html");
+            }
+        }
+    }
+
+    #[test]
+    fn a_panic_in_extraction_is_an_error_not_an_abort() {
+        assert_eq!(on_large_stack(|| 7), Ok(7));
+        let err = on_large_stack(|| -> u8 { panic!("boom") }).unwrap_err();
+        assert!(err.contains("failed on this page: boom"), "{err}");
     }
 
     #[test]

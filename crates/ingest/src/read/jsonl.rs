@@ -4,7 +4,7 @@
 use super::{decode_doc, ReadOptions};
 use crate::{Reject, RejectKind};
 use serde_json::{Map, Value};
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use storyline_core::{RawDoc, SourceFormat, SourceRef};
 
 /// Field names for each piece of an article, in order of preference. news-please writes
@@ -34,33 +34,154 @@ pub(super) fn read_jsonl(
     opts: &ReadOptions,
     sink: &mut dyn FnMut(Result<RawDoc, Reject>),
 ) {
+    // A whole JSON document may be up to 16 documents long; a line, one. Only a first line that
+    // opens with `[` or `{` may start a whole document.
+    let doc_limit = opts.max_doc_bytes.saturating_mul(16);
+    let may_open_document = match reader.fill_buf() {
+        Ok(chunk) => {
+            chunk.iter().find(|b| !b.is_ascii_whitespace()).is_none_or(|b| matches!(b, b'[' | b'{'))
+        }
+        Err(_) => true,
+    };
+    let first_limit = if may_open_document { doc_limit } else { opts.max_doc_bytes };
     let mut buf = Vec::new();
-    let mut line_no = 0u64;
+    match read_bounded_line(&mut reader, &mut buf, first_limit) {
+        Err(e) => return sink(Err(Reject::line(shown, 1, RejectKind::Io, e.to_string()))),
+        // Reported as an empty text file is (issue 17, row 9: an empty .jsonl was silent).
+        Ok(Line::End) => {
+            return sink(Err(Reject::file(shown, RejectKind::Empty, "the file is empty")))
+        }
+        Ok(Line::TooLong(n)) => {
+            sink(Err(too_long(shown, 1, n)));
+            return read_lines(reader, 1, shown, opts, sink);
+        }
+        Ok(Line::Read) => {}
+    }
+    let line = trim_ascii(&buf);
+    let array = line.starts_with(b"[");
+    let whole_document =
+        array || (line.starts_with(b"{") && serde_json::from_slice::<Value>(line).is_err());
+    if !whole_document {
+        read_line(line, 1, shown, opts, sink);
+        return read_lines(reader, 1, shown, opts, sink);
+    }
+    // A whole JSON document (an array of articles, or one pretty-printed object), as `.json`
+    // exports often are; if it is not one, it is read line by line after all. Never more than
+    // the limit is held (issue 17, row 4: a first line that did not parse read the whole file).
+    let mut all = buf;
+    let room = (doc_limit + 1).saturating_sub(all.len() as u64);
+    if let Err(e) = (&mut reader).take(room).read_to_end(&mut all) {
+        return sink(Err(Reject::file(shown, RejectKind::Io, e.to_string())));
+    }
+    if all.len() as u64 <= doc_limit {
+        return read_document(&all, shown, opts, sink);
+    }
+    if array {
+        return sink(Err(Reject::file(
+            shown,
+            RejectKind::TooLarge,
+            "JSON document too large to read whole; use JSONL",
+        )));
+    }
+    // Too long for one document: the lines read so far, then the rest as it streams.
+    let cut = all.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let tail = all.split_off(cut);
+    let mut line_no = 0;
+    for piece in all.split_inclusive(|&b| b == b'\n') {
+        line_no += 1;
+        read_line(trim_ascii(piece), line_no, shown, opts, sink);
+    }
+    drop(all);
+    read_lines(std::io::Cursor::new(tail).chain(reader), line_no, shown, opts, sink);
+}
+
+/// Reads the lines after line `line_no`, one at a time, each at most one document long.
+fn read_lines(
+    mut reader: impl BufRead,
+    mut line_no: u64,
+    shown: &str,
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Result<RawDoc, Reject>),
+) {
+    let mut buf = Vec::new();
     loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf) {
-            Ok(0) => break,
-            Ok(_) => {}
+        let read = read_bounded_line(&mut reader, &mut buf, opts.max_doc_bytes);
+        line_no += 1;
+        match read {
+            Ok(Line::End) => break,
+            Ok(Line::Read) => read_line(trim_ascii(&buf), line_no, shown, opts, sink),
+            Ok(Line::TooLong(n)) => sink(Err(too_long(shown, line_no, n))),
             Err(e) => {
-                sink(Err(Reject::line(shown, line_no + 1, RejectKind::Io, e.to_string())));
+                sink(Err(Reject::line(shown, line_no, RejectKind::Io, e.to_string())));
                 break;
             }
         }
-        line_no += 1;
-        let line = trim_ascii(&buf);
-        let whole_document = line.starts_with(b"[")
-            || (line.starts_with(b"{") && serde_json::from_slice::<Value>(line).is_err());
-        if line_no == 1 && whole_document {
-            // A whole JSON document (an array of articles, or one pretty-printed object), as
-            // `.json` exports often are; if it is not one, it is read line by line after all.
-            let mut all = buf.clone();
-            if let Err(e) = reader.read_to_end(&mut all) {
-                return sink(Err(Reject::file(shown, RejectKind::Io, e.to_string())));
-            }
-            return read_document(&all, shown, opts, sink);
-        }
-        read_line(line, line_no, shown, opts, sink);
     }
+}
+
+fn too_long(shown: &str, line_no: u64, bytes: u64) -> Reject {
+    Reject::line(
+        shown,
+        line_no,
+        RejectKind::TooLarge,
+        format!("line of {bytes} bytes is longer than the limit for one document"),
+    )
+}
+
+/// What [`read_bounded_line`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Line {
+    /// The input has ended.
+    End,
+    /// A line, in the buffer with its `\n`.
+    Read,
+    /// A line longer than the limit, of this many bytes, passed over without being kept.
+    TooLong(u64),
+}
+
+/// Reads one line into `buf` (cleared first) unless it is longer than `limit` bytes (its line
+/// end aside): then the rest of it is read and dropped, so memory never holds more than the limit
+/// whatever the line's length.
+pub(super) fn read_bounded_line(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> std::io::Result<Line> {
+    buf.clear();
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX).saturating_add(2);
+    let (mut total, mut too_long) = (0u64, false);
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        let (take, ends) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(p) => (p + 1, true),
+            None => (chunk.len(), false),
+        };
+        total += take as u64;
+        if !too_long {
+            if buf.len() + take > limit {
+                too_long = true;
+                *buf = Vec::new();
+            } else {
+                buf.extend_from_slice(&chunk[..take]);
+            }
+        }
+        reader.consume(take);
+        if ends {
+            break;
+        }
+    }
+    Ok(match (total, too_long) {
+        (0, _) => Line::End,
+        (n, true) => Line::TooLong(n),
+        _ => Line::Read,
+    })
 }
 
 fn read_line(
@@ -74,12 +195,7 @@ fn read_line(
         return;
     }
     if line.len() as u64 > opts.max_doc_bytes {
-        return sink(Err(Reject::line(
-            shown,
-            line_no,
-            RejectKind::TooLarge,
-            format!("line of {} bytes is longer than the limit for one document", line.len()),
-        )));
+        return sink(Err(too_long(shown, line_no, line.len() as u64)));
     }
     let text = match std::str::from_utf8(line) {
         Ok(t) => t,
@@ -154,6 +270,15 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
+/// The first of `fields` holding text: a string, not a number. (`{"text": 123}` was stored as
+/// an article titled "123": issue 17, row 9.)
+fn first_text(map: &Map<String, Value>, fields: &[&str]) -> Option<String> {
+    fields.iter().find_map(|f| match map.get(*f)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        _ => None,
+    })
+}
+
 fn first_string(map: &Map<String, Value>, fields: &[&str]) -> Option<String> {
     fields.iter().find_map(|f| match map.get(*f)? {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
@@ -169,9 +294,9 @@ pub fn record_to_doc(
     shown: &str,
     line_no: u64,
 ) -> Result<RawDoc, Reject> {
-    let (body, is_html) = match first_string(map, TEXT_FIELDS) {
+    let (body, is_html) = match first_text(map, TEXT_FIELDS) {
         Some(t) => (t, false),
-        None => match first_string(map, HTML_FIELDS) {
+        None => match first_text(map, HTML_FIELDS) {
             Some(h) => (h, true),
             None => {
                 return Err(Reject::line(
@@ -248,6 +373,66 @@ mod tests {
             })
             .collect();
         assert_eq!(kinds, ["ok", "bad_json@2", "bad_json@3", "no_text@4", "ok"]);
+    }
+
+    /// A reader that counts the bytes it has given.
+    struct Counting<'a>(&'a [u8], std::rc::Rc<std::cell::Cell<usize>>);
+
+    impl std::io::Read for Counting<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1.set(self.1.get() + n);
+            Ok(n)
+        }
+    }
+
+    /// Issue 17, row 4: a line longer than the limit is rejected without being held whole,
+    /// and a first line that does not parse no longer reads the whole file.
+    #[test]
+    fn lines_over_the_limit_are_passed_over_in_bounded_memory() {
+        let opts = ReadOptions { max_doc_bytes: 100, ..ReadOptions::default() };
+        let long = format!("{{\"text\":\"{}\"}}\n", "0".repeat(5_000));
+        let input = format!("{{\"text\":\"eins\"}}\n{long}{{\"text\":\"zwei\"}}\n");
+        let mut out = Vec::new();
+        read_jsonl(input.as_bytes(), "t.jsonl", &opts, &mut |r| out.push(r));
+        assert_eq!(out.len(), 3);
+        let r = out[1].as_ref().unwrap_err();
+        assert_eq!((r.kind, r.line), (RejectKind::TooLarge, Some(2)));
+        assert!(out[2].as_ref().is_ok_and(|d| d.body == "zwei"));
+
+        // A broken first line and more than a whole document's worth of lines after it: read
+        // line by line, every good line kept, the file never held whole.
+        let good = "{\"text\":\"gut\"}\n";
+        let input = format!("{{\"text\": \"abgeschnitten\n{}", good.repeat(400));
+        let consumed = std::rc::Rc::new(std::cell::Cell::new(0));
+        let reader = Counting(input.as_bytes(), consumed.clone());
+        let mut out = Vec::new();
+        let mut consumed_at_first = None;
+        read_jsonl(std::io::BufReader::with_capacity(64, reader), "t.jsonl", &opts, &mut |r| {
+            consumed_at_first.get_or_insert(consumed.get());
+            out.push(r)
+        });
+        let first = consumed_at_first.unwrap();
+        assert!(first <= 16 * 100 + 64, "read {first} bytes before the first line was handed on");
+        assert_eq!(out.len(), 401);
+        assert_eq!(out.iter().filter(|r| r.is_ok()).count(), 400);
+        assert_eq!(out[400].as_ref().unwrap().source.line, Some(401));
+
+        let mut buf = Vec::new();
+        let zeros = vec![0u8; 1 << 20];
+        let mut reader = std::io::BufReader::new(&zeros[..]);
+        assert_eq!(read_bounded_line(&mut reader, &mut buf, 100).unwrap(), Line::TooLong(1 << 20));
+        assert!(buf.capacity() <= 8 * 1024, "never held more than the limit and a chunk");
+    }
+
+    #[test]
+    fn numbers_are_not_text_and_an_empty_file_is_named() {
+        let out = read("{\"text\": 123}\n{\"html\": 4.5, \"title\": \"x\"}\n");
+        let kinds: Vec<_> = out.iter().map(|r| r.as_ref().unwrap_err().kind).collect();
+        assert_eq!(kinds, [RejectKind::NoText, RejectKind::NoText]);
+        let empty = read("");
+        assert_eq!(empty.len(), 1);
+        assert_eq!(empty[0].as_ref().unwrap_err().kind, RejectKind::Empty);
     }
 
     #[test]

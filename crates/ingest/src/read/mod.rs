@@ -271,3 +271,74 @@ pub(crate) fn decode_doc(bytes: &[u8], source: SourceRef, is_html: bool) -> Resu
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A small deterministic generator (64-bit LCG), so the cases are the same on every run.
+    pub(crate) struct Cases(pub(crate) u64);
+
+    impl Cases {
+        pub(crate) fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 >> 17
+        }
+
+        /// `seed` mutated: bytes flipped, cut, doubled, or structure characters put in.
+        pub(crate) fn mutate(&mut self, seed: &[u8]) -> Vec<u8> {
+            let mut out = seed.to_vec();
+            for _ in 0..1 + self.next() % 8 {
+                let at = if out.is_empty() { 0 } else { self.next() as usize % out.len() };
+                match self.next() % 6 {
+                    0 => out.truncate(at),
+                    1 if at < out.len() => out[at] = self.next() as u8,
+                    2 => out.splice(at..at, b"{[\"<\n\r\0\xff\xc3".iter().copied()).for_each(drop),
+                    3 => {
+                        let tail = out[at..].to_vec();
+                        out.extend_from_slice(&tail);
+                    }
+                    4 => out.insert(at, b"\n{}[]<>:\"\\"[self.next() as usize % 10]),
+                    _ => out.drain(at..(at + 7).min(out.len())).for_each(drop),
+                }
+            }
+            out
+        }
+    }
+
+    /// Arbitrary bytes never make a reader panic, and every reject names the file. A bounded
+    /// run of mutated seeds, as a fuzzer would start from (issue 17, part 3).
+    #[test]
+    fn mutated_inputs_never_panic_a_reader() {
+        let jsonl = b"{\"title\":\"Eins\",\"text\":\"Der erste Artikel.\",\"date\":\"2023-09-12\"}\n[1]\n{\"html\":\"<p>Zwei</p>\"}\n".to_vec();
+        let page = "<html><body><p>Eins</p></body></html>";
+        let payload = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{page}");
+        let warc = format!(
+            "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://a.example/1\r\nContent-Length: {}\r\n\r\n{payload}\r\n\r\n",
+            payload.len()
+        )
+        .into_bytes();
+        let feed = b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><item><title>A</title><description>Eins zwei</description></item></channel></rss>".to_vec();
+        let opts = ReadOptions { max_doc_bytes: 4096, ..ReadOptions::default() };
+        let mut cases = Cases(17);
+        for _ in 0..300 {
+            let mut sink = |r: Result<RawDoc, Reject>| {
+                if let Err(r) = r {
+                    assert!(r.path.starts_with("fuzz."), "{r}");
+                }
+            };
+            jsonl::read_jsonl(&cases.mutate(&jsonl)[..], "fuzz.jsonl", &opts, &mut sink);
+            warc::read_warc(&cases.mutate(&warc)[..], "fuzz.warc", &opts, &mut sink);
+            feed::read_feed(&cases.mutate(&feed), "fuzz.rss", &mut sink);
+            let source = SourceRef {
+                path: "fuzz.html".into(),
+                line: None,
+                format: SourceFormat::Html,
+                external_id: None,
+            };
+            if let Err(r) = decode_doc(&cases.mutate(page.as_bytes()), source, true) {
+                assert!(r.path.starts_with("fuzz."), "{r}");
+            }
+        }
+    }
+}

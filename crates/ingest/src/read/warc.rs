@@ -1,6 +1,7 @@
 //! WARC files (CC-NEWS style, gzipped or not): one document for each `response` record that
 //! carries an HTML page. Records are streamed one at a time.
 
+use super::jsonl::{read_bounded_line, Line};
 use super::{decode_doc, ReadOptions};
 use crate::{Reject, RejectKind};
 use std::io::{BufRead, Read};
@@ -13,25 +14,17 @@ pub(super) fn read_warc(
     sink: &mut dyn FnMut(Result<RawDoc, Reject>),
 ) {
     let mut record = 0u64;
+    let mut buf = Vec::new();
     loop {
         // Skip blank lines between records, then expect a version line.
-        let mut line = String::new();
-        loop {
-            line.clear();
-            match reader.read_line(&mut line) {
-                Ok(0) => return,
-                Ok(_) if line.trim().is_empty() => continue,
-                Ok(_) => break,
-                Err(e) => {
-                    return sink(Err(Reject::line(
-                        shown,
-                        record + 1,
-                        RejectKind::Io,
-                        e.to_string(),
-                    )))
-                }
+        let line = loop {
+            match next_header_line(&mut reader, &mut buf) {
+                Ok(None) => return,
+                Ok(Some(l)) if l.trim().is_empty() => continue,
+                Ok(Some(l)) => break l,
+                Err(r) => return sink(Err(r.at(shown, record + 1))),
             }
-        }
+        };
         record += 1;
         if !line.starts_with("WARC/") {
             return sink(Err(Reject::line(
@@ -42,10 +35,11 @@ pub(super) fn read_warc(
             )));
         }
         let mut headers = Vec::new();
+        let mut header_bytes = 0;
         loop {
-            line.clear();
-            match reader.read_line(&mut line) {
-                Ok(0) => {
+            let line = match next_header_line(&mut reader, &mut buf) {
+                Ok(Some(l)) => l,
+                Ok(None) => {
                     return sink(Err(Reject::line(
                         shown,
                         record,
@@ -53,14 +47,20 @@ pub(super) fn read_warc(
                         "file ends inside a record header",
                     )))
                 }
-                Ok(_) => {}
-                Err(e) => {
-                    return sink(Err(Reject::line(shown, record, RejectKind::Io, e.to_string())))
-                }
-            }
+                Err(r) => return sink(Err(r.at(shown, record))),
+            };
             let l = line.trim_end();
             if l.is_empty() {
                 break;
+            }
+            header_bytes += l.len();
+            if header_bytes as u64 > MAX_HEADER_LINE * 16 {
+                return sink(Err(Reject::line(
+                    shown,
+                    record,
+                    RejectKind::Malformed,
+                    "record header longer than a WARC header can be",
+                )));
             }
             if let Some((k, v)) = l.split_once(':') {
                 headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
@@ -107,6 +107,43 @@ pub(super) fn read_warc(
         {
             sink(doc);
         }
+    }
+}
+
+/// The longest WARC header line read; a longer one is not a header (issue 17, row 4: a file of
+/// zeros was read whole as one line). A record's header may have sixteen times as many bytes.
+const MAX_HEADER_LINE: u64 = 64 * 1024;
+
+/// Why a header line could not be read.
+enum LineProblem {
+    Io(std::io::Error),
+    TooLong(u64),
+}
+
+impl LineProblem {
+    fn at(self, shown: &str, record: u64) -> Reject {
+        match self {
+            LineProblem::Io(e) => Reject::line(shown, record, RejectKind::Io, e.to_string()),
+            LineProblem::TooLong(n) => Reject::line(
+                shown,
+                record,
+                RejectKind::Malformed,
+                format!("a line of {n} bytes where a WARC header line was expected"),
+            ),
+        }
+    }
+}
+
+/// The next header line, at most [`MAX_HEADER_LINE`] bytes, decoded leniently; `None` at the end.
+fn next_header_line(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+) -> Result<Option<String>, LineProblem> {
+    match read_bounded_line(reader, buf, MAX_HEADER_LINE) {
+        Ok(Line::End) => Ok(None),
+        Ok(Line::Read) => Ok(Some(String::from_utf8_lossy(buf).into_owned())),
+        Ok(Line::TooLong(n)) => Err(LineProblem::TooLong(n)),
+        Err(e) => Err(LineProblem::Io(e)),
     }
 }
 
@@ -178,6 +215,22 @@ mod tests {
         assert!(d.is_html && d.body.contains("Zwei"));
         assert_eq!(d.source.line, Some(3));
         assert_eq!(d.fetched.as_deref(), Some("2023-09-12T06:00:00Z"));
+    }
+
+    /// Issue 17, row 4: a gigabyte with no line end is not read whole as a header line.
+    #[test]
+    fn a_header_line_over_the_limit_is_named_not_read_whole() {
+        let mut warc = b"WARC/1.0\r\nWARC-Type: response\r\nX: ".to_vec();
+        warc.resize(4 * MAX_HEADER_LINE as usize, b'0');
+        let mut out = Vec::new();
+        read_warc(&warc[..], "x.warc", &ReadOptions::default(), &mut |r| out.push(r));
+        let r = out[0].as_ref().unwrap_err();
+        assert_eq!((r.kind, r.line), (RejectKind::Malformed, Some(1)));
+        assert!(r.message.contains("where a WARC header line was expected"), "{}", r.message);
+        let zeros = vec![0u8; 4 * MAX_HEADER_LINE as usize];
+        let mut out = Vec::new();
+        read_warc(&zeros[..], "z.warc", &ReadOptions::default(), &mut |r| out.push(r));
+        assert_eq!(out.len(), 1);
     }
 
     #[test]
