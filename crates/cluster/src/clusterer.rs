@@ -746,16 +746,8 @@ impl Clusterer {
         let model_choice =
             scored.first().filter(|b| b.probability >= self.threshold(b.scorer)).map(|b| b.event);
         let join = guide.event(doc, &scored, model_choice).filter(|e| active(e));
-        // Events closed to the article (a window before it) cannot take it, but how well it
-        // matches them still speaks for their stories.
-        let mut near_events: Vec<(u32, f32)> =
+        let near_events: Vec<(u32, f32)> =
             scored.iter().map(|s| (self.events[&s.event].story, s.probability)).collect();
-        for e in closed.iter().take(self.model.event.candidates) {
-            if let Some(ev) = self.events.get(e) {
-                let (p, _) = self.score(&self.features(ev, &vectors, doc, &days));
-                near_events.push((ev.story, p));
-            }
-        }
         let ranked: Vec<(u32, f32)> =
             scored.iter().take(MAX_STORY_EXPLAINED + 2).map(|s| (s.event, s.probability)).collect();
         let mut it = scored.into_iter();
