@@ -370,12 +370,13 @@ pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
             let v = |k: &str| f[k].as_f64().unwrap_or(0.0);
             writeln!(
                 out,
-                "  story {:<6} p = {:.3}  best own event: stems {:.2}, names {:.2}, vector {:.2}; event p {:.3}; gap {}",
+                "  story {:<6} p = {:.3}  best own event: stems {:.2}, names {:.2}, vector {:.2}; main names shared {:.2}; event p {:.3}; gap {}",
                 st["story"],
                 st["probability"].as_f64().unwrap_or(0.0),
                 v("event_stems_max"),
                 v("event_names_max"),
                 v("event_dense_max"),
+                v("lead_names"),
                 v("event_probability"),
                 if v("time_unknown") > 0.0 {
                     "unknown".to_string()

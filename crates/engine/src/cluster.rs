@@ -30,6 +30,9 @@ pub struct ClusterReport {
     pub new_stories: u64,
     /// Articles of the active window replayed from the store first.
     pub restored: u64,
+    /// Decisions taken after the last stored state by a run that stopped, rolled back and
+    /// taken again.
+    pub redone: u64,
 }
 
 /// A stored article as the engine clusters it (see [`Engine::stream_docs`]).
@@ -113,10 +116,12 @@ impl Engine {
         progress: &mut dyn FnMut(u64),
     ) -> Result<ClusterReport, EngineError> {
         let analyzer = Analyzer::builtin().map_err(|e| EngineError::Resource(e.to_string()))?;
+        // A run that stopped between two stored states is taken back to the last one.
+        let mut report =
+            ClusterReport { redone: self.store.roll_back_to_state()?, ..ClusterReport::default() };
         let mut counters = self.store.cluster_counters()?;
         let df: TermMap<u32> = self.store.doc_freq()?.into_iter().collect();
         let df = DocFreq::from_parts(counters.docs, df);
-        let mut report = ClusterReport::default();
         let stored = match self.store.cluster_state(counters.next_ord)? {
             Some(bytes) if counters.next_ord > 0 => {
                 match Clusterer::from_state(model.clone(), df.clone(), &bytes) {
@@ -142,6 +147,9 @@ impl Engine {
                     // but not exactly, the state an uninterrupted run would have).
                     report.restored =
                         self.replay_window(&mut clusterer, model, embedder, &analyzer)?;
+                    // From here on, a stopped run rolls back to this state.
+                    let state = clusterer.state().map_err(EngineError::Resource)?;
+                    self.store.write_assignments(&[], &[], counters, Some(&state))?;
                 }
                 clusterer
             }
@@ -150,8 +158,10 @@ impl Engine {
         // clustered (on this thread): analysis and clustering overlap.
         let mut batch: Vec<ArticleForEngine> = self.store.unclustered(0, BATCH)?;
         let mut analysed = analyse(&batch, &analyzer, embedder, model);
+        let mut batches = 0usize;
         while let Some(last) = batch.last() {
             let next: Vec<ArticleForEngine> = self.store.unclustered(last.0, BATCH)?;
+            batches += 1;
             let (next_analysed, rows) = std::thread::scope(|scope| {
                 let worker = scope.spawn(|| analyse(&next, &analyzer, embedder, model));
                 let rows = self.cluster_batch(
@@ -172,8 +182,12 @@ impl Engine {
                 next_ord: counters.next_ord + rows.len() as i64,
             };
             let changes = clusterer.df_changes();
-            let state = clusterer.state().map_err(EngineError::Resource)?;
-            self.store.write_assignments(&rows, &changes, counters, Some(&state))?;
+            let state = if next.is_empty() || batches.is_multiple_of(self.state_every) {
+                Some(clusterer.state().map_err(EngineError::Resource)?)
+            } else {
+                None
+            };
+            self.store.write_assignments(&rows, &changes, counters, state.as_deref())?;
             progress(report.clustered);
             batch = next;
             analysed = next_analysed;

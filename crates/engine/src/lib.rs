@@ -124,6 +124,8 @@ pub struct Engine {
     data_dir: std::path::PathBuf,
     /// Taken by the first write and held while the engine lives.
     writer: Option<WriterLock>,
+    /// Clustering stores its state every this many batches, and at the end of a run.
+    state_every: usize,
 }
 
 impl std::fmt::Debug for Engine {
@@ -149,7 +151,16 @@ impl Engine {
             normaliser: Normaliser::new()?,
             data_dir: data_dir.to_owned(),
             writer: None,
+            state_every: 8,
         })
+    }
+
+    /// How often clustering stores its state: every `batches` batches of 2,048 articles, and
+    /// at the end of every run (default 8). A run stopped in between is rolled back to the last
+    /// state and clustered again from there, with the same result; storing more often costs
+    /// time (the state holds the whole active window), less often costs work after a crash.
+    pub fn set_state_every(&mut self, batches: usize) {
+        self.state_every = batches.max(1);
     }
 
     /// Takes the data directory's writer lock for the life of this engine, or fails at once

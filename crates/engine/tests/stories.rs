@@ -195,24 +195,34 @@ fn a_stream_in_two_parts_or_interrupted_gives_the_events_and_stories_of_one_run(
     assert_eq!(assignments(&parts), expected, "two parts");
 
     // Stopped dead after the first batch was committed (as kill -9 would leave it: a batch is
-    // one transaction), then run again.
-    let stopped = dir.path().join("stopped");
-    {
+    // one transaction), then run again: once with the state stored after every batch (the run
+    // continues from it), once with the default (no state stored yet: the batch is rolled back
+    // and clustered again).
+    for (every, redone, clustered) in [(1, 0, n - 2048), (8, 2048, n)] {
+        let stopped = dir.path().join(format!("stopped-{every}"));
+        {
+            let mut engine = Engine::open(&stopped).unwrap();
+            engine.set_state_every(every);
+            ingest(&mut engine, &all);
+            let died = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                engine.cluster(&model, None, &mut |done| {
+                    if done > 0 {
+                        panic!("killed after {done} articles");
+                    }
+                })
+            }));
+            assert!(died.is_err());
+        }
         let mut engine = Engine::open(&stopped).unwrap();
-        ingest(&mut engine, &all);
-        let died = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            engine.cluster(&model, None, &mut |done| {
-                if done > 0 {
-                    panic!("killed after {done} articles");
-                }
-            })
-        }));
-        assert!(died.is_err());
+        let report = engine.cluster(&model, None, &mut |_| {}).unwrap();
+        assert_eq!(report.redone, redone as u64, "state every {every}");
+        assert_eq!(report.clustered, clustered as u64, "state every {every}");
+        assert_eq!(
+            assignments(&engine),
+            expected,
+            "state every {every}: interrupted and run again"
+        );
     }
-    let mut engine = Engine::open(&stopped).unwrap();
-    let report = engine.cluster(&model, None, &mut |_| {}).unwrap();
-    assert_eq!(report.clustered, (n - 2048) as u64, "the first batch stayed committed");
-    assert_eq!(assignments(&engine), expected, "interrupted and run again");
 }
 
 #[test]

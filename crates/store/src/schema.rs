@@ -157,9 +157,14 @@ CREATE INDEX articles_meta ON articles(seq, lang, outlet, date_utc);
 /// Version 7: an undated article's earliest possible day (`YYYY-MM-DD`), from its text.
 const V7: &str = "ALTER TABLE articles ADD COLUMN not_before TEXT;";
 
-/// Version 8: the story engine's state after the last clustered batch (one row), written in the
-/// batch's transaction, so that a run continues exactly where the last one stopped.
-const V8: &str = "CREATE TABLE cluster_state (id INTEGER PRIMARY KEY CHECK (id = 0), next_ord INTEGER NOT NULL, state BLOB NOT NULL);";
+/// Version 8: the story engine's state as of a clustered batch (one row, with the counters of
+/// that moment), written in the batch's transaction, so that a run continues exactly where the
+/// last one stopped.
+/// `df_journal` keeps, for every term whose document frequency changed since that state was
+/// written, the frequency it had then: a run stopped between two states rolls back to the last
+/// one and clusters the rest again.
+const V8: &str = "CREATE TABLE cluster_state (id INTEGER PRIMARY KEY CHECK (id = 0), next_ord INTEGER NOT NULL, docs INTEGER NOT NULL, next_event INTEGER NOT NULL, next_story INTEGER NOT NULL, state BLOB NOT NULL);
+CREATE TABLE df_journal (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);";
 
 pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
     (id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,

@@ -303,10 +303,18 @@ impl Store {
                     ])
                     .map_err(err)?;
             }
+            // The first change of a term since the last stored state keeps its old frequency.
+            let mut journal = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO df_journal (term, df)
+                     VALUES (?1, coalesce((SELECT df FROM doc_freq WHERE term = ?1), 0))",
+                )
+                .map_err(err)?;
             let mut df = tx
                 .prepare_cached("INSERT INTO doc_freq (term, df) VALUES (?1, ?2) ON CONFLICT (term) DO UPDATE SET df = excluded.df")
                 .map_err(err)?;
             for (term, n) in df_changes {
+                journal.execute([*term as i64]).map_err(err)?;
                 df.execute(params![*term as i64, n]).map_err(err)?;
             }
             let mut meta = tx
@@ -322,15 +330,79 @@ impl Store {
             }
             if let Some(state) = state {
                 tx.prepare_cached(
-                    "INSERT INTO cluster_state (id, next_ord, state) VALUES (0, ?1, ?2)
-                     ON CONFLICT (id) DO UPDATE SET next_ord = excluded.next_ord, state = excluded.state",
+                    "INSERT INTO cluster_state (id, next_ord, docs, next_event, next_story, state)
+                     VALUES (0, ?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (id) DO UPDATE SET next_ord = excluded.next_ord, docs = excluded.docs,
+                       next_event = excluded.next_event, next_story = excluded.next_story, state = excluded.state",
                 )
                 .map_err(err)?
-                .execute(params![counters.next_ord, state])
+                .execute(params![
+                    counters.next_ord,
+                    counters.docs,
+                    counters.next_event,
+                    counters.next_story,
+                    state
+                ])
                 .map_err(err)?;
+                tx.execute("DELETE FROM df_journal", []).map_err(err)?;
             }
         }
         tx.commit().map_err(err)
+    }
+
+    /// Takes clustering back to the last stored engine state when batches were clustered after
+    /// it (a run stopped between two states): their assignments go, the document frequencies
+    /// and counters return to what they were then. Returns how many assignments went. Does
+    /// nothing for a data directory without a stored state or journal (written before schema 8).
+    pub fn roll_back_to_state(&mut self) -> Result<u64, StoreError> {
+        let path = self.db_path.clone();
+        let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
+        let counters = self.cluster_counters()?;
+        let tx = self.conn.transaction().map_err(err)?;
+        let stored: Option<(i64, i64, i64, i64)> = tx
+            .query_row(
+                "SELECT next_ord, docs, next_event, next_story FROM cluster_state WHERE id = 0",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .map_err(err)?;
+        let journal: i64 =
+            tx.query_row("SELECT count(*) FROM df_journal", [], |r| r.get(0)).map_err(err)?;
+        let (ord, docs, next_event, next_story) = match stored {
+            Some(s) if s.0 < counters.next_ord => s,
+            // A first run stopped before its first state: back to the start.
+            None if journal > 0 => (0, 0, 0, 0),
+            _ => return Ok(0),
+        };
+        let gone = tx.execute("DELETE FROM assignments WHERE ord >= ?1", [ord]).map_err(err)?;
+        tx.execute_batch(
+            "UPDATE doc_freq SET df = (SELECT j.df FROM df_journal j WHERE j.term = doc_freq.term)
+               WHERE term IN (SELECT term FROM df_journal);
+             DELETE FROM doc_freq WHERE df = 0;
+             DELETE FROM df_journal;",
+        )
+        .map_err(err)?;
+        for (k, v) in [
+            ("cluster_docs", docs),
+            ("cluster_next_event", next_event),
+            ("cluster_next_story", next_story),
+            ("cluster_next_ord", ord),
+        ] {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![k, v.to_string()],
+            )
+            .map_err(err)?;
+        }
+        // Reports of the rolled-back decisions are written again once they are redone.
+        tx.execute(
+            "UPDATE meta SET value = CAST(min(CAST(value AS INTEGER), ?1) AS TEXT) WHERE key = 'narrated_ord'",
+            [ord],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(gone as u64)
     }
 
     /// The engine's state as stored after the batch that ended before `next_ord`, if that is
@@ -351,7 +423,7 @@ impl Store {
     pub fn clear_clusters(&mut self) -> Result<(), StoreError> {
         self.conn
             .execute_batch(
-                "BEGIN; DELETE FROM assignments; DELETE FROM doc_freq; DELETE FROM cluster_state;
+                "BEGIN; DELETE FROM assignments; DELETE FROM doc_freq; DELETE FROM cluster_state; DELETE FROM df_journal;
                  DELETE FROM story_reports; DELETE FROM event_reports;
                  DELETE FROM meta WHERE key LIKE 'cluster_%' OR key = 'narrated_ord'; COMMIT;",
             )
