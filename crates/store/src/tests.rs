@@ -170,6 +170,53 @@ fn assignments_round_trip_with_counters_and_frequencies() {
 }
 
 #[test]
+fn a_run_stopped_between_two_states_rolls_back_to_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let texts = ["Erster Text über Kim.", "Zweiter Text über Putin.", "Dritter Text über Seoul."];
+    let batch: Vec<NewArticle> = texts
+        .iter()
+        .map(|t| NewArticle { article: article(t, None), line_hashes: vec![] })
+        .collect();
+    store.write_batch(&batch).unwrap();
+    let seqs: Vec<i64> = store.unclustered(0, 10).unwrap().iter().map(|a| a.0).collect();
+    let row = |seq: i64, event: u32| NewAssignment {
+        article_seq: seq,
+        event,
+        story: event,
+        new_event: true,
+        probability: None,
+        copy_of: None,
+        copy_kind: None,
+        time: None,
+        explain: "{}".into(),
+    };
+    // Nothing stored yet and nothing to roll back.
+    assert_eq!(store.roll_back_to_state().unwrap(), 0);
+    // Batch 1 with a state; batch 2 (term 5 changes again, term 9 is new) without one.
+    let first = ClusterCounters { docs: 1, next_event: 1, next_story: 1, next_ord: 1 };
+    store.write_assignments(&[row(seqs[0], 0)], &[(5, 1)], first, Some(b"one")).unwrap();
+    let second = ClusterCounters { docs: 3, next_event: 3, next_story: 3, next_ord: 3 };
+    store
+        .write_assignments(&[row(seqs[1], 1), row(seqs[2], 2)], &[(5, 3), (9, 2)], second, None)
+        .unwrap();
+    assert_eq!(store.roll_back_to_state().unwrap(), 2, "the two decisions after the state");
+    assert_eq!(store.cluster_counters().unwrap(), first);
+    assert_eq!(store.doc_freq().unwrap(), [(5, 1)], "frequencies as they were with the state");
+    assert_eq!(store.unclustered(0, 10).unwrap().len(), 2);
+    assert_eq!(store.cluster_state(first.next_ord).unwrap().as_deref(), Some(&b"one"[..]));
+    // A state that is current: nothing to do.
+    assert_eq!(store.roll_back_to_state().unwrap(), 0);
+
+    // A first run stopped before its first state goes back to the start.
+    store.clear_clusters().unwrap();
+    store.write_assignments(&[row(seqs[0], 0)], &[(5, 1)], first, None).unwrap();
+    assert_eq!(store.roll_back_to_state().unwrap(), 1);
+    assert_eq!(store.cluster_counters().unwrap(), ClusterCounters::default());
+    assert!(store.doc_freq().unwrap().is_empty());
+}
+
+#[test]
 fn extractions_round_trip_replace_and_find_speakers() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path()).unwrap();
