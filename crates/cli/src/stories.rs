@@ -87,6 +87,12 @@ pub fn run_cluster(
         .narrate(&mut |n| bar.set_message(format!("{n} story reports written")))
         .context("narration stopped; reports written before this point are stored")?;
     bar.finish_and_clear();
+    if report.redone > 0 {
+        eprintln!(
+            "the last clustering run stopped early: its {} decisions after the last stored state were taken again",
+            report.redone
+        );
+    }
     if report.clustered > 0 {
         eprintln!(
             "{} articles clustered: {} new events, {} new stories, {} copies",
@@ -99,7 +105,7 @@ pub fn run_cluster(
 fn report_json(r: &ClusterReport) -> Value {
     json!({
         "clustered": r.clustered, "copies": r.copies, "new_events": r.new_events,
-        "new_stories": r.new_stories, "restored": r.restored,
+        "new_stories": r.new_stories, "restored": r.restored, "redone": r.redone,
     })
 }
 
