@@ -232,6 +232,9 @@ struct Teacher<'a> {
     story_id: HashMap<&'a str, u32>,
     events: Vec<Sample>,
     stories: Vec<Sample>,
+    /// Decisions whose right event (story) existed, and of those, how many did not have it
+    /// among the candidates scored: what retrieval missed.
+    missed: [(u64, u64); 2],
 }
 
 impl<'a> Teacher<'a> {
@@ -260,7 +263,12 @@ impl Guide for Teacher<'_> {
             self.events
                 .push(Sample { x: s.features.0.to_vec(), target: f32::from(u8::from(right)) });
         }
-        self.event_id.get(l.event.as_str()).copied()
+        let right = self.event_id.get(l.event.as_str()).copied();
+        if let Some(r) = right {
+            self.missed[0].0 += 1;
+            self.missed[0].1 += u64::from(!scored.iter().any(|s| s.event == r));
+        }
+        right
     }
 
     fn story(&mut self, doc: &Doc, scored: &[StoryScored], _: Option<u32>) -> Option<u32> {
@@ -270,7 +278,12 @@ impl Guide for Teacher<'_> {
             self.stories
                 .push(Sample { x: s.features.0.to_vec(), target: f32::from(u8::from(right)) });
         }
-        self.story_id.get(l.story.as_str()).copied()
+        let right = self.story_id.get(l.story.as_str()).copied();
+        if let Some(r) = right {
+            self.missed[1].0 += 1;
+            self.missed[1].1 += u64::from(!scored.iter().any(|s| s.story == r));
+        }
+        right
     }
 }
 
@@ -288,6 +301,13 @@ fn replay(model: &Model, stream: &Labelled) -> (Vec<Sample>, Vec<Sample>) {
         let a = c.add_guided(d, &mut |_| None, &mut t);
         t.learn(d, &a);
     }
+    tracing::info!(
+        events_with_a_right_candidate = t.missed[0].0,
+        right_event_not_retrieved = t.missed[0].1,
+        stories_with_a_right_candidate = t.missed[1].0,
+        right_story_not_retrieved = t.missed[1].1,
+        "teacher replay"
+    );
     (t.events, t.stories)
 }
 
