@@ -151,19 +151,7 @@ fn quantise(u: &[f32]) -> Vec<i8> {
 
 /// Cosine of two sparse vectors sorted by term, each at unit length before truncation.
 fn sparse_cosine(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
-    let (mut i, mut j, mut s) = (0, 0, 0.0f32);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                s += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    s.clamp(0.0, 1.0)
+    storyline_text::dot(a, b).clamp(0.0, 1.0)
 }
 
 /// A story's running state.
