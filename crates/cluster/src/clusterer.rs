@@ -241,23 +241,10 @@ impl Event {
 /// Version of the bytes [`Clusterer::state`] writes.
 const STATE_VERSION: u32 = 2;
 
-#[derive(serde::Serialize)]
-struct StateRef<'a> {
-    version: u32,
-    events: &'a HashMap<u32, Event>,
-    postings: &'a TermMap<Vec<u32>>,
-    stories: &'a HashMap<u32, Story>,
-    story_postings: &'a TermMap<Vec<u32>>,
-    dedup: &'a Dedup,
-    next_event: u32,
-    next_story: u32,
-    now: Option<i64>,
-    added: u64,
-}
-
-#[derive(serde::Deserialize)]
-struct State {
-    version: u32,
+/// Everything the clusterer holds besides its model and document frequencies: what
+/// [`Clusterer::state`] stores.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Memory {
     events: HashMap<u32, Event>,
     postings: TermMap<Vec<u32>>,
     stories: HashMap<u32, Story>,
@@ -277,15 +264,7 @@ pub struct Clusterer {
     story_weights: StoryFeatures,
     story_dense_weights: Option<StoryFeatures>,
     df: DocFreq,
-    events: HashMap<u32, Event>,
-    postings: TermMap<Vec<u32>>,
-    stories: HashMap<u32, Story>,
-    story_postings: TermMap<Vec<u32>>,
-    dedup: Dedup,
-    next_event: u32,
-    next_story: u32,
-    now: Option<i64>,
-    added: u64,
+    mem: Memory,
 }
 
 /// Counts of what the clusterer holds in memory.
@@ -322,21 +301,23 @@ impl Clusterer {
         let story_weights = story_vector(&model.story.scorer);
         let story_dense_weights = model.story.dense_scorer.as_ref().map(story_vector);
         Clusterer {
-            dedup: Dedup::new(model.dedup.clone()),
+            mem: Memory {
+                dedup: Dedup::new(model.dedup.clone()),
+                events: HashMap::new(),
+                postings: TermMap::default(),
+                stories: HashMap::new(),
+                story_postings: TermMap::default(),
+                next_event,
+                next_story,
+                now: None,
+                added: 0,
+            },
             model,
             weights,
             dense_weights,
             story_weights,
             story_dense_weights,
             df,
-            events: HashMap::new(),
-            postings: TermMap::default(),
-            stories: HashMap::new(),
-            story_postings: TermMap::default(),
-            next_event,
-            next_story,
-            now: None,
-            added: 0,
         }
     }
 
@@ -344,39 +325,21 @@ impl Clusterer {
     /// store keeps), as bytes: stored after each batch, it lets the next run continue exactly as
     /// an uninterrupted one would.
     pub fn state(&self) -> Result<Vec<u8>, String> {
-        let state = StateRef {
-            version: STATE_VERSION,
-            events: &self.events,
-            postings: &self.postings,
-            stories: &self.stories,
-            story_postings: &self.story_postings,
-            dedup: &self.dedup,
-            next_event: self.next_event,
-            next_story: self.next_story,
-            now: self.now,
-            added: self.added,
-        };
-        postcard::to_stdvec(&state).map_err(|e| format!("engine state: {e}"))
+        postcard::to_stdvec(&(STATE_VERSION, &self.mem)).map_err(|e| format!("engine state: {e}"))
     }
 
     /// A clusterer that continues from a [`Clusterer::state`] with the document frequencies of
     /// the same moment. An error names what is wrong with the bytes.
     pub fn from_state(model: Model, df: DocFreq, bytes: &[u8]) -> Result<Clusterer, String> {
-        let s: State = postcard::from_bytes(bytes).map_err(|e| format!("engine state: {e}"))?;
-        if s.version != STATE_VERSION {
+        let (version, mem): (u32, Memory) =
+            postcard::from_bytes(bytes).map_err(|e| format!("engine state: {e}"))?;
+        if version != STATE_VERSION {
             return Err(format!(
-                "engine state version {} (this build reads {STATE_VERSION})",
-                s.version
+                "engine state version {version} (this build reads {STATE_VERSION})"
             ));
         }
-        let mut c = Clusterer::resume(model, df, s.next_event, s.next_story);
-        c.dedup = s.dedup.with_params(c.model.dedup.clone());
-        c.events = s.events;
-        c.postings = s.postings;
-        c.stories = s.stories;
-        c.story_postings = s.story_postings;
-        c.now = s.now;
-        c.added = s.added;
+        let mut c = Clusterer::resume(model, df, mem.next_event, mem.next_story);
+        c.mem = Memory { dedup: mem.dedup.with_params(c.model.dedup.clone()), ..mem };
         Ok(c)
     }
 
@@ -397,18 +360,18 @@ impl Clusterer {
 
     /// Next event and story ids.
     pub fn next_ids(&self) -> (u32, u32) {
-        (self.next_event, self.next_story)
+        (self.mem.next_event, self.mem.next_story)
     }
 
     /// What is held in memory.
     pub fn held(&self) -> Held {
         Held {
-            events: self.events.len(),
-            stories: self.stories.len(),
-            copy_index: self.dedup.len(),
+            events: self.mem.events.len(),
+            stories: self.mem.stories.len(),
+            copy_index: self.mem.dedup.len(),
             terms: self.df.terms(),
-            centroid_terms: self.events.values().map(|e| e.centroid.terms()).sum::<usize>()
-                + self.stories.values().map(|s| s.centroid.terms()).sum::<usize>(),
+            centroid_terms: self.mem.events.values().map(|e| e.centroid.terms()).sum::<usize>()
+                + self.mem.stories.values().map(|s| s.centroid.terms()).sum::<usize>(),
         }
     }
 
@@ -548,23 +511,23 @@ impl Clusterer {
     #[allow(clippy::iter_over_hash_type, reason = "each value is set alone; order is irrelevant")]
     fn advance_clock(&mut self, time: Option<i64>) {
         let Some(t) = time else { return };
-        if self.now.is_none() {
-            for e in self.events.values_mut() {
+        if self.mem.now.is_none() {
+            for e in self.mem.events.values_mut() {
                 e.seen = e.seen.max(t);
             }
-            for st in self.stories.values_mut() {
+            for st in self.mem.stories.values_mut() {
                 st.seen = st.seen.max(t);
             }
-            self.dedup.date_unknown(t);
+            self.mem.dedup.date_unknown(t);
         }
-        self.now = Some(self.now.map_or(t, |n| n.max(t)));
+        self.mem.now = Some(self.mem.now.map_or(t, |n| n.max(t)));
     }
 
     /// The stream time an article counts at: its own, else the latest seen (or the earliest its
     /// text allows, when that is later).
     fn seen(&self, doc: &Doc) -> i64 {
         doc.time
-            .or(match (self.now, doc.not_before) {
+            .or(match (self.mem.now, doc.not_before) {
                 (Some(n), Some(b)) => Some(n.max(b)),
                 (n, b) => n.or(b),
             })
@@ -585,7 +548,7 @@ impl Clusterer {
         let dedup = &self.model.dedup;
         let mut near: Vec<(f32, u32, &Member)> = scored
             .iter()
-            .filter_map(|s| self.events.get(&s.event).map(|e| (s.event, e)))
+            .filter_map(|s| self.mem.events.get(&s.event).map(|e| (s.event, e)))
             // Most events are in one language: their articles need no look.
             .filter(|(_, e)| e.langs.iter().any(|(l, _)| l != lang))
             .flat_map(|(id, e)| e.members.iter().map(move |m| (id, m)))
@@ -633,22 +596,22 @@ impl Clusterer {
     ) -> Assignment {
         self.advance_clock(doc.time);
         let seen = self.seen(doc);
-        self.added += 1;
-        if self.added.is_multiple_of(RETIRE_EVERY) {
+        self.mem.added += 1;
+        if self.mem.added.is_multiple_of(RETIRE_EVERY) {
             self.retire();
         }
         let a = &doc.analysis;
         // Events last seen a window before this article are over for it, whether or not the
         // periodic retirement has removed them yet.
         let since = seen - (f64::from(self.model.event.window_days) * 86_400.0) as i64;
-        let active = |id: &u32| self.events.get(id).is_some_and(|e| e.seen >= since);
-        let copy = self.dedup.find(a.exact, a.signature.as_ref());
+        let active = |id: &u32| self.mem.events.get(id).is_some_and(|e| e.seen >= since);
+        let copy = self.mem.dedup.find(a.exact, a.signature.as_ref());
         if let Some(c) = copy.as_ref().filter(|c| active(&c.event)) {
             let event = c.event;
-            let ev = self.events.get_mut(&event).expect("checked");
+            let ev = self.mem.events.get_mut(&event).expect("checked");
             ev.add_time(doc.time, seen);
             let story = ev.story;
-            self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
+            self.mem.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
             return Assignment {
                 event,
                 story,
@@ -671,7 +634,7 @@ impl Clusterer {
         let query = self.query(&vectors);
         let mut hits: HashMap<u32, f32> = HashMap::new();
         for (h, w) in &query {
-            if let Some(events) = self.postings.get(h) {
+            if let Some(events) = self.mem.postings.get(h) {
                 for e in events {
                     *hits.entry(*e).or_insert(0.0) += w;
                 }
@@ -685,6 +648,7 @@ impl Clusterer {
         // is how a report in another language, sharing no term, finds its event.
         if let Some(d) = &doc.dense {
             let mut near: Vec<(u32, f32)> = self
+                .mem
                 .events
                 .iter()
                 .filter_map(|(id, e)| {
@@ -712,7 +676,7 @@ impl Clusterer {
         let mut scored: Vec<Scored> = cands
             .iter()
             .map(|(e, _)| {
-                let f = self.features(&self.events[e], &vectors, doc, &days);
+                let f = self.features(&self.mem.events[e], &vectors, doc, &days);
                 let (probability, scorer) = self.score(&f);
                 Scored { event: *e, probability, features: f, scorer }
             })
@@ -723,10 +687,10 @@ impl Clusterer {
             // A translated copy joins its original's event unscored, like any copy, and does not
             // feed the event's vectors.
             let event = c.event;
-            let ev = self.events.get_mut(&event).expect("a candidate exists");
+            let ev = self.mem.events.get_mut(&event).expect("a candidate exists");
             ev.add_time(doc.time, seen);
             let story = ev.story;
-            self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
+            self.mem.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
             let mut it = scored.into_iter();
             return Assignment {
                 event,
@@ -747,13 +711,13 @@ impl Clusterer {
             scored.first().filter(|b| b.probability >= self.threshold(b.scorer)).map(|b| b.event);
         let join = guide.event(doc, &scored, model_choice).filter(|e| active(e));
         let near_events: Vec<(u32, f32)> =
-            scored.iter().map(|s| (self.events[&s.event].story, s.probability)).collect();
+            scored.iter().map(|s| (self.mem.events[&s.event].story, s.probability)).collect();
         let ranked: Vec<(u32, f32)> =
             scored.iter().take(MAX_STORY_EXPLAINED + 2).map(|s| (s.event, s.probability)).collect();
         let mut it = scored.into_iter();
         let (best, runner_up) = (it.next(), it.next());
         let (event, new_event, story, new_story, story_candidates) = match join {
-            Some(e) => (e, false, self.events[&e].story, false, Vec::new()),
+            Some(e) => (e, false, self.mem.events[&e].story, false, Vec::new()),
             None => {
                 // How near the article came to each story's events: evidence for the story.
                 let mut near: Vec<(u32, f32)> = Vec::new();
@@ -773,16 +737,16 @@ impl Clusterer {
                     &near,
                     guide,
                 );
-                let e = self.next_event;
-                self.next_event += 1;
-                self.events.insert(e, Event::new(story, seen));
-                let st = self.stories.get_mut(&story).expect("linked");
+                let e = self.mem.next_event;
+                self.mem.next_event += 1;
+                self.mem.events.insert(e, Event::new(story, seen));
+                let st = self.mem.stories.get_mut(&story).expect("linked");
                 st.events += 1;
                 st.add_event(&vectors, doc.dense.as_deref());
                 (e, true, story, new_story, cands)
             }
         };
-        let ev = self.events.get_mut(&event).expect("exists");
+        let ev = self.mem.events.get_mut(&event).expect("exists");
         ev.add_time(doc.time, seen);
         self.absorb(
             doc,
@@ -791,7 +755,7 @@ impl Clusterer {
             &Content { counts: &counts, vectors: &vectors, days: &days, query: &query },
             seen,
         );
-        self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
+        self.mem.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
         let story_link = story_candidates.first().map(|s| (s.story, s.probability, s.features));
         Assignment {
             event,
@@ -827,25 +791,26 @@ impl Clusterer {
         let active = |s: &Story| s.seen >= since;
         let mut hits: HashMap<u32, f32> = HashMap::new();
         for (h, w) in v.0[2][2].iter().chain(v.0[1][2].iter().take(STORY_QUERY_STEMS)) {
-            if let Some(stories) = self.story_postings.get(h) {
+            if let Some(stories) = self.mem.story_postings.get(h) {
                 for s in stories {
                     *hits.entry(*s).or_insert(0.0) += w;
                 }
             }
         }
         let mut cands: Vec<(u32, f32)> =
-            hits.into_iter().filter(|(s, _)| self.stories.get(s).is_some_and(active)).collect();
+            hits.into_iter().filter(|(s, _)| self.mem.stories.get(s).is_some_and(active)).collect();
         cands.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         cands.truncate(self.model.event.candidates);
         // The stories of the events the article was scored against are candidates too.
         for (id, p) in near {
-            if !cands.iter().any(|c| c.0 == *id) && self.stories.get(id).is_some_and(active) {
+            if !cands.iter().any(|c| c.0 == *id) && self.mem.stories.get(id).is_some_and(active) {
                 cands.push((*id, *p));
             }
         }
         // The stories nearest by sentence vector join the candidates, as for events.
         if let Some(d) = dense {
             let mut near: Vec<(u32, f32)> = self
+                .mem
                 .stories
                 .iter()
                 .filter(|(_, s)| active(s))
@@ -863,7 +828,7 @@ impl Clusterer {
         let mut scored: Vec<StoryScored> = cands
             .into_iter()
             .map(|(s, _)| {
-                let mut f = self.stories[&s].features(
+                let mut f = self.mem.stories[&s].features(
                     v,
                     dense,
                     doc.lang.as_deref(),
@@ -873,7 +838,7 @@ impl Clusterer {
                 );
                 f.0[crate::story::EVENT_PROBABILITY] =
                     near.iter().find(|(x, _)| *x == s).map_or(0.0, |(_, p)| *p);
-                f.0[crate::story::LEAD_NAMES] = self.stories[&s].lead_names_shared(lead);
+                f.0[crate::story::LEAD_NAMES] = self.mem.stories[&s].lead_names_shared(lead);
                 let (probability, threshold) = self.story_score(&f);
                 StoryScored { story: s, probability, threshold, features: f }
             })
@@ -882,13 +847,13 @@ impl Clusterer {
         let model_choice = scored.first().filter(|b| b.probability >= b.threshold).map(|b| b.story);
         let chosen = guide
             .story(doc, &scored, model_choice)
-            .filter(|s| self.stories.get(s).is_some_and(active));
+            .filter(|s| self.mem.stories.get(s).is_some_and(active));
         match chosen {
             Some(s) => (s, false, scored),
             None => {
-                let s = self.next_story;
-                self.next_story += 1;
-                self.stories.insert(s, Story::new(seen));
+                let s = self.mem.next_story;
+                self.mem.next_story += 1;
+                self.mem.stories.insert(s, Story::new(seen));
                 (s, true, scored)
             }
         }
@@ -910,7 +875,7 @@ impl Clusterer {
     /// Adds a non-copy article's content to its event and story and to their indexes.
     fn absorb(&mut self, doc: &Doc, event: u32, story: u32, c: &Content<'_>, seen: i64) {
         let max_terms = self.model.event.max_centroid_terms;
-        let ev = self.events.get_mut(&event).expect("the event exists");
+        let ev = self.mem.events.get_mut(&event).expect("the event exists");
         ev.add_content(doc, c.counts, c.days, &self.df, max_terms);
         if let (Some(d), Some(lang)) = (&doc.dense, &doc.lang) {
             if ev.members.len() < MAX_MEMBERS {
@@ -922,10 +887,10 @@ impl Clusterer {
         }
         for (h, _) in c.query {
             if ev.indexed.len() < MAX_INDEXED && ev.indexed.insert(*h, ()).is_none() {
-                self.postings.entry(*h).or_default().push(event);
+                self.mem.postings.entry(*h).or_default().push(event);
             }
         }
-        let st = self.stories.get_mut(&story).expect("the story exists");
+        let st = self.mem.stories.get_mut(&story).expect("the story exists");
         st.add(
             c.counts,
             doc.dense.as_deref(),
@@ -936,7 +901,7 @@ impl Clusterer {
             max_terms,
         );
         for (h, _) in c.vectors.0[2][2].iter().take(MAX_INDEXED) {
-            let list = self.story_postings.entry(*h).or_default();
+            let list = self.mem.story_postings.entry(*h).or_default();
             if list.last() != Some(&story) && !list.contains(&story) {
                 list.push(story);
             }
@@ -949,9 +914,9 @@ impl Clusterer {
         self.advance_clock(doc.time);
         let seen = self.seen(doc);
         let a = &doc.analysis;
-        self.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
-        let opened = !self.events.contains_key(&event);
-        let ev = self.events.entry(event).or_insert_with(|| Event::new(story, seen));
+        self.mem.dedup.insert(&doc.key, a.exact, a.signature.clone(), event, seen);
+        let opened = !self.mem.events.contains_key(&event);
+        let ev = self.mem.events.entry(event).or_insert_with(|| Event::new(story, seen));
         ev.add_time(doc.time, seen);
         if copy {
             return;
@@ -960,7 +925,7 @@ impl Clusterer {
         let vectors = self.vectors(&counts);
         let days = stated_days(a);
         let query = self.query(&vectors);
-        let st = self.stories.entry(story).or_insert_with(|| Story::new(seen));
+        let st = self.mem.stories.entry(story).or_insert_with(|| Story::new(seen));
         if opened {
             st.events += 1;
             st.add_event(&vectors, doc.dense.as_deref());
@@ -972,40 +937,45 @@ impl Clusterer {
             &Content { counts: &counts, vectors: &vectors, days: &days, query: &query },
             seen,
         );
-        self.next_event = self.next_event.max(event + 1);
-        self.next_story = self.next_story.max(story + 1);
+        self.mem.next_event = self.mem.next_event.max(event + 1);
+        self.mem.next_story = self.mem.next_story.max(story + 1);
     }
 
     /// Retires events, stories and copy-index entries older than their windows. (Iteration
     /// order does not matter here: only removals.)
     #[allow(clippy::iter_over_hash_type, reason = "removals only; order cannot change the result")]
     pub fn retire(&mut self) {
-        let Some(now) = self.now else { return };
+        let Some(now) = self.mem.now else { return };
         let day = 86_400.0;
         let before = now - (f64::from(self.model.event.window_days) * day) as i64;
         let old: Vec<u32> =
-            self.events.iter().filter(|(_, e)| e.seen < before).map(|(id, _)| *id).collect();
+            self.mem.events.iter().filter(|(_, e)| e.seen < before).map(|(id, _)| *id).collect();
         for id in old {
-            if let Some(e) = self.events.remove(&id) {
+            if let Some(e) = self.mem.events.remove(&id) {
                 for h in e.indexed.into_keys() {
-                    if let Some(list) = self.postings.get_mut(&h) {
+                    if let Some(list) = self.mem.postings.get_mut(&h) {
                         list.retain(|x| *x != id);
                         if list.is_empty() {
-                            self.postings.remove(&h);
+                            self.mem.postings.remove(&h);
                         }
                     }
                 }
             }
         }
-        self.dedup.retire(before);
+        self.mem.dedup.retire(before);
         let story_before = now - (f64::from(self.model.story.window_days) * day) as i64;
-        let old: Vec<u32> =
-            self.stories.iter().filter(|(_, s)| s.seen < story_before).map(|(id, _)| *id).collect();
+        let old: Vec<u32> = self
+            .mem
+            .stories
+            .iter()
+            .filter(|(_, s)| s.seen < story_before)
+            .map(|(id, _)| *id)
+            .collect();
         if !old.is_empty() {
             for id in &old {
-                self.stories.remove(id);
+                self.mem.stories.remove(id);
             }
-            self.story_postings.retain(|_, list| {
+            self.mem.story_postings.retain(|_, list| {
                 list.retain(|s| !old.contains(s));
                 !list.is_empty()
             });
