@@ -314,6 +314,13 @@ pub struct TrainArgs {
     /// GermEval 2014 TSV; its sentences in even positions train the German entity tagger.
     #[arg(long, conflicts_with = "semeval")]
     germeval: Option<PathBuf>,
+    /// With `--germeval`: silver-labelled files in the same layout, used whole for training.
+    #[arg(long, requires = "germeval")]
+    silver: Vec<PathBuf>,
+    /// With `--germeval`: how many times an epoch each gold sentence is seen (each silver one
+    /// once); 0 trains on the silver files alone.
+    #[arg(long, default_value_t = 1, requires = "germeval")]
+    gold_weight: usize,
     /// Model file to start from (priors and fixed weights; default: the built-in one).
     #[arg(long)]
     model: Option<PathBuf>,
@@ -349,7 +356,13 @@ pub fn load_model(path: Option<&Path>) -> Result<storyline_cluster::Model> {
 
 pub fn train(args: TrainArgs) -> Result<Outcome> {
     if let Some(path) = &args.germeval {
-        let (model, report) = storyline_eval::ner_eval::train(path, args.epochs, args.min_count)
+        let (model, report) = storyline_eval::ner_eval::train(
+            path,
+            &args.silver,
+            args.gold_weight,
+            args.epochs,
+            args.min_count,
+        )
             .map_err(anyhow::Error::msg)
             .with_context(|| format!("training on {}", path.display()))?;
         let out = args.out.clone().unwrap_or_else(|| PathBuf::from("ner-de.bin"));
@@ -426,10 +439,17 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             ),
         },
         "timex" => storyline_eval::timex_eval::wikiwars(&args.data, &time_tagger()?),
-        "germeval" => storyline_eval::ner_eval::germeval(
-            &args.data,
-            &storyline_extract::entities::EntityFinder::builtin()?,
-        ),
+        "germeval" => {
+            // `--model`: a tagger written by `storyline train --germeval` instead of the built-in.
+            let mut finder = storyline_extract::entities::EntityFinder::builtin()?;
+            if let Some(p) = &args.model {
+                let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+                let tagger = storyline_extract::entities::TaggerModel::from_bytes(&bytes)
+                    .with_context(|| format!("{} is not a tagger model", p.display()))?;
+                finder = finder.with_tagger(Some(tagger));
+            }
+            storyline_eval::ner_eval::germeval(&args.data, &finder)
+        }
         "recognizers-number" => storyline_eval::numbers_eval::recognizers_number(
             &args.data,
             &storyline_extract::figures::NumberFinder::builtin()?,

@@ -105,17 +105,41 @@ pub fn training_data_with(sentences: &[&Sentence], rules: &EntityFinder) -> Vec<
 }
 
 /// Trains the entity tagger on the sentences of `path` in even positions (the odd ones are held
-/// out), with the rule-based finder's answer and its lists as features.
-pub fn train(path: &Path, epochs: usize, min_count: u32) -> Result<(TaggerModel, Value), String> {
+/// out), with the rule-based finder's answer and its lists as features. `silver` files (same
+/// layout, labelled for Storyline, not gold) join the training data whole; each gold sentence is
+/// seen `gold_weight` times an epoch, each silver one once (0: silver only).
+pub fn train(
+    path: &Path,
+    silver: &[std::path::PathBuf],
+    gold_weight: usize,
+    epochs: usize,
+    min_count: u32,
+) -> Result<(TaggerModel, Value), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let sentences = parse_germeval(&text);
     let even: Vec<&Sentence> = sentences.iter().step_by(2).collect();
-    let data = training_data(&even)?;
+    let gold = training_data(&even)?;
+    let mut data = Vec::new();
+    for _ in 0..gold_weight {
+        data.extend(gold.iter().cloned());
+    }
+    let mut silver_sentences = 0;
+    for p in silver {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let parsed = parse_germeval(&text);
+        if parsed.is_empty() {
+            return Err(format!("{}: no sentences", p.display()));
+        }
+        silver_sentences += parsed.len();
+        let refs: Vec<&Sentence> = parsed.iter().collect();
+        data.extend(training_data(&refs)?);
+    }
     let model = TaggerModel::train(&data, epochs, min_count);
+    let silver_names: Vec<String> = silver.iter().map(|p| p.display().to_string()).collect();
     Ok((
         model,
-        json!({"trained_on": format!("{} sentences in even positions of {}", data.len(), path.display()),
-               "epochs": epochs, "min_count": min_count}),
+        json!({"trained_on": format!("{} sentences in even positions of {} (each {} times an epoch) and {} silver sentences of {}", gold.len(), path.display(), gold_weight, silver_sentences, silver_names.join(", ")),
+               "epochs": epochs, "min_count": min_count, "gold_weight": gold_weight}),
     ))
 }
 
