@@ -363,8 +363,8 @@ pub fn train(args: TrainArgs) -> Result<Outcome> {
             args.epochs,
             args.min_count,
         )
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("training on {}", path.display()))?;
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("training on {}", path.display()))?;
         let out = args.out.clone().unwrap_or_else(|| PathBuf::from("ner-de.bin"));
         std::fs::write(&out, model.to_bytes())
             .with_context(|| format!("writing {}", out.display()))?;
