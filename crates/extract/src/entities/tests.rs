@@ -97,3 +97,17 @@ fn span_lookup_answers_as_the_linear_search_did() {
         }
     }
 }
+
+/// Issue 20: names everyone knows, each its own mention, in sentences written for the test.
+#[test]
+fn well_known_countries_cities_and_their_adjectives() {
+    let all = found(
+        "Der Präsident reiste am Montag nach Paris. Polen und Frankreich wollen enger \
+         zusammenarbeiten, sagte die französische Außenministerin in Warschau.",
+    );
+    let types: Vec<(&str, EntityType)> = all.iter().map(|e| (e.0.as_str(), e.1)).collect();
+    for place in ["Paris", "Polen", "Frankreich", "Warschau"] {
+        assert!(types.contains(&(place, EntityType::Loc)), "{place}: {types:?}");
+    }
+    assert!(types.contains(&("französische", EntityType::LocDeriv)), "{types:?}");
+}
