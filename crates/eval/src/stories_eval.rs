@@ -42,14 +42,12 @@ fn key(a: &Article) -> String {
     a.source.external_id.clone().unwrap_or_else(|| a.id.as_str().to_string())
 }
 
-/// Clusters `articles` in stream order (arrival order where dates are missing), one stream per
-/// language when `per_language`. Returns per article (same order as given) its predicted event
-/// and story, as `lang/number` strings.
+/// Clusters `articles` as one stream, in stream order (arrival order where dates are missing).
+/// Returns per article (same order as given) its predicted event and story, as `all/number`.
 pub fn cluster_articles(
     articles: &[Article],
     model: &Model,
     embedder: Option<&Embedder>,
-    per_language: bool,
 ) -> Result<Vec<(String, String)>, String> {
     let analyzer = Analyzer::builtin().map_err(|e| e.to_string())?;
     let mut docs: Vec<Doc> = articles.par_iter().map(|a| Doc::from_article(&analyzer, a)).collect();
@@ -57,28 +55,14 @@ pub fn cluster_articles(
         let refs: Vec<&Article> = articles.iter().collect();
         attach_vectors(&mut docs, &refs, model.event.dense_chars, |t| e.embed(t));
     }
-    let mut streams: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, a) in articles.iter().enumerate() {
-        let lang = if per_language {
-            a.lang.clone().unwrap_or_else(|| "und".into())
-        } else {
-            "all".into()
-        };
-        streams.entry(lang).or_default().push(i);
-    }
+    let times: Vec<Option<i64>> =
+        articles.iter().map(|a| a.date.as_ref().map(|d| d.start_utc.timestamp())).collect();
     let mut out = vec![(String::new(), String::new()); articles.len()];
-    for (lang, members) in streams {
-        let times: Vec<Option<i64>> = members
-            .iter()
-            .map(|i| articles[*i].date.as_ref().map(|d| d.start_utc.timestamp()))
-            .collect();
-        let mut clusterer = Clusterer::new(model.clone());
-        for j in stream_order(&times) {
-            let i = members[j];
-            let a = clusterer.add(&docs[i]);
-            tracing::debug!(key = %key(&articles[i]), assignment = %serde_json::to_string(&a).unwrap_or_default(), "clustered");
-            out[i] = (format!("{lang}/{}", a.event), format!("{lang}/{}", a.story));
-        }
+    let mut clusterer = Clusterer::new(model.clone());
+    for i in stream_order(&times) {
+        let a = clusterer.add(&docs[i]);
+        tracing::debug!(key = %key(&articles[i]), assignment = %serde_json::to_string(&a).unwrap_or_default(), "clustered");
+        out[i] = (format!("all/{}", a.event), format!("all/{}", a.story));
     }
     Ok(out)
 }
@@ -147,7 +131,7 @@ pub fn seeds(
             event_of.len()
         ));
     }
-    let pred = cluster_articles(&articles, model, embedder, false)?;
+    let pred = cluster_articles(&articles, model, embedder)?;
     let gold_events: Vec<String> = articles.iter().map(|a| event_of[&key(a)].clone()).collect();
     let gold_stories: Vec<String> = articles
         .iter()
