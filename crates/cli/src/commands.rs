@@ -6,6 +6,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use storyline_core::count;
 use storyline_engine::{Engine, IngestOptions, Input};
 use storyline_ingest::{Format, ReadOptions};
 
@@ -127,12 +128,12 @@ fn run_ingest(
         .context("ingest stopped; everything committed before this point is stored")?;
     bar.finish_and_clear();
     eprintln!(
-        "{} new articles stored, {} already stored, {} inputs skipped{}; {} articles in {}",
-        report.inserted,
+        "{} stored, {} already stored, {} skipped{}; {} in {}",
+        count(report.inserted as u64, "new article", "new articles"),
         report.existing,
-        report.rejected,
+        count(report.rejected as u64, "input", "inputs"),
         output::kinds_summary(&report),
-        engine.store().count()?,
+        count(engine.store().count()?, "article", "articles"),
         data_dir.display()
     );
     crate::extract::run_extract(&mut engine)?;
@@ -270,8 +271,9 @@ pub struct EvalArgs {
     /// corpus such as the German WikiNews quotation corpus), `semeval` (pair
     /// similarity on that CSV), `seeds` (the sample's grouping against its gold.json) or
     /// `clusters` (a labelled JSONL stream), `timex` (time expressions on WikiWarsDE),
-    /// `recognizers-time` (the German DateTime specs of Recognizers-Text) or `quotes` (quotation
-    /// attribution on the German WikiNews quotation corpus).
+    /// `recognizers-time` (the German DateTime specs of Recognizers-Text), `quotes` (quotation
+    /// attribution on the German WikiNews quotation corpus) or `titles` (headlines, bylines and
+    /// datelines of run-together scrapes, on a `titles-dev/gold.jsonl` layout file).
     suite: String,
     /// The data set: a folder for `extraction` and `seeds`, the CSV file for `langid` and
     /// `semeval`, the JSONL file for `clusters`, `quotes` and `date-bounds`, the corpus folder for `timex` and
@@ -289,6 +291,10 @@ pub struct EvalArgs {
     /// procedure) and score the held-out fold, each fold in turn.
     #[arg(long)]
     folds: Option<usize>,
+    /// `titles`: the JSONL stream the gold file labels (default: `articles.jsonl` beside it, or
+    /// `stream2020-X/articles.jsonl` beside a `titles-X` folder).
+    #[arg(long)]
+    articles: Option<PathBuf>,
     /// `clusters --folds`: more labelled streams whose training folds join each fold's training
     /// (their held-out folds are scored too).
     #[arg(long = "with", value_name = "FILE")]
@@ -439,6 +445,7 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             ),
         },
         "timex" => storyline_eval::timex_eval::wikiwars(&args.data, &time_tagger()?),
+        "titles" => storyline_eval::titles_eval::titles(&args.data, args.articles.as_deref()),
         "germeval" => {
             // `--model`: a tagger written by `storyline train --germeval` instead of the built-in.
             let mut finder = storyline_extract::entities::EntityFinder::builtin()?;
@@ -462,7 +469,7 @@ pub fn eval(args: EvalArgs) -> Result<Outcome> {
             storyline_eval::timex_eval::recognizers_time(&args.data, &time_tagger()?)
         }
         other => {
-            bail!("unknown suite {other:?}; use extraction, langid, date-bounds, semeval, seeds, clusters, timex, recognizers-time, recognizers-number, germeval or quotes")
+            bail!("unknown suite {other:?}; use extraction, langid, date-bounds, semeval, seeds, clusters, titles, timex, recognizers-time, recognizers-number, germeval or quotes")
         }
     }
     .map_err(anyhow::Error::msg)

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use storyline_core::count;
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -47,8 +48,12 @@ pub fn run_extract(engine: &mut Engine) -> Result<ExtractReport> {
     bar.finish_and_clear();
     if report.articles > 0 {
         eprintln!(
-            "{} articles extracted: {} quotes, {} time expressions, {} figures, {} entity mentions",
-            report.articles, report.quotes, report.timexes, report.figures, report.entities
+            "{} extracted: {}, {}, {}, {}",
+            count(report.articles, "article", "articles"),
+            count(report.quotes, "quote", "quotes"),
+            count(report.timexes, "time expression", "time expressions"),
+            count(report.figures, "figure", "figures"),
+            count(report.entities, "entity mention", "entity mentions")
         );
     }
     Ok(report)

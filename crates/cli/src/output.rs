@@ -113,6 +113,9 @@ pub fn write_article(a: &Article) -> Result<()> {
     }
     writeln!(out, "language: {}", a.lang.as_deref().unwrap_or("unknown"))?;
     writeln!(out, "outlet:   {}", a.outlet.as_deref().unwrap_or("unknown"))?;
+    if let Some(author) = &a.author {
+        writeln!(out, "author:   {author}")?;
+    }
     writeln!(out, "\ndecisions:")?;
     for d in &a.decisions {
         writeln!(out, "  {:<11} {:<40}  {}", d.field.as_str(), clip(&d.value, 40), d.reason)?;

@@ -5,6 +5,7 @@ use clap::Args;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use storyline_core::count;
 use storyline_engine::{ClusterReport, Engine};
 use storyline_store::{EventSummary, StorySummary};
 
@@ -95,8 +96,11 @@ pub fn run_cluster(
     }
     if report.clustered > 0 {
         eprintln!(
-            "{} articles clustered: {} new events, {} new stories, {} copies",
-            report.clustered, report.new_events, report.new_stories, report.copies
+            "{} clustered: {}, {}, {}",
+            count(report.clustered, "article", "articles"),
+            count(report.new_events, "new event", "new events"),
+            count(report.new_stories, "new story", "new stories"),
+            count(report.copies, "copy", "copies")
         );
     }
     Ok(report)

@@ -131,7 +131,8 @@ fn seeds_ingest_as_five_german_articles_with_titles_dates_and_clean_bodies() {
     let c = show(&f.data(), "002_a4bb6051e356c940");
     assert_eq!(c["date"]["iso"], "2023-09");
     assert_eq!(c["date"]["precision"], "month");
-    assert_eq!(c["title"], "Nordkoreas Diktator Kim Jong-Un verlässt sein Land nur ungern");
+    // The headline verbatim, its full stop included.
+    assert_eq!(c["title"], "Nordkoreas Diktator Kim Jong-Un verlässt sein Land nur ungern.");
     assert!(!c["text"].as_str().unwrap().contains("© REUTERS"));
 
     let d = show(&f.data(), "003_acc5f948bcb64856");
@@ -198,6 +199,39 @@ fn jsonl_on_stdin_in_three_layouts() {
     assert_eq!(first["date"], "2023-09-12T07:43:00");
     assert_eq!(list[1]["lang"], "en");
     assert_eq!(list[1]["outlet"], "example.com");
+}
+
+/// Issue 19: scraped plain text whose headline, byline, dateline and body run together on one
+/// line gets a clean headline, the byline as its author and the dateline as its date.
+#[test]
+fn run_together_scrapes_get_their_headline_author_and_date() {
+    let f = Fixture::new();
+    let input = concat!(
+        r#"{"id":"r1","text":"EU verhängt Einreiseverbot für US-Bürger wegen Ausbreitung EU verhängt Einreiseverbot für US-Bürger wegen Ausbreitung Von Alex Lantier 30. Juni 2020 Am Freitagabend hat die Europäische Union beschlossen, die Grenzen zu schließen. Die Regel gilt ab Juli."}"#,
+        "\n",
+        r#"{"id":"r2","text":"Bakers protest flour prices in the capital BERLIN (Reuters) - Hundreds of bakers marched through the city on Monday. They want lower prices."}"#,
+        "\n",
+        r#"{"id":"r3","text":"Stadtrat beschließt neuen Haushalt  Am Montag hat der Stadtrat den Haushalt beschlossen. Er gilt ab Januar."}"#,
+        "\n",
+    );
+    let out = with_stdin(&f.data(), &["ingest", "-", "--json"], input.as_bytes());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let a = show(&f.data(), "r1");
+    assert_eq!(a["title"], "EU verhängt Einreiseverbot für US-Bürger wegen Ausbreitung");
+    assert_eq!(a["author"], "Alex Lantier");
+    assert_eq!(a["date"]["iso"], "2020-06-30");
+    assert_eq!(a["date"]["source"], "text");
+    assert!(a["text"].as_str().unwrap().starts_with("Am Freitagabend"), "{}", a["text"]);
+    assert!(reasons(&a, "author")[0].contains("byline at the top"));
+    let b = show(&f.data(), "r2");
+    assert_eq!(b["title"], "Bakers protest flour prices in the capital");
+    assert!(b["author"].is_null());
+    let c = show(&f.data(), "r3");
+    assert_eq!(c["title"], "Stadtrat beschließt neuen Haushalt");
+    assert!(c["text"].as_str().unwrap().starts_with("Am Montag hat"));
+    // The text view names the author too.
+    let text = storyline(&f.data(), &["articles", "show", "r1"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("author:   Alex Lantier"));
 }
 
 const PAGE: &str = r#"<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">

@@ -277,7 +277,7 @@ fn export_writes_every_format_and_names_a_bad_one() {
     let md = String::from_utf8(storyline(&data, &["export", &story]).stdout).unwrap();
     assert!(md.starts_with("# ") && md.contains("## Figures ledger"), "{md}");
     assert!(md.contains("| yes |"), "the shells' disagreement is flagged: {md}");
-    assert!(md.contains("undated, not before 2024-01-01; 1 articles"), "{md}");
+    assert!(md.contains("undated, not before 2024-01-01; 1 article,"), "{md}");
     let file = dir.path().join("story.html");
     storyline(&data, &["export", &story, "--format", "html", "--out", file.to_str().unwrap()]);
     let html = std::fs::read_to_string(&file).unwrap();

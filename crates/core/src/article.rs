@@ -80,6 +80,8 @@ pub enum Field {
     Language,
     /// The outlet.
     Outlet,
+    /// The author, from a byline.
+    Author,
     /// A piece of boilerplate removed from the text.
     Boilerplate,
     /// How the main text was obtained.
@@ -95,6 +97,7 @@ impl Field {
             Field::Date => "date",
             Field::Language => "language",
             Field::Outlet => "outlet",
+            Field::Author => "author",
             Field::Boilerplate => "boilerplate",
             Field::Text => "text",
         }
@@ -108,6 +111,7 @@ impl Field {
             "date" => Field::Date,
             "language" => Field::Language,
             "outlet" => Field::Outlet,
+            "author" => Field::Author,
             "boilerplate" => Field::Boilerplate,
             "text" => Field::Text,
             _ => return None,
@@ -213,6 +217,9 @@ pub struct Article {
     pub lang: Option<String>,
     /// The outlet, when known.
     pub outlet: Option<String>,
+    /// The author from a byline near the top ("Von Alex Lantier", "By …"), when one was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
     /// Every decision normalisation took, in order.
     pub decisions: Vec<Decision>,
 }

@@ -28,5 +28,17 @@ mod span;
 
 pub use article::{Article, Decision, Field, RawDoc, SourceFormat, SourceRef};
 pub use date::{DatePrecision, DateSource, PubDate};
+
+/// A count with its noun in the right number: `count(1, "event", "events")` is "1 event",
+/// `count(2, "event", "events")` is "2 events".
+///
+/// ```
+/// assert_eq!(storyline_core::count(1u32, "article", "articles"), "1 article");
+/// assert_eq!(storyline_core::count(0u32, "article", "articles"), "0 articles");
+/// ```
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
 pub use id::ArticleId;
 pub use span::Span;

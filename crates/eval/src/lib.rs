@@ -22,6 +22,7 @@ pub mod semeval;
 pub mod stories_eval;
 pub mod streams;
 pub mod timex_eval;
+pub mod titles_eval;
 
 use std::path::{Path, PathBuf};
 

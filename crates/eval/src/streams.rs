@@ -69,12 +69,7 @@ impl Ingested {
     /// Ingests `path` (reading, normalisation, storing: the product's code).
     pub fn new(path: &Path) -> Result<Ingested, String> {
         let gold = read_gold(path)?;
-        let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
-        let mut engine = Engine::open(dir.path()).map_err(|e| e.to_string())?;
-        let input = Input::from_arg(&path.to_string_lossy());
-        engine
-            .ingest(&[input], &IngestOptions::default(), &mut |_| {})
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let (engine, dir) = ingest_fresh(path)?;
         Ok(Ingested { path: path.to_path_buf(), gold, engine, _dir: dir })
     }
 
@@ -117,6 +112,18 @@ impl Ingested {
             })
             .collect())
     }
+}
+
+/// Ingests `path` into a fresh temporary data directory by [`Engine::ingest`], as `storyline
+/// ingest --no-cluster` stores it. The directory lives as long as the returned guard.
+pub fn ingest_fresh(path: &Path) -> Result<(Engine, tempfile::TempDir), String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+    let mut engine = Engine::open(dir.path()).map_err(|e| e.to_string())?;
+    let input = Input::from_arg(&path.to_string_lossy());
+    engine
+        .ingest(&[input], &IngestOptions::default(), &mut |_| {})
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((engine, dir))
 }
 
 /// What the engine decided for one labelled article.

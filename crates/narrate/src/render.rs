@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
+use storyline_core::count;
 
 use crate::report::{Citation, EventReport, LedgerEntry, StoryReport};
 
@@ -91,10 +92,10 @@ pub fn markdown(r: &StoryReport) -> String {
     let _ = writeln!(o, "# {}\n", md(&r.title));
     let _ = writeln!(
         o,
-        "Story {}: {} events, {} articles ({} independent), {} to {}, languages: {}.\n",
+        "Story {}: {}, {} ({} independent), {} to {}, languages: {}.\n",
         r.id,
-        r.events.len(),
-        r.articles,
+        count(r.events.len() as u64, "event", "events"),
+        count(r.articles as u64, "article", "articles"),
         r.independent,
         or_unknown(&r.first),
         or_unknown(&r.last),
@@ -108,11 +109,11 @@ pub fn markdown(r: &StoryReport) -> String {
     for e in &r.events {
         let _ = writeln!(
             o,
-            "### Event {}: {}\n\n{}; {} articles, {} independent.\n",
+            "### Event {}: {}\n\n{}; {}, {} independent.\n",
             e.id,
             md(&e.title),
             event_dates(e, " to "),
-            e.sources.len(),
+            count(e.sources.len() as u64, "article", "articles"),
             e.independent
         );
         for s in &e.summary {
@@ -165,25 +166,26 @@ pub fn markdown(r: &StoryReport) -> String {
     for c in &r.coverage.outlets {
         let _ = writeln!(
             o,
-            "- {}: {} articles ({} independent)",
+            "- {}: {} ({} independent)",
             md(&c.name),
-            c.articles,
+            count(c.articles as u64, "article", "articles"),
             c.independent
         );
     }
     for c in &r.coverage.languages {
         let _ = writeln!(
             o,
-            "- language {}: {} articles ({} independent)",
+            "- language {}: {} ({} independent)",
             md(&c.name),
-            c.articles,
+            count(c.articles as u64, "article", "articles"),
             c.independent
         );
     }
     let _ = writeln!(
         o,
-        "\n## Copies\n\n{} articles, {} independent sources.\n",
-        r.articles, r.independent
+        "\n## Copies\n\n{}, {}.\n",
+        count(r.articles as u64, "article", "articles"),
+        count(r.independent as u64, "independent source", "independent sources")
     );
     for c in &r.copies {
         let _ = writeln!(
@@ -247,11 +249,11 @@ pub fn html_fragment(r: &StoryReport, article_href: &str) -> String {
     let links = |cs: &[Citation]| cs.iter().map(link).collect::<Vec<_>>().join(" ");
     let _ = write!(
         o,
-        "<h1 id=\"story-title\">{}</h1><p class=\"meta\">Story {} · {} events · {} articles ({} independent) · {} – {} · {}</p>",
+        "<h1 id=\"story-title\">{}</h1><p class=\"meta\">Story {} · {} · {} ({} independent) · {} – {} · {}</p>",
         e(&r.title),
         r.id,
-        r.events.len(),
-        r.articles,
+        count(r.events.len() as u64, "event", "events"),
+        count(r.articles as u64, "article", "articles"),
         r.independent,
         e(or_unknown(&r.first)),
         e(or_unknown(&r.last)),
@@ -265,12 +267,12 @@ pub fn html_fragment(r: &StoryReport, article_href: &str) -> String {
     for ev in &r.events {
         let _ = write!(
             o,
-            "<article class=\"event\" id=\"event-{}\"><h3>Event {}: {}</h3><p class=\"meta\">{} · {} articles, {} independent</p><ul>",
+            "<article class=\"event\" id=\"event-{}\"><h3>Event {}: {}</h3><p class=\"meta\">{} · {}, {} independent</p><ul>",
             ev.id,
             ev.id,
             e(&ev.title),
             e(&event_dates(ev, " – ")),
-            ev.sources.len(),
+            count(ev.sources.len() as u64, "article", "articles"),
             ev.independent
         );
         for s in &ev.summary {
@@ -324,8 +326,9 @@ pub fn html_fragment(r: &StoryReport, article_href: &str) -> String {
     }
     let _ = write!(
         o,
-        "</tbody></table></section><section id=\"copies\"><h2>Copies</h2><p>{} articles, {} independent sources.</p><ul>",
-        r.articles, r.independent
+        "</tbody></table></section><section id=\"copies\"><h2>Copies</h2><p>{}, {}.</p><ul>",
+        count(r.articles as u64, "article", "articles"),
+        count(r.independent as u64, "independent source", "independent sources")
     );
     for c in &r.copies {
         let _ = write!(

@@ -195,7 +195,7 @@ pub(crate) fn article_value(parts: &ArticleParts, extraction: bool) -> Value {
     let ArticleParts { article, assignment, .. } = parts;
     let mut v = json!({
         "id": article.id.as_str(), "title": article.title, "url": article.url, "lang": article.lang,
-        "outlet": article.outlet, "text": article.text,
+        "outlet": article.outlet, "author": article.author, "text": article.text,
         "date": article.date.as_ref().map(|d| json!({
             "iso": d.iso, "precision": d.precision.as_str(), "source": d.source.as_str(),
             "timezone": d.timezone, "evidence": d.evidence,

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
+use storyline_core::count;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -60,18 +61,22 @@ pub async fn home(State(pool): Shared, Query(q): Q) -> Response {
             .with(move |s| Ok((s.story_list(limit, cursor.as_deref())?, s.count()?)))
             .await?;
         let mut b = String::new();
-        let _ = write!(b, "<h1>Stories</h1><p class=\"meta\">{articles} articles in the store.</p><ul class=\"stories\">");
+        let _ = write!(
+            b,
+            "<h1>Stories</h1><p class=\"meta\">{} in the store.</p><ul class=\"stories\">",
+            count(articles, "article", "articles")
+        );
         if list.items.is_empty() {
             b.push_str("<li>No stories yet: ingest articles with <code>storyline ingest PATH</code>.</li>");
         }
         for s in &list.items {
             let _ = write!(
                 b,
-                "<li class=\"story\"><a href=\"/stories/{}\">{}</a><div class=\"meta\">{} events · {} articles · {} – {} · {}</div></li>",
+                "<li class=\"story\"><a href=\"/stories/{}\">{}</a><div class=\"meta\">{} · {} · {} – {} · {}</div></li>",
                 s.story,
                 e(&s.title),
-                s.events,
-                s.articles,
+                count(s.events as u64, "event", "events"),
+                count(s.articles as u64, "article", "articles"),
                 e(s.first.as_deref().unwrap_or("unknown")),
                 e(s.last.as_deref().unwrap_or("unknown")),
                 e(&s.languages)
@@ -143,6 +148,9 @@ pub async fn article(State(pool): Shared, Path(key): Path<String>, Query(q): Q) 
             }),
             e(&text_of(&v, "id"))
         );
+        if let Some(author) = v["author"].as_str() {
+            let _ = write!(b, " · <span id=\"article-author\">by {}</span>", e(author));
+        }
         if let Some(story) = v["story"].as_u64() {
             let _ = write!(b, " · <a href=\"/stories/{story}#event-{}\">story {story}, event {}</a>", v["event"], v["event"]);
         }
@@ -244,9 +252,13 @@ pub async fn search(State(pool): Shared, Query(q): Q) -> Response {
         let mut b = String::new();
         let _ = write!(
             b,
-            "<h1>Search: {}</h1><p class=\"meta\" id=\"hit-count\">{} articles match.</p>",
+            "<h1>Search: {}</h1><p class=\"meta\" id=\"hit-count\">{}</p>",
             e(&query),
-            v["total"]
+            match v["total"].as_u64() {
+                Some(1) => "1 article matches.".to_owned(),
+                Some(n) => format!("{n} articles match."),
+                None => format!("{} articles match.", v["total"]),
+            }
         );
         b.push_str("<div class=\"facets\">");
         for (name, label) in

@@ -355,6 +355,7 @@ impl Store {
                         a.outlet,
                         now,
                         a.not_before.map(|d| d.to_string()),
+                        a.author,
                     ])
                     .map_err(err)?;
                 if changed == 0 {
@@ -464,7 +465,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
-                        date_precision, date_source, date_tz, date_evidence, lang, outlet, not_before
+                        date_precision, date_source, date_tz, date_evidence, lang, outlet, not_before, author
                  FROM articles WHERE seq = ?1",
                 [seq],
                 |r| {
@@ -481,12 +482,26 @@ impl Store {
                         r.get::<_, Option<String>>(14)?,
                         r.get::<_, Option<String>>(15)?,
                         r.get::<_, Option<String>>(16)?,
+                        r.get::<_, Option<String>>(17)?,
                     ))
                 },
             )
             .map_err(|e| self.sql(e))?;
-        let (id, external_id, path, line, format, url, title, text, date, lang, outlet, bound) =
-            row;
+        let (
+            id,
+            external_id,
+            path,
+            line,
+            format,
+            url,
+            title,
+            text,
+            date,
+            lang,
+            outlet,
+            bound,
+            author,
+        ) = row;
         let corrupt =
             |field| StoreError::Corrupt { path: self.db_path.clone(), id: id.clone(), field };
         let format = SourceFormat::parse(&format).ok_or_else(|| corrupt("format"))?;
@@ -534,6 +549,7 @@ impl Store {
                 .map_err(|_| corrupt("not_before"))?,
             lang,
             outlet,
+            author,
             decisions,
         })
     }

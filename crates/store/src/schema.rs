@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this Storyline writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 pub(crate) const V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -166,10 +166,13 @@ const V7: &str = "ALTER TABLE articles ADD COLUMN not_before TEXT;";
 const V8: &str = "CREATE TABLE cluster_state (id INTEGER PRIMARY KEY CHECK (id = 0), next_ord INTEGER NOT NULL, docs INTEGER NOT NULL, next_event INTEGER NOT NULL, next_story INTEGER NOT NULL, state BLOB NOT NULL);
 CREATE TABLE df_journal (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);";
 
+/// Version 9: the author, from a byline near the top of the text.
+const V9: &str = "ALTER TABLE articles ADD COLUMN author TEXT;";
+
 pub(crate) const INSERT_ARTICLE: &str = "INSERT OR IGNORE INTO articles
     (id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
-     date_precision, date_source, date_tz, date_evidence, lang, outlet, ingested_at, not_before)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+     date_precision, date_source, date_tz, date_evidence, lang, outlet, ingested_at, not_before, author)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 
 pub(crate) const INSERT_DECISION: &str =
     "INSERT INTO decisions (article_seq, ord, field, value, reason) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -248,6 +251,11 @@ pub(crate) fn migrate(conn: &Connection, _dir: &Path) -> Result<(), MigrateError
     if found < 8 {
         conn.execute_batch(&format!(
             "BEGIN; {V8} UPDATE meta SET value = '8' WHERE key = 'schema_version'; COMMIT;"
+        ))?;
+    }
+    if found < 9 {
+        conn.execute_batch(&format!(
+            "BEGIN; {V9} UPDATE meta SET value = '9' WHERE key = 'schema_version'; COMMIT;"
         ))?;
     }
     Ok(())

@@ -130,6 +130,7 @@ fn light_article(r: &Row<'_>) -> rusqlite::Result<LightRow> {
             not_before: r.get::<_, Option<String>>(12)?.and_then(|d| crate::parse_day(&d).ok()),
             lang: r.get(8)?,
             outlet: r.get(9)?,
+            author: None,
             decisions: Vec::new(),
         },
         r.get(10)?,

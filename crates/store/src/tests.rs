@@ -26,6 +26,7 @@ fn article(text: &str, outlet: Option<&str>) -> Article {
         not_before: None,
         lang: Some("de".into()),
         outlet: outlet.map(Into::into),
+        author: None,
         decisions: vec![Decision::new(Field::Title, "Titel", "first line of the text")],
     }
 }

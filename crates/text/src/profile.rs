@@ -46,6 +46,15 @@ pub struct Profile {
     pub source_note_lines: Vec<String>,
     /// Words joining a list of agencies ("dpa und AFP").
     pub conjunctions: Vec<String>,
+    /// Openings of a byline ("Von", "By"), case as written.
+    #[serde(default)]
+    pub byline_prefixes: Vec<String>,
+    /// Labels that open a scraped body and never end a headline ("Anzeige").
+    #[serde(default)]
+    pub lead_in_labels: Vec<String>,
+    /// Function words that can end a clause, and so a headline ("nicht", "an", "up").
+    #[serde(default)]
+    pub clause_final_words: Vec<String>,
     /// The language's most frequent function words, lowercase, for fast identification.
     #[serde(default)]
     pub function_words: Vec<String>,

@@ -180,7 +180,8 @@ impl Cleaner {
                 remove(&mut keep, &mut out, i, &line, "page widget");
             } else if self.is_credit(&line) {
                 remove(&mut keep, &mut out, i, &line, "photo caption with credit line");
-                if i > 0
+                // Not the first line: that is the headline, even when a credit follows it.
+                if i > 1
                     && keep[i - 1]
                     && lines[i - 1].1 == lines[i].1
                     && is_heading_like(&lines[i - 1].0)

@@ -246,6 +246,108 @@ impl StampRule {
     }
 }
 
+/// A date written in a dateline or under a byline, with no stamp word before it: "30. Juni 2020",
+/// "24. Mai 2020, 18:44 Uhr", "01.01.20", "Wednesday, January 01, 2020", "Feb 15, 2020",
+/// "Dec 31, 2019 | 5:00 AM". Where such a date counts is for the caller to judge (near the top,
+/// not inside a sentence).
+#[derive(Debug)]
+pub struct DatelineRule {
+    regex: Regex,
+    months: Vec<Vec<String>>,
+    timezone: Option<String>,
+}
+
+/// A dateline's date and its byte range.
+#[derive(Debug, Clone)]
+pub struct Dateline {
+    /// The date it states, at day or minute precision.
+    pub date: PubDate,
+    /// Byte range of the date (and its time) in the text searched.
+    pub range: std::ops::Range<usize>,
+}
+
+impl DatelineRule {
+    /// Builds the rule for one profile's month names.
+    pub fn new(p: &Profile) -> DatelineRule {
+        let mut months: Vec<String> = p.months.iter().flatten().map(|s| regex::escape(s)).collect();
+        months.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let months = months.join("|");
+        let pattern = format!(
+            r"(?i)(?:(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}}|\d{{2}})\b|(?P<d2>\d{{1,2}})\.?\s+(?P<mn2>{months})\.?\s+(?P<y2>\d{{4}})\b|(?:\p{{L}}+,\s+)?(?P<mn3>{months})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}})\b|(?P<y4>\d{{4}})-(?P<m4>\d{{2}})-(?P<d4>\d{{2}})\b)(?:,?\s*(?:um\s+|at\s+|\|\s*|/\s*)?(?P<h>\d{{1,2}})[:.](?P<min>\d{{2}})\b(?:\s*(?P<ampm>[ap]\.?m\.?)(?:\b|\s|$))?(?:\s*(?:Uhr|CET|CEST|MEZ|MESZ|GMT|UTC|ET|EST|EDT)\b)?)?"
+        );
+        DatelineRule {
+            regex: Regex::new(&pattern).expect("dateline pattern is built from escaped words"),
+            months: p.months.clone(),
+            timezone: p.timezone.clone(),
+        }
+    }
+
+    /// Every well-formed date in `text`, in order.
+    pub fn find_all(&self, text: &str) -> Vec<Dateline> {
+        let mut out = Vec::new();
+        for caps in self.regex.captures_iter(text) {
+            let Some(whole) = caps.get(0) else { continue };
+            if text[..whole.start()].chars().next_back().is_some_and(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let num = |n: &str| caps.name(n).and_then(|m| m.as_str().parse::<u32>().ok());
+            let month_of = |n: &str| {
+                let name = caps.name(n)?.as_str().to_lowercase();
+                self.months.iter().position(|alts| alts.contains(&name)).map(|m| m as u32 + 1)
+            };
+            let (y, m, d) = if let Some(y) = caps.name("y") {
+                let y: i32 = y.as_str().parse().unwrap_or(0);
+                let y = if y < 100 {
+                    if y < 70 {
+                        2000 + y
+                    } else {
+                        1900 + y
+                    }
+                } else {
+                    y
+                };
+                (y, num("m"), num("d"))
+            } else if let Some(y) = num("y2") {
+                (y as i32, month_of("mn2"), num("d2"))
+            } else if let Some(y) = num("y3") {
+                (y as i32, month_of("mn3"), num("d3"))
+            } else {
+                (num("y4").unwrap_or(0) as i32, num("m4"), num("d4"))
+            };
+            let (Some(m), Some(d)) = (m, d) else { continue };
+            if !(1900..=2100).contains(&y) {
+                continue;
+            }
+            let Some(date) = NaiveDate::from_ymd_opt(y, m, d) else { continue };
+            let evidence = whole.as_str().trim().to_owned();
+            let mut hour = num("h");
+            if let (Some(h), Some(ap)) = (hour, caps.name("ampm")) {
+                let pm = ap.as_str().to_lowercase().starts_with('p');
+                hour = Some(match (h, pm) {
+                    (12, false) => 0,
+                    (h, true) if h < 12 => h + 12,
+                    (h, _) => h,
+                });
+            }
+            let pub_date = match (hour, num("min")) {
+                (Some(h), Some(min)) => match date.and_hms_opt(h, min, 0) {
+                    Some(naive) => from_naive(
+                        naive,
+                        DatePrecision::Minute,
+                        self.timezone.as_deref(),
+                        DateSource::Text,
+                        evidence,
+                    ),
+                    None => day(date, DateSource::Text, evidence),
+                },
+                _ => day(date, DateSource::Text, evidence),
+            };
+            out.push(Dateline { date: pub_date, range: whole.start()..whole.end() });
+        }
+        out
+    }
+}
+
 /// Finds a date in a URL path: `/2023/09/12/` or `/2023-09-12/`.
 pub fn date_from_url(url: &str) -> Option<PubDate> {
     static_regex().captures(url).and_then(|c| {

@@ -3,6 +3,8 @@
 
 pub mod clean;
 pub mod date;
+pub mod header;
+pub mod headline;
 mod lang;
 pub mod nesting;
 
@@ -35,6 +37,8 @@ pub struct Normaliser {
     profiles: Vec<Profile>,
     cleaner: Cleaner,
     detector: lang::Detector,
+    headlines: headline::HeadlineSplitter,
+    header: header::HeaderReader,
 }
 
 impl std::fmt::Debug for Normaliser {
@@ -49,7 +53,9 @@ impl Normaliser {
         let profiles = builtin_profiles()?;
         let cleaner = Cleaner::new(&profiles);
         let detector = lang::Detector::new(&profiles);
-        Ok(Normaliser { profiles, cleaner, detector })
+        let headlines = headline::HeadlineSplitter::new(&profiles);
+        let header = header::HeaderReader::new(&profiles);
+        Ok(Normaliser { profiles, cleaner, detector, headlines, header })
     }
 
     /// The language codes this normaliser has profiles for.
@@ -90,6 +96,23 @@ impl Normaliser {
             }
         }
 
+        // Plain text without a title: a run of spaces in its first line (a scraper's column
+        // break after the headline) becomes a line break before cleaning joins the spaces.
+        let text = match (doc.is_html, &doc.title) {
+            (false, None) => match headline::break_first_column(&text) {
+                Some(broken) => {
+                    decisions.push(Decision::new(
+                        Field::Text,
+                        "line break",
+                        "a run of spaces in the first line, read as the end of the headline",
+                    ));
+                    broken
+                }
+                None => text,
+            },
+            _ => text,
+        };
+
         let cleaned = self.cleaner.clean(&text, outlet.as_deref(), history);
         decisions.extend(cleaned.decisions);
         let mut lines = cleaned.lines;
@@ -117,6 +140,7 @@ impl Normaliser {
             let l = lines.pop().unwrap_or_default();
             decisions.push(Decision::new(Field::Boilerplate, l, "headline repeated at the end"));
         }
+        let header = self.header.read(&mut lines, &mut decisions);
         let body = lines.join("\n\n");
         if body.trim().is_empty() && title.trim().is_empty() {
             return Err(reject(
@@ -130,7 +154,7 @@ impl Normaliser {
         let date = self.choose_date(
             &doc,
             &meta,
-            cleaned.stamp.map(|s| s.date),
+            cleaned.stamp.map(|s| s.date).or(header.date),
             url.as_deref(),
             &mut decisions,
         );
@@ -191,6 +215,7 @@ impl Normaliser {
             not_before,
             lang,
             outlet,
+            author: header.author,
             decisions,
         };
         Ok(Normalised { article, line_hashes: cleaned.line_hashes })
@@ -258,11 +283,44 @@ impl Normaliser {
             decisions.push(Decision::new(Field::Title, "", "no text to take a title from"));
             return String::new();
         };
+        // Headline and body run together on the first line: split where the headline ends.
+        if headline::HeadlineSplitter::runs_together(&first) {
+            if let Some(split) = self.headlines.split(&first, lines.len() > 1) {
+                let title = split.title;
+                decisions.push(Decision::new(Field::Title, &title, &split.reason));
+                for (piece, why) in &split.dropped {
+                    decisions.push(Decision::new(Field::Boilerplate, piece, *why));
+                }
+                if split.rest.trim().is_empty() {
+                    lines.remove(0);
+                } else {
+                    lines[0] = split.rest;
+                }
+                return title;
+            }
+        }
         let sentence_end = first_sentence_end(&first);
         if first.chars().count() <= MAX_TITLE_CHARS && sentence_end.is_none_or(|e| e >= first.len())
         {
             lines.remove(0);
-            let t = first.trim_end_matches('.').to_owned();
+            let mut t = first.clone();
+            if let Some((head, site)) = self.headlines.site_suffix(&t) {
+                // "X – Beacon": the outlet's name after its headline, and often "X" again.
+                decisions.push(Decision::new(
+                    Field::Boilerplate,
+                    site,
+                    "site name after the headline",
+                ));
+                if lines.first().is_some_and(|l| line_key(l) == line_key(&head)) {
+                    let repeated = lines.remove(0);
+                    decisions.push(Decision::new(
+                        Field::Boilerplate,
+                        repeated,
+                        "headline repeated",
+                    ));
+                }
+                t = head;
+            }
             decisions.push(Decision::new(Field::Title, &t, "first line of the text"));
             return t;
         }
