@@ -224,10 +224,15 @@ impl HeadlineSplitter {
         if toks.len() < 3 {
             return None;
         }
-        let mut split = self
-            .doubled(line, &toks)
-            .or_else(|| self.doubled_tail(line, &toks))
-            .or_else(|| self.scored(line, &toks, more_lines))?;
+        let repeated = self.doubled(line, &toks).or_else(|| self.doubled_tail(line, &toks));
+        let was_repeated = repeated.is_some();
+        let mut split = match repeated {
+            Some(s) => s,
+            None => self.scored(line, &toks, more_lines)?,
+        };
+        if was_repeated {
+            drop_more_copies(&mut split);
+        }
         for _ in 0..2 {
             if let Some((head, site)) = self.site_suffix(&split.title) {
                 split.dropped.insert(0, (site, "site name after the headline"));
@@ -612,6 +617,31 @@ impl HeadlineSplitter {
     }
 }
 
+/// A scrape that doubled its headline may carry more copies before the body (a notice's header
+/// block: "Ad-hoc: X / Schlagwort(e): … X"): each copy whose last words are the headline's, within
+/// a headline's length and a label, goes.
+fn drop_more_copies(split: &mut Split) {
+    let words: Vec<&str> = split.title.split_whitespace().collect();
+    if words.len() < TAIL_WORDS {
+        return;
+    }
+    let (tail, _) = key(&words[words.len() - TAIL_WORDS..].join(" "));
+    if tail.is_empty() {
+        return;
+    }
+    let (title_key, _) = key(&split.title);
+    for _ in 0..3 {
+        let (k, at) = key(&split.rest);
+        let limit = k.len().min(title_key.len() + REPEAT_WINDOW + tail.len());
+        let Some(o) = k[..limit].windows(tail.len()).position(|w| w == tail.as_slice()) else {
+            return;
+        };
+        let end = at[o + tail.len() - 1].1;
+        split.dropped.push((split.rest[..end].to_owned(), "headline repeated"));
+        split.rest = split.rest[end..].trim_start().to_owned();
+    }
+}
+
 /// The text with the first run of two or more spaces (or a tab) in its first line turned into a
 /// line break, when at least two words and at most a headline's length come before it: the
 /// scraper's column break after the headline ("Joko und Klaas zeigen RTL bei ProSieben  Die
@@ -715,6 +745,11 @@ mod tests {
             .split_line("Ad-hoc: Muster Brau AG: Muster Brau senkt die Prognose für das laufende Geschäftsjahr deutlich Muster Brau AG: senkt die Prognose für das laufende Geschäftsjahr deutlich21.04.2020 / 10:30 Veröffentlichung einer Insiderinformation")
             .unwrap();
         assert_eq!(s.title, "Ad-hoc: Muster Brau AG: Muster Brau senkt die Prognose für das laufende Geschäftsjahr deutlich");
+        assert!(s.rest.starts_with("21.04.2020"), "{s:?}");
+        // A third copy in a header block goes too.
+        let s = splitter()
+            .split_line("Ad-hoc: Muster Brau AG: Muster Brau senkt die Prognose für das laufende Geschäftsjahr deutlich Muster Brau AG: senkt die Prognose für das laufende Geschäftsjahr deutlich Ad-hoc: Muster Brau AG / Schlagwort(e): Prognose Muster Brau AG: senkt die Prognose für das laufende Geschäftsjahr deutlich21.04.2020 / 10:30 Veröffentlichung")
+            .unwrap();
         assert!(s.rest.starts_with("21.04.2020"), "{s:?}");
     }
 
