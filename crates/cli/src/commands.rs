@@ -36,6 +36,9 @@ pub struct IngestArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// No progress lines (rejects and the closing summary are still said).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// Arguments of `storyline articles`.
@@ -104,7 +107,8 @@ pub fn ingest(data_dir: &Path, args: IngestArgs) -> Result<Outcome> {
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::from_arg(p)).collect();
     let model = if args.no_cluster { None } else { Some(load_model(args.model.as_deref())?) };
     let embedder = if args.no_cluster { None } else { args.embedding.load() };
-    run_ingest(data_dir, &inputs, &opts, model.as_ref(), embedder.as_ref(), args.json)
+    let shown = if args.quiet { output::Shown::Quiet } else { output::Shown::Auto };
+    run_ingest(data_dir, &inputs, &opts, model.as_ref(), embedder.as_ref(), args.json, shown)
 }
 
 fn run_ingest(
@@ -114,39 +118,39 @@ fn run_ingest(
     model: Option<&storyline_engine::Model>,
     embedder: Option<&storyline_engine::Embedder>,
     json: bool,
+    shown: output::Shown,
 ) -> Result<Outcome> {
     let mut engine = open(data_dir)?;
-    let bar = crate::output::spinner();
-    // Each reject is printed as it happens; the report keeps only the first ones and counts.
-    let report = engine
-        .ingest_with(
-            inputs,
-            opts,
-            &mut |p| bar.set_message(format!("{} read, {} stored", p.read, p.inserted)),
-            &mut |reject| bar.suspend(|| eprintln!("skipped {reject}")),
-        )
+    let mut progress = output::StageProgress::new(shown);
+    // Each reject is said as it happens; the report keeps only the first ones and counts.
+    let job = engine
+        .run_job(inputs, opts, model, embedder, &mut |event| progress.on(event))
         .context("ingest stopped; everything committed before this point is stored")?;
-    bar.finish_and_clear();
+    progress.finish();
+    let report = &job.ingest;
     eprintln!(
         "{} stored, {} already stored, {} skipped{}; {} in {}",
-        count(report.inserted as u64, "new article", "new articles"),
+        count(report.inserted, "new article", "new articles"),
         report.existing,
-        count(report.rejected as u64, "input", "inputs"),
-        output::kinds_summary(&report),
+        count(report.rejected, "input", "inputs"),
+        output::kinds_summary(report),
         count(engine.store().count()?, "article", "articles"),
         data_dir.display()
     );
-    crate::extract::run_extract(&mut engine)?;
-    let clustered = match model {
-        Some(m) => Some(crate::stories::run_cluster(&mut engine, m, embedder)?),
-        None => {
-            engine.index(&mut |_| {}).context("indexing stopped")?;
-            None
-        }
-    };
+    crate::extract::say_extracted(&job.extract);
+    if let Some(c) = &job.cluster {
+        crate::stories::say_clustered(c);
+    }
     if json {
-        let mut value = output::report_json(&report);
-        value["clustered"] = serde_json::json!(clustered.map(|c| c.clustered));
+        let mut value = output::report_json(report);
+        value["clustered"] = serde_json::json!(job.cluster.as_ref().map(|c| c.clustered));
+        value["stages"] = job
+            .stages
+            .iter()
+            .map(|s| {
+                serde_json::json!({"stage": s.stage.as_str(), "items": s.items, "seconds": s.busy.as_secs_f64()})
+            })
+            .collect();
         output::write_json(&value)?;
     }
     Ok(if report.rejected == 0 { Outcome::Done } else { Outcome::Partial })
@@ -240,6 +244,7 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
         Some(&model),
         embedder.as_ref(),
         false,
+        output::Shown::Auto,
     )?;
     let engine = open(data_dir)?;
     let mut out = std::io::stdout().lock();

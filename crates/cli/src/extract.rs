@@ -46,6 +46,12 @@ pub fn run_extract(engine: &mut Engine) -> Result<ExtractReport> {
         .extract(|n| bar.set_message(format!("{n} articles extracted")))
         .context("extraction stopped; what was committed before this point is stored")?;
     bar.finish_and_clear();
+    say_extracted(&report);
+    Ok(report)
+}
+
+/// Says on stderr what an extraction run found.
+pub fn say_extracted(report: &ExtractReport) {
     if report.articles > 0 {
         eprintln!(
             "{} extracted: {}, {}, {}, {}",
@@ -56,7 +62,6 @@ pub fn run_extract(engine: &mut Engine) -> Result<ExtractReport> {
             count(report.entities, "entity mention", "entity mentions")
         );
     }
-    Ok(report)
 }
 
 /// A figure's amount for people: "4,800,000", "100–300", "2 %".

@@ -22,6 +22,108 @@ pub fn spinner() -> indicatif::ProgressBar {
     bar
 }
 
+/// Whether progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// A line per stage on a terminal; a log line every few seconds otherwise.
+    Auto,
+    /// Nothing (`--quiet`).
+    Quiet,
+}
+
+/// How often progress is logged when stderr is not a terminal.
+const LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The progress of a job, one line per stage: done, rate and, where the total is known, the
+/// time left. On a terminal the lines are live; otherwise a line is logged every
+/// [`LOG_EVERY`] and when a stage ends. Rejects are said as they happen either way.
+pub struct StageProgress {
+    shown: Shown,
+    terminal: bool,
+    bars: indicatif::MultiProgress,
+    current: Option<(storyline_engine::Stage, indicatif::ProgressBar)>,
+    started: std::time::Instant,
+    logged: std::time::Instant,
+}
+
+impl StageProgress {
+    pub fn new(shown: Shown) -> StageProgress {
+        use std::io::IsTerminal;
+        let terminal = shown == Shown::Auto && std::io::stderr().is_terminal();
+        let bars = indicatif::MultiProgress::new();
+        if !terminal {
+            bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        }
+        let now = std::time::Instant::now();
+        StageProgress { shown, terminal, bars, current: None, started: now, logged: now }
+    }
+
+    pub fn on(&mut self, event: storyline_engine::JobEvent) {
+        use storyline_engine::JobEvent;
+        match event {
+            JobEvent::Started { stage, total } => {
+                let bar = match total {
+                    Some(n) => indicatif::ProgressBar::new(n).with_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{prefix:>8} {bar:24} {human_pos}/{human_len}  {per_sec}  ETA {eta}",
+                        )
+                        .expect("valid template"),
+                    ),
+                    None => indicatif::ProgressBar::new_spinner().with_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{prefix:>8} {spinner} {human_pos}  {per_sec}  [{elapsed}]",
+                        )
+                        .expect("valid template"),
+                    ),
+                };
+                let bar = self.bars.add(bar.with_prefix(stage.as_str()));
+                self.started = std::time::Instant::now();
+                self.logged = self.started;
+                self.current = Some((stage, bar));
+            }
+            JobEvent::Progress { stage, done } => {
+                if let Some((_, bar)) = &self.current {
+                    bar.set_position(done);
+                }
+                if !self.terminal && self.shown == Shown::Auto && self.logged.elapsed() >= LOG_EVERY
+                {
+                    self.logged = std::time::Instant::now();
+                    let secs = self.started.elapsed().as_secs_f64();
+                    eprintln!(
+                        "{}: {done} done, {:.0}/s",
+                        stage.as_str(),
+                        done as f64 / secs.max(1e-9)
+                    );
+                }
+            }
+            JobEvent::Finished { stage, items, busy } => {
+                if let Some((_, bar)) = self.current.take() {
+                    bar.set_position(items);
+                    bar.finish();
+                }
+                if !self.terminal && self.shown == Shown::Auto && items > 0 {
+                    let secs = busy.as_secs_f64();
+                    eprintln!(
+                        "{}: {items} done in {secs:.1} s ({:.0}/s)",
+                        stage.as_str(),
+                        items as f64 / secs.max(1e-9)
+                    );
+                }
+            }
+            JobEvent::Rejected(reject) => {
+                self.bars.suspend(|| eprintln!("skipped {reject}"));
+            }
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if let Some((_, bar)) = self.current.take() {
+            bar.finish();
+        }
+        let _ = self.bars.clear();
+    }
+}
+
 pub fn write_json(value: &Value) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;

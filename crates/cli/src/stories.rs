@@ -88,6 +88,12 @@ pub fn run_cluster(
         .narrate(&mut |n| bar.set_message(format!("{n} story reports written")))
         .context("narration stopped; reports written before this point are stored")?;
     bar.finish_and_clear();
+    say_clustered(&report);
+    Ok(report)
+}
+
+/// Says on stderr what a clustering run decided.
+pub fn say_clustered(report: &ClusterReport) {
     if report.redone > 0 {
         eprintln!(
             "the last clustering run stopped early: its {} decisions after the last stored state were taken again",
@@ -103,7 +109,6 @@ pub fn run_cluster(
             count(report.copies, "copy", "copies")
         );
     }
-    Ok(report)
 }
 
 fn report_json(r: &ClusterReport) -> Value {

@@ -26,6 +26,7 @@
 
 mod cluster;
 mod extract;
+mod job;
 mod narrate;
 
 use rayon::prelude::*;
@@ -36,6 +37,7 @@ use storyline_store::{Boilerplate, NewArticle, Store, StoreError, WriterLock};
 
 pub use cluster::{ClusterReport, StreamDoc};
 pub use extract::{publication_day, ExtractReport, Extractors};
+pub use job::{JobEvent, JobReport, Stage, StageTime};
 pub use narrate::{report_row, NarrateReport};
 pub use storyline_cluster::Model;
 pub use storyline_embed::Embedder;
