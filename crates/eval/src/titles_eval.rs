@@ -3,7 +3,7 @@
 //! The gold file (`titles-dev/gold.jsonl` layout) gives, for each article id of a labelled
 //! stream, the headline as a news site shows it, whether the scrape doubled it, the byline, and
 //! the date read from a dateline near the top (`""` when there is none). The stream is ingested
-//! into a fresh data directory by the same [`Engine::ingest`] as `storyline ingest`, and each
+//! into a fresh data directory by the same `Engine::ingest` as `storyline ingest`, and each
 //! stored article is compared with its gold row:
 //! - **title exact**: the stored title equals the gold headline (whitespace runs count as one
 //!   space);
