@@ -41,8 +41,9 @@ pub struct StageProgress {
     shown: Shown,
     terminal: bool,
     bars: indicatif::MultiProgress,
-    current: Option<(storyline_engine::Stage, indicatif::ProgressBar)>,
-    started: std::time::Instant,
+    /// The stages running now (extraction and clustering run at once), with their bars and
+    /// when they started.
+    running: Vec<(storyline_engine::Stage, indicatif::ProgressBar, std::time::Instant)>,
     logged: std::time::Instant,
 }
 
@@ -55,7 +56,7 @@ impl StageProgress {
             bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
         }
         let now = std::time::Instant::now();
-        StageProgress { shown, terminal, bars, current: None, started: now, logged: now }
+        StageProgress { shown, terminal, bars, running: Vec::new(), logged: now }
     }
 
     pub fn on(&mut self, event: storyline_engine::JobEvent) {
@@ -77,18 +78,19 @@ impl StageProgress {
                     ),
                 };
                 let bar = self.bars.add(bar.with_prefix(stage.as_str()));
-                self.started = std::time::Instant::now();
-                self.logged = self.started;
-                self.current = Some((stage, bar));
+                self.logged = std::time::Instant::now();
+                self.running.push((stage, bar, std::time::Instant::now()));
             }
             JobEvent::Progress { stage, done } => {
-                if let Some((_, bar)) = &self.current {
-                    bar.set_position(done);
-                }
+                let Some((_, bar, started)) = self.running.iter().find(|(s, ..)| *s == stage)
+                else {
+                    return;
+                };
+                bar.set_position(done);
                 if !self.terminal && self.shown == Shown::Auto && self.logged.elapsed() >= LOG_EVERY
                 {
                     self.logged = std::time::Instant::now();
-                    let secs = self.started.elapsed().as_secs_f64();
+                    let secs = started.elapsed().as_secs_f64();
                     eprintln!(
                         "{}: {done} done, {:.0}/s",
                         stage.as_str(),
@@ -97,7 +99,8 @@ impl StageProgress {
                 }
             }
             JobEvent::Finished { stage, items, busy } => {
-                if let Some((_, bar)) = self.current.take() {
+                if let Some(i) = self.running.iter().position(|(s, ..)| *s == stage) {
+                    let (_, bar, _) = self.running.remove(i);
                     bar.set_position(items);
                     bar.finish();
                 }
@@ -117,7 +120,7 @@ impl StageProgress {
     }
 
     pub fn finish(&mut self) {
-        if let Some((_, bar)) = self.current.take() {
+        for (_, bar, _) in self.running.drain(..) {
             bar.finish();
         }
         let _ = self.bars.clear();

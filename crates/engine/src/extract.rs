@@ -10,7 +10,9 @@ use storyline_extract::entities::{EntityFinder, EntityMention};
 use storyline_extract::figures::{Figure, FigureFinder};
 use storyline_extract::quotes::{Quote, QuoteFinder};
 use storyline_extract::timex::{Mode, TimeTagger, Timex};
-use storyline_store::{ArticleToExtract, EntityRow, Extraction, FigureRow, QuoteRow, TimexRow};
+use storyline_store::{
+    ArticleToExtract, EntityRow, Extraction, FigureRow, QuoteRow, Store, TimexRow,
+};
 
 use crate::{Engine, EngineError};
 
@@ -191,32 +193,43 @@ fn timex_row(t: &Timex) -> TimexRow {
 
 impl Engine {
     /// Extracts every article not yet extracted (or extracted by an older version).
-    pub fn extract(&mut self, mut progress: impl FnMut(u64)) -> Result<ExtractReport, EngineError> {
+    pub fn extract(&mut self, progress: impl FnMut(u64)) -> Result<ExtractReport, EngineError> {
         self.lock_writer()?;
-        let extractors = Extractors::builtin()?;
-        let mut report = ExtractReport::default();
-        let mut after = 0;
-        loop {
-            let batch: Vec<ArticleToExtract> = self.store.unextracted(after, BATCH)?;
-            let Some(last) = batch.last() else { break };
-            after = last.seq;
-            let found: Vec<Extraction> = batch
-                .par_iter()
-                .map(|a| {
-                    let day = publication_day(a.date_iso.as_deref(), a.date_precision.as_deref());
-                    extractors.extract(a.seq, &a.text, a.lang.as_deref(), day)
-                })
-                .collect();
-            self.store.write_extractions(&found)?;
-            report.articles += found.len() as u64;
-            report.quotes += found.iter().map(|x| x.quotes.len() as u64).sum::<u64>();
-            report.timexes += found.iter().map(|x| x.timexes.len() as u64).sum::<u64>();
-            report.figures += found.iter().map(|x| x.figures.len() as u64).sum::<u64>();
-            report.entities += found.iter().map(|x| x.entities.len() as u64).sum::<u64>();
-            progress(report.articles);
-        }
-        Ok(report)
+        extract_into(&mut self.store, progress)
     }
+}
+
+/// Extracts every article of `store` not yet extracted, a batch at a time on all cores, each
+/// batch written in one transaction. The engine's writer lock must be held: by the engine that
+/// owns `store`, or by the job that opened this second connection beside its own
+/// ([`Engine::run_job`] extracts while it clusters).
+pub(crate) fn extract_into(
+    store: &mut Store,
+    mut progress: impl FnMut(u64),
+) -> Result<ExtractReport, EngineError> {
+    let extractors = Extractors::builtin()?;
+    let mut report = ExtractReport::default();
+    let mut after = 0;
+    loop {
+        let batch: Vec<ArticleToExtract> = store.unextracted(after, BATCH)?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        let found: Vec<Extraction> = batch
+            .par_iter()
+            .map(|a| {
+                let day = publication_day(a.date_iso.as_deref(), a.date_precision.as_deref());
+                extractors.extract(a.seq, &a.text, a.lang.as_deref(), day)
+            })
+            .collect();
+        store.write_extractions(&found)?;
+        report.articles += found.len() as u64;
+        report.quotes += found.iter().map(|x| x.quotes.len() as u64).sum::<u64>();
+        report.timexes += found.iter().map(|x| x.timexes.len() as u64).sum::<u64>();
+        report.figures += found.iter().map(|x| x.figures.len() as u64).sum::<u64>();
+        report.entities += found.iter().map(|x| x.entities.len() as u64).sum::<u64>();
+        progress(report.articles);
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -157,22 +157,25 @@ impl Engine {
             Ok(read)
         })?;
         let stored = Some(report.ingest.inserted);
-        timed(Stage::Extract, stored, events, &mut stages, &mut |events| {
-            let r =
-                self.extract(|n| events(JobEvent::Progress { stage: Stage::Extract, done: n }))?;
-            let n = r.articles;
-            report.extract = r;
-            Ok(n)
-        })?;
-        if let Some(model) = model {
-            timed(Stage::Cluster, stored, events, &mut stages, &mut |events| {
-                let r = self.cluster(model, embedder, &mut |n| {
-                    events(JobEvent::Progress { stage: Stage::Cluster, done: n })
-                })?;
-                let n = r.clustered;
-                report.cluster = Some(r);
+        match model {
+            // Extraction and clustering read the stored articles and write apart (quotes and
+            // entities; events and stories), so they run at once: extraction on a second
+            // connection in its own thread, clustering here. Both share the worker threads.
+            Some(model) => {
+                let (extract, cluster) =
+                    self.extract_while_clustering(model, embedder, stored, events)?;
+                stages.push(extract.0);
+                stages.push(cluster.0);
+                report.extract = extract.1;
+                report.cluster = Some(cluster.1);
+            }
+            None => timed(Stage::Extract, stored, events, &mut stages, &mut |events| {
+                let r = self
+                    .extract(|n| events(JobEvent::Progress { stage: Stage::Extract, done: n }))?;
+                let n = r.articles;
+                report.extract = r;
                 Ok(n)
-            })?;
+            })?,
         }
         timed(Stage::Index, stored, events, &mut stages, &mut |events| {
             let n =
@@ -192,6 +195,69 @@ impl Engine {
         report.stages = stages;
         report.wall = wall.elapsed();
         Ok(report)
+    }
+}
+
+/// Extraction's and clustering's times and reports, from [`Engine::extract_while_clustering`].
+type Overlapped = ((StageTime, ExtractReport), (StageTime, ClusterReport));
+
+impl Engine {
+    /// Extraction in a thread of its own, on a second connection to the store, while this thread
+    /// clusters. Progress of both is told from this thread.
+    fn extract_while_clustering(
+        &mut self,
+        model: &Model,
+        embedder: Option<&Embedder>,
+        total: Option<u64>,
+        events: Events,
+    ) -> Result<Overlapped, EngineError> {
+        self.lock_writer()?;
+        let extracted = std::sync::atomic::AtomicU64::new(0);
+        let data_dir = self.data_dir.clone();
+        events(JobEvent::Started { stage: Stage::Extract, total });
+        events(JobEvent::Started { stage: Stage::Cluster, total });
+        let (extract, cluster) = std::thread::scope(|scope| {
+            let extracted = &extracted;
+            let worker = scope.spawn(move || {
+                let start = Instant::now();
+                let mut store = storyline_store::Store::open(&data_dir)?;
+                let r = crate::extract::extract_into(&mut store, |n| {
+                    extracted.store(n, std::sync::atomic::Ordering::Relaxed)
+                })?;
+                Ok::<_, EngineError>((start.elapsed(), r))
+            });
+            let start = Instant::now();
+            let cluster = self.cluster(model, embedder, &mut |n| {
+                events(JobEvent::Progress { stage: Stage::Cluster, done: n });
+                let done = extracted.load(std::sync::atomic::Ordering::Relaxed);
+                events(JobEvent::Progress { stage: Stage::Extract, done });
+            });
+            let cluster = cluster.map(|c| (start.elapsed(), c));
+            let extract = worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (extract, cluster)
+        });
+        let (cluster_busy, cluster) = cluster?;
+        events(JobEvent::Finished {
+            stage: Stage::Cluster,
+            items: cluster.clustered,
+            busy: cluster_busy,
+        });
+        let (extract_busy, extract) = extract?;
+        events(JobEvent::Finished {
+            stage: Stage::Extract,
+            items: extract.articles,
+            busy: extract_busy,
+        });
+        Ok((
+            (
+                StageTime { stage: Stage::Extract, items: extract.articles, busy: extract_busy },
+                extract,
+            ),
+            (
+                StageTime { stage: Stage::Cluster, items: cluster.clustered, busy: cluster_busy },
+                cluster,
+            ),
+        ))
     }
 }
 
@@ -219,18 +285,21 @@ mod tests {
                 },
             )
             .unwrap();
+        // Extraction runs beside clustering and is waited for when clustering ends.
         assert_eq!(
             seen,
             vec![
                 (Stage::Ingest, 5),
-                (Stage::Extract, 5),
                 (Stage::Cluster, 5),
+                (Stage::Extract, 5),
                 (Stage::Index, 5),
                 (Stage::Narrate, 1)
             ]
         );
         assert_eq!(report.stages.len(), 5);
-        assert!(report.wall >= report.stages.iter().map(|s| s.busy).sum::<Duration>());
+        assert!(report.stages.iter().all(|s| s.busy <= report.wall));
+        assert_eq!(report.extract.articles, 5);
+        assert!(report.extract.quotes > 0);
         let c = report.cluster.unwrap();
         assert_eq!((c.new_events, c.new_stories), (2, 1));
         // Run again: nothing new, every stage has nothing to do.

@@ -274,3 +274,39 @@ fn reports_and_the_search_index_follow_new_articles_and_only_theirs() {
         .unwrap();
     assert_eq!(found.total, 3, "the new articles are searchable");
 }
+
+/// Issue 16: the job of `storyline ingest` runs extraction beside clustering; the events,
+/// stories and copies are those of the stages run one after the other, and so are the
+/// extractions.
+#[test]
+fn the_job_decides_as_the_stages_run_in_turn_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 2200; // more than one clustering batch (2,048)
+    let all = dir.path().join("all.jsonl");
+    write_long_stream(&all, n);
+    let model = Model::builtin().unwrap();
+
+    let mut in_turn = Engine::open(&dir.path().join("in_turn")).unwrap();
+    ingest(&mut in_turn, &all);
+    let extracted = in_turn.extract(|_| {}).unwrap();
+    in_turn.cluster(&model, None, &mut |_| {}).unwrap();
+    let expected = assignments(&in_turn);
+
+    let mut job = Engine::open(&dir.path().join("job")).unwrap();
+    let report = job
+        .run_job(&[Input::Path(all)], &IngestOptions::default(), Some(&model), None, &mut |_| {})
+        .unwrap();
+    assert_eq!(report.ingest.inserted as usize, n);
+    assert_eq!(assignments(&job), expected);
+    let e = &report.extract;
+    assert_eq!(
+        (e.articles, e.quotes, e.timexes, e.figures, e.entities),
+        (
+            extracted.articles,
+            extracted.quotes,
+            extracted.timexes,
+            extracted.figures,
+            extracted.entities
+        )
+    );
+}

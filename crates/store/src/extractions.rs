@@ -242,7 +242,10 @@ impl Store {
     pub fn write_extractions(&mut self, batch: &[Extraction]) -> Result<(), StoreError> {
         let path = self.db_path.clone();
         let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         {
             let mut clear_q =
                 tx.prepare_cached("DELETE FROM quotes WHERE article_seq = ?1").map_err(err)?;

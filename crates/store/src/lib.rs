@@ -319,7 +319,7 @@ impl Store {
         let mut promoted: Vec<(String, u64)> = Vec::new();
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
         {
             let mut insert = tx

@@ -279,7 +279,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         let path = self.db_path.clone();
         let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         {
             let mut insert = tx
                 .prepare_cached(
@@ -359,7 +362,10 @@ impl Store {
         let path = self.db_path.clone();
         let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
         let counters = self.cluster_counters()?;
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         let stored: Option<(i64, i64, i64, i64)> = tx
             .query_row(
                 "SELECT next_ord, docs, next_event, next_story FROM cluster_state WHERE id = 0",

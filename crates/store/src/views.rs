@@ -189,7 +189,10 @@ impl Store {
         let Some(last) = rows.last().map(|r| r.0) else { return Ok(()) };
         let path = self.db_path.clone();
         let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         {
             let mut insert = tx
                 .prepare_cached("INSERT OR REPLACE INTO search (rowid, terms) VALUES (?1, ?2)")
@@ -276,7 +279,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         let path = self.db_path.clone();
         let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         tx.execute(
             "INSERT OR REPLACE INTO story_reports (story, last_time, first, last, title, articles, events, languages, json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
