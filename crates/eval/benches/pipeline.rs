@@ -12,6 +12,8 @@
 //!
 //! Run: `cargo bench -p storyline-eval --bench pipeline -- [--n N] [--dense]` (default 10^5;
 //! `--dense` adds sentence vectors and needs the encoder installed, see `scripts/setup-model`).
+//! `--write FILE` only writes the input to FILE, to time `storyline ingest FILE` of two builds
+//! against each other.
 
 #![allow(clippy::print_stdout)] // a benchmark report is its output
 
@@ -41,6 +43,12 @@ fn main() {
     };
     let rows = storyline_eval::parse_gnad(&csv);
     assert!(rows.len() > 1000, "expected the 1,028 articles of the 10kGNAD test split");
+    if let Some(i) = args.iter().position(|a| a == "--write") {
+        let path = std::path::PathBuf::from(args.get(i + 1).expect("--write FILE"));
+        let copies = write_input(&rows, n, &path);
+        println!("wrote {n} articles ({copies} word-for-word copies) to {}", path.display());
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("input.jsonl");
     let copies = write_input(&rows, n, &input);
