@@ -285,6 +285,11 @@ impl DatelineRule {
     /// Every well-formed date in `text`, in order.
     pub fn find_all(&self, text: &str) -> Vec<Dateline> {
         let mut out = Vec::new();
+        // Most lines hold no date: a digit is needed, and the quick match comes before the
+        // slower search for the parts.
+        if !text.bytes().any(|b| b.is_ascii_digit()) || !self.regex.is_match(text) {
+            return out;
+        }
         for caps in self.regex.captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
             if text[..whole.start()].chars().next_back().is_some_and(|c| c.is_ascii_digit()) {

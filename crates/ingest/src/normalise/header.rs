@@ -189,19 +189,21 @@ impl HeaderReader {
                 || after.is_empty()
                 || after.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
                 || after.starts_with(['|', '-', '–', '—', '(', '/'])
-                || self
-                    .datelines
-                    .iter()
-                    .any(|r| r.find_all(after).first().is_some_and(|d| d.range.start == 0));
+                || self.datelines.iter().any(|r| {
+                    r.find_all(super::headline::head(after, 48))
+                        .first()
+                        .is_some_and(|d| d.range.start == 0)
+                });
             // Lowercase "von"/"by" is also ordinary prose: only with an agency, a date or alone.
             let strong = !lower_prefix
                 || name.contains('/')
                 || self.agency.is_match(&name)
                 || after.is_empty()
-                || self
-                    .datelines
-                    .iter()
-                    .any(|r| r.find_all(after).first().is_some_and(|d| d.range.start == 0));
+                || self.datelines.iter().any(|r| {
+                    r.find_all(super::headline::head(after, 48))
+                        .first()
+                        .is_some_and(|d| d.range.start == 0)
+                });
             if follows_ok && strong {
                 return Some((name, end));
             }

@@ -195,10 +195,11 @@ impl HeadlineSplitter {
 
     /// The language whose function words the line uses most, as an index into the profiles.
     fn language(&self, toks: &[Token]) -> Option<usize> {
+        let lower: Vec<String> = toks.iter().map(|t| core(t.text).to_lowercase()).collect();
         let mut best = None;
         let mut best_hits = 0;
         for (i, words) in self.words.iter().enumerate() {
-            let hits = toks.iter().filter(|t| words.contains(&core(t.text).to_lowercase())).count();
+            let hits = lower.iter().filter(|w| words.contains(w.as_str())).count();
             if hits > best_hits {
                 best_hits = hits;
                 best = Some(i);
@@ -219,7 +220,11 @@ impl HeadlineSplitter {
     /// enough (the caller then keeps its own rule).
     /// `more_lines`: the text goes on after this line (its end is then a break too).
     pub fn split(&self, line: &str, more_lines: bool) -> Option<Split> {
-        let line = line.trim();
+        let full = line.trim();
+        // A headline, its copy and the cues after it stand in the line's opening: only that is
+        // read, so a long run of text costs no more than a short one.
+        let line = head(full, SCAN_BYTES);
+        let cut = &full[line.len()..];
         let toks = tokens(line);
         if toks.len() < 3 {
             return None;
@@ -228,8 +233,10 @@ impl HeadlineSplitter {
         let was_repeated = repeated.is_some();
         let mut split = match repeated {
             Some(s) => s,
-            None => self.scored(line, &toks, more_lines)?,
+            None => self.scored(line, &toks, more_lines && cut.is_empty())?,
         };
+        split.rest.push_str(cut);
+        split.rest = split.rest.trim_end().to_owned();
         if was_repeated {
             drop_more_copies(&mut split);
         }
@@ -279,7 +286,7 @@ impl HeadlineSplitter {
             dropped.push((line[second_start..second_end].to_owned(), "headline repeated"));
             return Some(Split {
                 title: tidy(&line[..end]),
-                rest: line[second_end..].trim().to_owned(),
+                rest: line[second_end..].trim_start().to_owned(),
                 reason: "headline doubled by the scrape".into(),
                 dropped,
             });
@@ -318,7 +325,7 @@ impl HeadlineSplitter {
             let second_end = at[n + o + tail.len() - 1].1;
             return Some(Split {
                 title: tidy(&line[..end]),
-                rest: line[second_end..].trim().to_owned(),
+                rest: line[second_end..].trim_start().to_owned(),
                 reason: "headline repeated in a shortened form".into(),
                 dropped: vec![(line[b.start..second_end].to_owned(), "headline repeated")],
             });
@@ -378,7 +385,7 @@ impl HeadlineSplitter {
                 dropped: Vec::new(),
             });
         }
-        let rest = line[toks[t + 1].start..].trim().to_owned();
+        let rest = line[toks[t + 1].start..].trim_start().to_owned();
         Some(Split {
             title: tidy(&line[..toks[t].end]),
             reason: format!("the headline ends before {:?} ({cue})", first_words(&rest, 3)),
@@ -416,9 +423,16 @@ impl HeadlineSplitter {
         while !line.is_char_boundary(from) {
             from -= 1;
         }
-        let inside_date = self.datelines.iter().any(|r| {
-            r.find_all(&line[from..a.end]).last().is_some_and(|d| from + d.range.end >= a.end)
-        });
+        // A date or its time ends in a digit or a clock word.
+        let may_end_date = a.text.chars().any(|c| c.is_ascii_digit())
+            || matches!(
+                core(a.text),
+                "Uhr" | "AM" | "PM" | "am" | "pm" | "CET" | "CEST" | "MEZ" | "MESZ" | "GMT" | "UTC"
+            );
+        let inside_date = may_end_date
+            && self.datelines.iter().any(|r| {
+                r.find_all(&line[from..a.end]).last().is_some_and(|d| from + d.range.end >= a.end)
+            });
         if inside_date {
             return None;
         }
@@ -482,11 +496,9 @@ impl HeadlineSplitter {
         } else if byline {
             score += 4.5;
             cue = "a byline";
-        } else if self
-            .datelines
-            .iter()
-            .any(|r| r.find_all(after).first().is_some_and(|d| d.range.start == 0))
-        {
+        } else if self.datelines.iter().any(|r| {
+            r.find_all(head(after, DATE_CHARS)).first().is_some_and(|d| d.range.start == 0)
+        }) {
             score += 4.0;
             cue = "a date line";
         } else if is_city_dateline(b.text, next)
@@ -696,6 +708,24 @@ impl HeadlineSplitter {
         }
         ends
     }
+}
+
+/// Bytes of a line's opening that the splitter reads.
+const SCAN_BYTES: usize = 700;
+
+/// Characters a dateline's date (and its time) takes at most: a date is looked for only there.
+const DATE_CHARS: usize = 48;
+
+/// The first `n` bytes of `s`, cut back to a character boundary.
+pub(crate) fn head(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
+    let mut end = n;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// A headline without the separators a split left at its ends.
