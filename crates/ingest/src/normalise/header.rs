@@ -190,7 +190,7 @@ impl HeaderReader {
                 || after.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
                 || after.starts_with(['|', '-', '–', '—', '(', '/'])
                 || self.datelines.iter().any(|r| {
-                    r.find_all(super::headline::head(after, 48))
+                    r.find_all(super::headline::head(after, super::headline::DATE_CHARS))
                         .first()
                         .is_some_and(|d| d.range.start == 0)
                 });
@@ -200,7 +200,7 @@ impl HeaderReader {
                 || self.agency.is_match(&name)
                 || after.is_empty()
                 || self.datelines.iter().any(|r| {
-                    r.find_all(super::headline::head(after, 48))
+                    r.find_all(super::headline::head(after, super::headline::DATE_CHARS))
                         .first()
                         .is_some_and(|d| d.range.start == 0)
                 });

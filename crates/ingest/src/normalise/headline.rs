@@ -18,8 +18,8 @@ use std::collections::HashSet;
 
 use crate::profile::Profile;
 
-/// Titles longer than this are not headlines.
-const MAX_HEADLINE_CHARS: usize = 250;
+/// Titles longer than this are not headlines (the normaliser's own limit).
+const MAX_HEADLINE_CHARS: usize = super::MAX_TITLE_CHARS;
 /// Candidate headline ends looked at, in words.
 const MAX_HEADLINE_WORDS: usize = 40;
 /// The second copy of a doubled headline starts within this many letters and digits of the first.
@@ -714,7 +714,7 @@ impl HeadlineSplitter {
 const SCAN_BYTES: usize = 700;
 
 /// Characters a dateline's date (and its time) takes at most: a date is looked for only there.
-const DATE_CHARS: usize = 48;
+pub(crate) const DATE_CHARS: usize = 48;
 
 /// The first `n` bytes of `s`, cut back to a character boundary.
 pub(crate) fn head(s: &str, n: usize) -> &str {
@@ -846,6 +846,30 @@ mod tests {
             title("Polizei meldet „Ruhige Nacht in der Stadt“ Die Beamten waren mit vielen Kräften im Einsatz."),
             Some("Polizei meldet „Ruhige Nacht in der Stadt“".into())
         );
+    }
+
+    /// Cut anywhere, with multibyte letters, quotes, dates and separators, a line never panics
+    /// the splitter, the column break or the header reader.
+    #[test]
+    fn any_cut_of_a_hostile_line_is_safe() {
+        let sp = splitter();
+        let reader =
+            super::super::header::HeaderReader::new(&crate::profile::builtin_profiles().unwrap());
+        let line = "„Überraschung“: Kärnten – Müller | Blatt  «Zitat» Von Jörg Groß/dpa 24. Mai 2020, 18:44 Uhr BERLIN (Reuters) — Ölpreis 1.2.20: Änderung… ¿Qué? 北京 Dec 31, 2019 | 5:00 AMÄrger";
+        let mut cuts: Vec<usize> = line.char_indices().map(|(i, _)| i).collect();
+        cuts.push(line.len());
+        for &a in &cuts {
+            for &b in cuts.iter().filter(|&&b| b >= a).step_by(7) {
+                let piece = &line[a..b];
+                let doubled = format!("{piece} {piece} Der Text");
+                for text in [piece, doubled.as_str()] {
+                    let _ = sp.split(text, true);
+                    let _ = break_first_column(text);
+                    let mut lines = vec![text.to_owned()];
+                    let _ = reader.read(&mut lines, &mut Vec::new());
+                }
+            }
+        }
     }
 
     #[test]
