@@ -728,10 +728,12 @@ impl Clusterer {
                     }
                 }
                 let lead = lead_names(&counts);
+                let head = crate::story::head_vector(a, &self.df);
                 let (story, new_story, cands) = self.link_story(
                     doc,
                     &vectors,
                     &lead,
+                    &head,
                     seen,
                     since_story(&self.model, seen),
                     &near,
@@ -742,7 +744,7 @@ impl Clusterer {
                 self.mem.events.insert(e, Event::new(story, seen));
                 let st = self.mem.stories.get_mut(&story).expect("linked");
                 st.events += 1;
-                st.add_event(&vectors, doc.dense.as_deref());
+                st.add_event(&vectors, &head, doc.dense.as_deref());
                 (e, true, story, new_story, cands)
             }
         };
@@ -782,6 +784,7 @@ impl Clusterer {
         doc: &Doc,
         v: &DocVectors,
         lead: &[u64],
+        head: &[(u64, f32)],
         seen: i64,
         since: i64,
         near: &[(u32, f32)],
@@ -830,6 +833,7 @@ impl Clusterer {
             .map(|(s, _)| {
                 let mut f = self.mem.stories[&s].features(
                     v,
+                    head,
                     dense,
                     doc.lang.as_deref(),
                     doc.time,
@@ -928,7 +932,7 @@ impl Clusterer {
         let st = self.mem.stories.entry(story).or_insert_with(|| Story::new(seen));
         if opened {
             st.events += 1;
-            st.add_event(&vectors, doc.dense.as_deref());
+            st.add_event(&vectors, &crate::story::head_vector(a, &self.df), doc.dense.as_deref());
         }
         self.absorb(
             doc,

@@ -11,7 +11,7 @@ use crate::features::{dense_cosine, gaussian, Centroid, DocCounts, DocVectors};
 use storyline_text::DocFreq;
 
 /// Story-linking feature names, in the order of [`StoryFeatures`].
-pub const STORY_FEATURES: [&str; 17] = [
+pub const STORY_FEATURES: [&str; 18] = [
     "names_all",
     "stems_all",
     "time_proximity",
@@ -29,6 +29,7 @@ pub const STORY_FEATURES: [&str; 17] = [
     "event_dense_cross",
     "event_dense_dated",
     "lead_names",
+    "event_head_max",
 ];
 
 /// Index of `lead_names`: the share of the new event's main names (its first article's most
@@ -50,6 +51,10 @@ const EVENT_DENSE_MAX: usize = 8;
 /// carry most where words cannot (across languages) and least where times already tell.
 const EVENT_DENSE_CROSS: usize = 14;
 const EVENT_DENSE_DATED: usize = 15;
+/// Index of `event_head_max`: the best match of the new event's head (its headline and the
+/// first words of its lead) with the heads of the story's own events. A report says in its
+/// first lines what it is about; a story's reports keep saying it.
+const EVENT_HEAD_MAX: usize = 17;
 
 /// One value per [`STORY_FEATURES`] entry.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -63,7 +68,7 @@ impl StoryFeatures {
 
     /// The story features of a pair of single articles, from their event-pair features (the
     /// same square-rooted cosines and dense similarity): a story of one event, so its best event
-    /// is that article; the pair has no times.
+    /// is that article; the pair has no times, and its title match stands for the head match.
     pub fn from_pair(f: &crate::Features) -> StoryFeatures {
         let (dense, missing) = (crate::features::DENSE, crate::features::DENSE_MISSING);
         StoryFeatures([
@@ -84,6 +89,7 @@ impl StoryFeatures {
             0.0,
             0.0,
             0.0,
+            f.0[3],
         ])
     }
 
@@ -115,10 +121,13 @@ pub(crate) struct EventProfile {
     stems: Vec<(u64, f32)>,
     names: Vec<(u64, f32)>,
     dense: Option<Vec<i8>>,
+    /// Its head: see [`head_vector`] (states stored before this field have none).
+    #[serde(default)]
+    head: Vec<(u64, f32)>,
 }
 
 impl EventProfile {
-    pub fn new(v: &DocVectors, dense: Option<&[f32]>) -> EventProfile {
+    pub fn new(v: &DocVectors, head: &[(u64, f32)], dense: Option<&[f32]>) -> EventProfile {
         let top = |x: &[(u64, f32)]| {
             let mut t = x.to_vec();
             if t.len() > PROFILE_TERMS {
@@ -132,8 +141,31 @@ impl EventProfile {
             stems: top(&v.0[1][2]),
             names: top(&v.0[2][2]),
             dense: dense.map(|d| quantise(&unit(d))),
+            head: head.to_vec(),
         }
     }
+}
+
+/// Stems of the lead that count in an article's head.
+const HEAD_LEAD_STEMS: usize = 24;
+
+/// An article's head: the stems and names of its title and of the first [`HEAD_LEAD_STEMS`]
+/// stems of its body (names among them), TF-IDF weighted, at unit length, sorted by term.
+pub fn head_vector(a: &storyline_text::Analysis, df: &DocFreq) -> Vec<(u64, f32)> {
+    use storyline_text::TermCounts;
+    let lead = &a.body.stems[..a.body.stems.len().min(HEAD_LEAD_STEMS)];
+    // Names are a subsequence of the stems: as many as fall in the lead's share of the body.
+    let share = lead.len() as f32 / a.body.stems.len().max(1) as f32;
+    let names = (a.body.names.len() as f32 * share).ceil() as usize;
+    let names = &a.body.names[..names.min(a.body.names.len())];
+    // Lead words in more than half of the documents seen so far are left out: while a stream
+    // is young, document frequencies cannot tell a newsroom's stock phrases from its topics.
+    let common = |h: &&u64| df.docs() >= 2 && df.df(**h) * 2 > df.docs();
+    let lead_terms = lead.iter().chain(names).filter(|h| !common(h));
+    let counts = TermCounts::from_hashes(
+        a.title.stems.iter().chain(&a.title.names).chain(lead_terms).copied(),
+    );
+    counts.tfidf(df)
 }
 
 fn unit(d: &[f32]) -> Vec<f32> {
@@ -184,9 +216,11 @@ impl Story {
     }
 
     /// Features of a new event, represented by its first article, against this story.
+    #[allow(clippy::too_many_arguments)]
     pub fn features(
         &self,
         vectors: &DocVectors,
+        head: &[(u64, f32)],
         dense: Option<&[f32]>,
         lang: Option<&str>,
         time: Option<i64>,
@@ -215,7 +249,9 @@ impl Story {
         // name match and the best sentence-vector match.
         let (mut best, mut second, mut names, mut dmax) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
         let unit_dense = dense.map(unit);
+        let mut head_max = 0.0f32;
         for p in &self.profiles {
+            head_max = head_max.max(sparse_cosine(&p.head, head).sqrt());
             let s = sparse_cosine(&p.stems, &vectors.0[1][2]).sqrt();
             if s > best {
                 second = best;
@@ -232,6 +268,7 @@ impl Story {
         f.0[6] = names;
         f.0[7] = best;
         f.0[9] = second;
+        f.0[EVENT_HEAD_MAX] = head_max;
         if f.has_dense() {
             f.0[EVENT_DENSE_MAX] = dmax;
         }
@@ -251,11 +288,11 @@ impl Story {
     }
 
     /// Records a new event of the story by the article that opened it.
-    pub fn add_event(&mut self, vectors: &DocVectors, dense: Option<&[f32]>) {
+    pub fn add_event(&mut self, vectors: &DocVectors, head: &[(u64, f32)], dense: Option<&[f32]>) {
         if self.profiles.len() == MAX_PROFILES {
             self.profiles.remove(0);
         }
-        self.profiles.push(EventProfile::new(vectors, dense));
+        self.profiles.push(EventProfile::new(vectors, head, dense));
     }
 
     /// Adds an article of one of the story's events. Only what story linking compares is kept:
