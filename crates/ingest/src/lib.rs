@@ -43,3 +43,11 @@ pub use normalise::clean::{line_key, LineHistory, NoHistory, REPEATED_LINE_MIN_A
 pub use normalise::{Normalised, Normaliser};
 pub use read::{format_from_name, read_input, record_to_doc, Format, Input, ReadOptions};
 pub use storyline_core::{Article, RawDoc};
+
+/// The property tests' settings: `PROPTEST_CASES` cases (64 by default, so the suite stays
+/// quick; set it higher for a longer hunt), no failure files written into the source tree.
+#[cfg(test)]
+pub(crate) fn prop_config() -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(64);
+    proptest::test_runner::Config { cases, failure_persistence: None, ..Default::default() }
+}

@@ -74,6 +74,7 @@ impl Normaliser {
         } else {
             doc.body.clone()
         };
+        let text = without_controls(text);
 
         // Outlet known before cleaning, so the outlet's repeated lines can be dropped.
         let mut outlet = doc.outlet.clone().map(|o| tidy_outlet(&o));
@@ -122,19 +123,32 @@ impl Normaliser {
             doc.title.clone().or(meta.title.clone()).filter(|t| !t.trim().is_empty());
         let title = match declared_title {
             Some(t) => {
-                let t = crate::decode::repair_mojibake(t.trim()).0;
-                let why = if doc.title.is_some() {
+                let t = without_controls(crate::decode::repair_mojibake(t.trim()).0);
+                let mut t = t.trim().to_owned();
+                let mut why = if doc.title.is_some() {
                     "declared by the source"
                 } else {
                     "the page's title metadata"
                 };
+                // A page whose `</title>` is broken has the rest of the page as its title.
+                if doc.title.is_none() && t.chars().count() > MAX_TITLE_CHARS {
+                    t = cut_title(&t);
+                    why = "the page's title metadata, cut at its length limit";
+                }
                 decisions.push(Decision::new(Field::Title, &t, why));
                 if lines.first().is_some_and(|l| line_key(l) == line_key(&t)) {
                     lines.remove(0);
                 }
                 t
             }
-            None => self.title_from_text(&mut lines, &mut decisions),
+            None => {
+                let t = self.title_from_text(&mut lines, &mut decisions);
+                if t.chars().count() > MAX_TITLE_CHARS {
+                    cut_title(&t)
+                } else {
+                    t
+                }
+            }
         };
         if lines.len() > 1 && lines.last().is_some_and(|l| line_key(l) == line_key(&title)) {
             let l = lines.pop().unwrap_or_default();
@@ -328,7 +342,7 @@ impl Normaliser {
         let end = sentence_end.unwrap_or(first.len());
         let mut t = first[..end].trim().trim_end_matches('.').to_owned();
         if t.chars().count() > MAX_TITLE_CHARS {
-            t = t.chars().take(MAX_TITLE_CHARS).collect::<String>().trim_end().to_owned() + "…";
+            t = cut_title(&t);
         }
         decisions.push(Decision::new(
             Field::Title,
@@ -499,6 +513,22 @@ fn host_of(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.trim_start_matches("www.").to_ascii_lowercase())
 }
 
+/// `t` cut to [`MAX_TITLE_CHARS`] characters, marked with an ellipsis.
+fn cut_title(t: &str) -> String {
+    t.chars().take(MAX_TITLE_CHARS).collect::<String>().trim_end().to_owned() + "…"
+}
+
+/// `s` with every control character but line breaks and tabs made a space: a stray control
+/// character (a scrape's shift-out, a C1 code from a wrong code page) is never text, and would
+/// reach titles, exports and terminals.
+fn without_controls(s: String) -> String {
+    let stray = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    if !s.chars().any(stray) {
+        return s;
+    }
+    s.chars().map(|c| if stray(c) { ' ' } else { c }).collect()
+}
+
 fn tidy_outlet(o: &str) -> String {
     let o = o.trim();
     if o.contains('.') && !o.contains(' ') {
@@ -571,6 +601,55 @@ mod tests {
                 assert_eq!(r.path, "deep.html");
             }
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::prop_config())]
+
+        /// Issue 17, part 3: an HTML page or a plain-text scrape edited anywhere is normalised
+        /// or rejected by name, never a panic; what comes out is an article with a title or text,
+        /// a title no longer than the limit and no control characters but line breaks and tabs.
+        #[test]
+        fn edited_pages_and_scrapes_normalise_or_are_rejected_by_name(
+            html in proptest::prelude::any::<bool>(),
+            edits in proptest::collection::vec(crate::read::tests::edit(), 1..8),
+        ) {
+            let page = "<!doctype html><html lang=de><head><title>Kim reist ab</title>\
+                <meta property=\"og:site_name\" content=\"Tagesschau\"></head><body><article>\
+                <h1>Kim reist ab</h1><p>Der Zug des Machthabers hat am 12. September 2023 die Grenze \
+                überquert, wie die Agentur meldete.</p><ul><li>Eins<li>Zwei</ul></article></body></html>";
+            let scrape = "Kim reist ab Kim reist ab BERLIN (dpa) – Der Zug des Machthabers hat am \
+                12. September 2023 die Grenze überquert.\nVon Anna Muster\nMehr zum Thema\n\
+                Der Kreml bestätigte die Reise am Montag. „Wir sind bereit“, sagte ein Sprecher.";
+            let seed = if html { page } else { scrape };
+            let bytes = crate::read::tests::apply(seed.as_bytes(), &edits);
+            let body = String::from_utf8_lossy(&bytes).into_owned();
+            let source = storyline_core::SourceRef {
+                path: "prop.txt".into(),
+                line: None,
+                format: if html { storyline_core::SourceFormat::Html } else { storyline_core::SourceFormat::Text },
+                external_id: None,
+            };
+            let n = normaliser();
+            match n.normalise(RawDoc::new(source, body, html), &clean::NoHistory) {
+                Ok(out) => {
+                    let a = &out.article;
+                    // A headline alone is an article (real streams have such pages).
+                    proptest::prop_assert!(!(a.text.trim().is_empty() && a.title.trim().is_empty()));
+                    proptest::prop_assert!(a.title.chars().count() <= MAX_TITLE_CHARS + 1, "{:?}", a.title);
+                    let control = |c: char| c.is_control() && c != '\n' && c != '\t';
+                    proptest::prop_assert!(!a.title.chars().any(|c| c.is_control()), "{:?}", a.title);
+                    proptest::prop_assert!(!a.text.chars().any(control), "{:?}", a.text);
+                }
+                Err(r) => proptest::prop_assert_eq!(r.path, "prop.txt"),
+            }
+        }
+    }
+
+    /// One normaliser for all property cases (building one compiles the profiles).
+    fn normaliser() -> &'static Normaliser {
+        static N: std::sync::OnceLock<Normaliser> = std::sync::OnceLock::new();
+        N.get_or_init(|| Normaliser::new().unwrap())
     }
 
     #[test]

@@ -308,6 +308,146 @@ pub(crate) mod tests {
 
     /// Arbitrary bytes never make a reader panic, and every reject names the file. A bounded
     /// run of mutated seeds, as a fuzzer would start from (issue 17, part 3).
+    /// Seed documents of each reader's format, for the property tests to mutate.
+    pub(crate) fn seeds() -> [(&'static str, Vec<u8>); 4] {
+        let page = "<html><body><p>Eins</p></body></html>";
+        let payload = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{page}");
+        let warc = format!(
+            "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://a.example/1\r\nContent-Length: {}\r\n\r\n{payload}\r\n\r\n",
+            payload.len()
+        );
+        [
+            ("jsonl", b"{\"title\":\"Eins\",\"text\":\"Der erste Artikel.\",\"date\":\"2023-09-12\"}\n[1]\n{\"html\":\"<p>Zwei</p>\"}\n".to_vec()),
+            ("warc", warc.into_bytes()),
+            ("rss", b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><item><title>A</title><description>Eins zwei</description></item></channel></rss>".to_vec()),
+            ("html", page.as_bytes().to_vec()),
+        ]
+    }
+
+    /// One edit of a byte string: where (a fraction of its length) and what.
+    #[derive(Debug, Clone)]
+    pub(crate) enum Edit {
+        Cut(f64),
+        Set(f64, u8),
+        Insert(f64, Vec<u8>),
+        Double(f64),
+        Remove(f64, usize),
+    }
+
+    pub(crate) fn edit() -> impl proptest::strategy::Strategy<Value = Edit> {
+        use proptest::prelude::*;
+        let at = 0.0..1.0f64;
+        let structure = prop::sample::select(vec![
+            b"{".to_vec(),
+            b"}".to_vec(),
+            b"[".to_vec(),
+            b"\"".to_vec(),
+            b"\\".to_vec(),
+            b"<".to_vec(),
+            b">".to_vec(),
+            b"</".to_vec(),
+            b"<div>".to_vec(),
+            b"<![CDATA[".to_vec(),
+            b"\r\n".to_vec(),
+            b"\n".to_vec(),
+            b"\0".to_vec(),
+            b"\xff".to_vec(),
+            b"\xc3".to_vec(),
+            b"&amp;".to_vec(),
+            b"&#x0;".to_vec(),
+            b"Content-Length: 99999999999\r\n".to_vec(),
+        ]);
+        prop_oneof![
+            at.clone().prop_map(Edit::Cut),
+            (at.clone(), any::<u8>()).prop_map(|(a, b)| Edit::Set(a, b)),
+            (at.clone(), structure).prop_map(|(a, b)| Edit::Insert(a, b)),
+            (at.clone(), prop::collection::vec(any::<u8>(), 1..16))
+                .prop_map(|(a, b)| Edit::Insert(a, b)),
+            at.clone().prop_map(Edit::Double),
+            (at, 1usize..32).prop_map(|(a, n)| Edit::Remove(a, n)),
+        ]
+    }
+
+    pub(crate) fn apply(seed: &[u8], edits: &[Edit]) -> Vec<u8> {
+        let mut out = seed.to_vec();
+        for e in edits {
+            let pos = |f: f64, len: usize| ((f * len as f64) as usize).min(len);
+            match e {
+                Edit::Cut(f) => out.truncate(pos(*f, out.len())),
+                Edit::Set(f, b) => {
+                    let i = pos(*f, out.len());
+                    if i < out.len() {
+                        out[i] = *b;
+                    }
+                }
+                Edit::Insert(f, b) => {
+                    let i = pos(*f, out.len());
+                    out.splice(i..i, b.iter().copied()).for_each(drop);
+                }
+                Edit::Double(f) => {
+                    let tail = out[pos(*f, out.len())..].to_vec();
+                    out.extend_from_slice(&tail);
+                }
+                Edit::Remove(f, n) => {
+                    let i = pos(*f, out.len());
+                    out.drain(i..(i + n).min(out.len())).for_each(drop);
+                }
+            }
+        }
+        out
+    }
+
+    /// Runs every reader on `bytes`; every reject must name the file it came from.
+    fn read_all(bytes: &[u8], which: &str) {
+        let opts = ReadOptions { max_doc_bytes: 4096, ..ReadOptions::default() };
+        let mut sink = |r: Result<RawDoc, Reject>| {
+            if let Err(r) = r {
+                assert!(r.path.starts_with("prop."), "{r}");
+            }
+        };
+        match which {
+            "jsonl" => jsonl::read_jsonl(bytes, "prop.jsonl", &opts, &mut sink),
+            "warc" => warc::read_warc(bytes, "prop.warc", &opts, &mut sink),
+            "rss" => feed::read_feed(bytes, "prop.rss", &mut sink),
+            _ => {
+                let source = SourceRef {
+                    path: "prop.html".into(),
+                    line: None,
+                    format: SourceFormat::Html,
+                    external_id: None,
+                };
+                if let Err(r) = decode_doc(bytes, source, true) {
+                    assert!(r.path.starts_with("prop."), "{r}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        // PROPTEST_CASES=N runs longer (docs/TESTING.md); the suite runs the default.
+        #![proptest_config(crate::prop_config())]
+
+        /// Issue 17, part 3: each reader, on its own format edited anywhere (cut, bytes set,
+        /// structure characters put in, doubled, holes), never panics and names its file in
+        /// every reject.
+        #[test]
+        fn edited_documents_never_panic_a_reader(
+            which in 0usize..4,
+            edits in proptest::collection::vec(edit(), 1..8),
+        ) {
+            let (format, seed) = &seeds()[which];
+            read_all(&apply(seed, &edits), format);
+        }
+
+        /// The same for arbitrary bytes, given to every reader.
+        #[test]
+        fn arbitrary_bytes_never_panic_a_reader(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+            for f in ["jsonl", "warc", "rss", "html"] {
+                read_all(&bytes, f);
+            }
+        }
+    }
+
     #[test]
     fn mutated_inputs_never_panic_a_reader() {
         let jsonl = b"{\"title\":\"Eins\",\"text\":\"Der erste Artikel.\",\"date\":\"2023-09-12\"}\n[1]\n{\"html\":\"<p>Zwei</p>\"}\n".to_vec();
