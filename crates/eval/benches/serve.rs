@@ -10,8 +10,15 @@
 //! 200, or a broken connection. Before the load, each search word is asked once, one at a time,
 //! to show what a search costs before the server has its answer cached.
 //!
+//! With `--hostile`, the server runs behind its guard (`storyline serve`'s header timeout and
+//! connection cap), 300 more clients hold connections open (half stalled in their headers, half
+//! silent), eight more keep sending the most expensive requests (searches of 3,000 repeated or
+//! distinct words, story exports as HTML, malformed parameters), and one asks `/api/health`
+//! every 100 ms: its latency is the figure of issue 17 ("no stall longer than a second").
+//!
 //! Run: `cargo bench -p storyline-eval --bench serve -- [--n N] [--clients C] [--seconds S]
-//! [--renarrate]` (`--renarrate` rewrites the stored reports first, after a change in narrate).
+//! [--renarrate] [--hostile]` (`--renarrate` rewrites the stored reports first, after a change in
+//! narrate).
 //! The store is kept in `target/bench-data/serve-N` and reused by later runs.
 
 #![allow(clippy::print_stdout)] // a benchmark report is its output
@@ -50,7 +57,53 @@ const WORDS: [&str; 20] = [
     "Konzern",
 ];
 
-const KINDS: [&str; 5] = ["api story", "ui story", "story list", "search", "ui article"];
+const KINDS: [&str; 7] =
+    ["api story", "ui story", "story list", "search", "ui article", "hostile", "health"];
+
+/// The most expensive requests there are, for `--hostile` (`{s}` is a story id).
+fn hostile_paths(story: u32) -> Vec<String> {
+    let repeated = vec!["Wien"; 3_000].join("%20");
+    let distinct: Vec<String> = (0..3_000).map(|i| format!("w{i}")).collect();
+    vec![
+        format!("/api/search?q={repeated}"),
+        format!("/api/search?q={}", distinct.join("%20")),
+        format!("/search?q={repeated}"),
+        format!("/api/stories/{story}/export?format=html"),
+        format!("/api/stories/{story}/export?format=csv"),
+        "/api/search?q=Wien&from=2023-02-30".into(),
+        "/api/articles?limit=100000&cursor=-5".into(),
+        "/api/search?q=%22%22%22%22(((".into(),
+    ]
+}
+
+/// One `--hostile` attacker: `path` again and again on fresh connections until `until`.
+async fn attacker(addr: String, path: String, until: Instant) -> Vec<Sample> {
+    let mut samples = Vec::new();
+    while Instant::now() < until {
+        let start = Instant::now();
+        let ok = match Connection::open(&addr).await {
+            Ok(mut c) => c.get(&path).await.is_ok_and(|a| a.status < 500),
+            Err(_) => false,
+        };
+        samples.push(Sample { kind: 5, micros: start.elapsed().as_micros() as u64, ok });
+    }
+    samples
+}
+
+/// `/api/health` every 100 ms on a fresh connection until `until`.
+async fn health(addr: String, until: Instant) -> Vec<Sample> {
+    let mut samples = Vec::new();
+    while Instant::now() < until {
+        let start = Instant::now();
+        let ok = match Connection::open(&addr).await {
+            Ok(mut c) => c.get("/api/health").await.is_ok_and(|a| a.status == 200),
+            Err(_) => false,
+        };
+        samples.push(Sample { kind: 6, micros: start.elapsed().as_micros() as u64, ok });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    samples
+}
 
 fn build(dir: &Path, n: usize) {
     let path = storyline_eval::shared_data().join("gnad10k/test.csv");
@@ -218,7 +271,14 @@ fn main() {
     let pool = Arc::new(Pool::open(&data, DEFAULT_CONNECTIONS).expect("pool"));
     let listener = server.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();
-    server.spawn(async move { axum::serve(listener, router(pool)).await });
+    let hostile = args.iter().any(|a| a == "--hostile");
+    if hostile {
+        let options = storyline_server::ServeOptions::default();
+        server
+            .spawn(async move { storyline_server::serve_listener(listener, pool, &options).await });
+    } else {
+        server.spawn(async move { axum::serve(listener, router(pool)).await });
+    }
 
     // Each search once, one at a time, before the load: what a search costs when it is not
     // cached (the server keeps answers while the store does not change).
@@ -254,6 +314,22 @@ fn main() {
             tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(async move {
             let until = Instant::now() + Duration::from_secs(seconds as u64);
+            let mut held = Vec::new();
+            let mut extra = Vec::new();
+            if hostile {
+                use tokio::io::AsyncWriteExt;
+                for i in 0..300 {
+                    let mut s = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+                    if i % 2 == 0 {
+                        let _ = s.write_all(b"GET /api/health HTTP/1.1\r\nX-Slow: ").await;
+                    }
+                    held.push(s);
+                }
+                for path in hostile_paths(stories[0]) {
+                    extra.push(tokio::spawn(attacker(addr.clone(), path, until)));
+                }
+                extra.push(tokio::spawn(health(addr.clone(), until)));
+            }
             let tasks: Vec<_> = (0..clients)
                 .map(|i| {
                     tokio::spawn(client(
@@ -266,9 +342,10 @@ fn main() {
                 })
                 .collect();
             let mut all = Vec::new();
-            for t in tasks {
+            for t in tasks.into_iter().chain(extra) {
                 all.extend(t.await.expect("client"));
             }
+            drop(held);
             all
         })
     });

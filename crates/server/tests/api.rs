@@ -379,3 +379,88 @@ async fn at_the_connection_cap_a_stalled_client_makes_room() {
     .expect("a normal request is answered while stalled clients hold the cap");
     assert_eq!(health.status, 200);
 }
+
+/// Issue 17, part 3: a load test. While 300 clients hold connections open (half stalled in their
+/// headers, half silent) and eight clients keep sending the most expensive requests there are
+/// (searches of 3,000 repeated or distinct words, a 400 kB article's page with every mark, its
+/// story's HTML export, malformed parameters), `/api/health` must keep answering. The bound is a
+/// stall (five seconds, where it answers in milliseconds); how fast it answers under such load is
+/// measured by the serve benchmark (`--hostile`), not here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_keeps_answering_under_hostile_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    let sentence =
+        "Am 12. September 2023 kamen laut Polizei 500 Menschen nach Berlin, sagte Anna Berg. ";
+    std::fs::write(&big, format!("Großdemonstration in Berlin\n\n{}", sentence.repeat(4_700)))
+        .unwrap();
+    let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../resources/sample");
+    let mut engine = Engine::open(&dir.path().join("data")).unwrap();
+    let inputs = [Input::from_arg(seeds), Input::Path(big)];
+    engine.ingest(&inputs, &IngestOptions::default(), &mut |_| {}).unwrap();
+    engine.extract(|_| {}).unwrap();
+    let model = storyline_engine::Model::builtin().unwrap();
+    engine.cluster(&model, None, &mut |_| {}).unwrap();
+    engine.finish().unwrap();
+    let big_id = engine
+        .store()
+        .list(100, 0)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.title.starts_with("Großdemo"))
+        .unwrap()
+        .id;
+    let big_story = engine.store().assignment_of(&big_id).unwrap().unwrap().story;
+    drop(engine);
+    let pool = Arc::new(Pool::open(&dir.path().join("data"), 8).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let options = storyline_server::ServeOptions::default();
+    tokio::spawn(async move { storyline_server::serve_listener(listener, pool, &options).await });
+
+    let _held = stalled(&addr, 300).await;
+    let repeated = vec!["Wien"; 3_000].join("%20");
+    let distinct: Vec<String> = (0..3_000).map(|i| format!("w{i}")).collect();
+    let distinct = distinct.join("%20");
+    let hostile: Vec<String> = vec![
+        format!("/api/search?q={repeated}"),
+        format!("/api/search?q={distinct}"),
+        format!("/articles/{big_id}"),
+        format!("/api/articles/{big_id}"),
+        format!("/api/stories/{big_story}/export?format=html"),
+        "/api/search?q=Kim&from=2023-02-30".into(),
+        "/api/articles?limit=100000&cursor=-5".into(),
+        format!("/search?q={repeated}"),
+    ];
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut attackers = Vec::new();
+    for path in hostile {
+        let (addr, stop) = (addr.clone(), stop.clone());
+        attackers.push(tokio::spawn(async move {
+            let mut sent = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let mut c = Connection::open(&addr).await.unwrap();
+                let a = c.get(&path).await.unwrap();
+                assert!(a.status < 500, "{path}: {}", a.status);
+                sent += 1;
+            }
+            sent
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for i in 0..20 {
+        let answered = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            let mut c = Connection::open(&addr).await.unwrap();
+            c.get("/api/health").await.unwrap()
+        })
+        .await
+        .unwrap_or_else(|_| panic!("health request {i} stalled under load"));
+        assert_eq!(answered.status, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for a in attackers {
+        let sent = tokio::time::timeout(PATIENCE, a).await.expect("attackers finish").unwrap();
+        assert!(sent > 0, "every hostile request was answered at least once");
+    }
+}
