@@ -175,13 +175,13 @@ pub fn articles(data_dir: &Path, args: ArticlesArgs) -> Result<Outcome> {
             Some(article) => {
                 let extraction = store.extraction(&article.id)?;
                 if args.json {
-                    let mut value = serde_json::to_value(&article)?;
-                    for (field, v) in
-                        storyline_engine::views::extraction_json(&article.text, &extraction)
-                    {
-                        value[field] = v;
-                    }
-                    output::write_json(&value)?;
+                    let assignment = store.assignment_of(&article.id)?;
+                    let detail = storyline_engine::views::contract::ArticleDetail::new(
+                        &article,
+                        assignment.as_ref(),
+                        Some(&extraction),
+                    );
+                    output::write_json(&serde_json::to_value(&detail)?)?;
                 } else {
                     output::write_article(&article)?;
                     crate::extract::write_extraction(&article.text, &extraction)?;

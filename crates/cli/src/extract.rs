@@ -7,7 +7,8 @@ use storyline_core::count;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use serde_json::{json, Value};
+use serde_json::Value;
+use storyline_engine::views::contract::{EntityItem, FigureItem, QuoteItem};
 use storyline_engine::{Engine, ExtractReport};
 use storyline_store::{EntitySummary, Extraction, FigureHit, FigureRow, QuoteHit};
 
@@ -162,10 +163,12 @@ pub fn write_extraction(text: &str, x: &Extraction) -> Result<()> {
 }
 
 fn hit_json(h: &QuoteHit) -> Value {
-    json!({
-        "article": h.article.as_str(), "title": h.title, "date": h.date, "text": h.text, "kind": h.quote.kind,
-        "speaker_name": h.quote.speaker_name, "speaker_key": h.quote.speaker_key, "start": h.quote.start, "end": h.quote.end,
-    })
+    contract_json(&QuoteItem::from(h))
+}
+
+/// A fact as the contract gives it (the API's field names).
+fn contract_json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 pub fn quotes(data_dir: &Path, args: QuotesArgs) -> Result<Outcome> {
@@ -207,14 +210,7 @@ pub struct FiguresArgs {
 }
 
 fn figure_hit_json(h: &FigureHit) -> Value {
-    let mut v = json!({
-        "article": h.article.as_str(), "title": h.title, "date": h.date, "outlet": h.outlet, "text": h.text,
-        "value": h.figure.value, "high": h.figure.high, "kind": h.figure.kind, "unit": h.figure.unit,
-        "counted": h.figure.counted, "approximation": h.figure.approximation, "source": h.figure.source,
-    });
-    v["start"] = json!(h.figure.start);
-    v["end"] = json!(h.figure.end);
-    v
+    contract_json(&FigureItem::from(h))
 }
 
 pub fn figures(data_dir: &Path, args: FiguresArgs) -> Result<Outcome> {
@@ -255,10 +251,7 @@ pub struct EntitiesArgs {
 }
 
 fn entity_summary_json(e: &EntitySummary) -> Value {
-    json!({
-        "key": e.key, "type": e.etype, "canonical": e.canonical, "variants": e.variants,
-        "roles": e.roles, "mentions": e.mentions, "articles": e.articles,
-    })
+    contract_json(&EntityItem::from(e))
 }
 
 pub fn entities(data_dir: &Path, args: EntitiesArgs) -> Result<Outcome> {

@@ -157,10 +157,8 @@ pub fn kinds_summary(r: &IngestReport) -> String {
 }
 
 pub fn summary_json(s: &ArticleSummary) -> Value {
-    json!({
-        "id": s.id, "external_id": s.external_id, "title": s.title, "date": s.date,
-        "lang": s.lang, "outlet": s.outlet,
-    })
+    serde_json::to_value(storyline_engine::views::contract::ArticleItem::from(s))
+        .unwrap_or(Value::Null)
 }
 
 pub fn clip(s: &str, n: usize) -> String {

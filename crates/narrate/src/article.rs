@@ -3,59 +3,21 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{json, Value};
-use storyline_store::{EntityRow, Extraction, FigureRow, QuoteRow, TimexRow};
+use serde_json::Value;
+use storyline_store::Extraction;
 
 use crate::render::escape_html;
 
-fn span_json(text: &str, span: Option<(usize, usize)>) -> Value {
-    match span {
-        Some((s, e)) => json!({"start": s, "end": e, "text": text.get(s..e).unwrap_or_default()}),
-        None => Value::Null,
-    }
-}
-
-/// One quote as JSON; spans are byte offsets into the article's text.
-pub fn quote_json(text: &str, q: &QuoteRow) -> Value {
-    json!({
-        "kind": q.kind, "start": q.start, "end": q.end, "text": text.get(q.start..q.end).unwrap_or_default(),
-        "cue": span_json(text, q.cue), "speaker": span_json(text, q.speaker),
-        "speaker_name": q.speaker_name, "speaker_key": q.speaker_key, "nested": q.nested,
-    })
-}
-
-/// One time expression as JSON.
-pub fn timex_json(text: &str, t: &TimexRow) -> Value {
-    json!({
-        "kind": t.kind, "start": t.start, "end": t.end, "text": text.get(t.start..t.end).unwrap_or_default(),
-        "value": t.value, "granularity": t.granularity, "resolution": t.resolution, "modifier": t.modifier,
-    })
-}
-
-/// One figure as JSON.
-pub fn figure_json(text: &str, f: &FigureRow) -> Value {
-    json!({
-        "kind": f.kind, "start": f.start, "end": f.end, "text": text.get(f.start..f.end).unwrap_or_default(),
-        "value": f.value, "high": f.high, "unit": f.unit, "counted": f.counted,
-        "approximation": f.approximation, "source": f.source,
-    })
-}
-
-/// One entity mention as JSON.
-pub fn entity_json(text: &str, e: &EntityRow) -> Value {
-    json!({
-        "type": e.etype, "start": e.start, "end": e.end, "text": text.get(e.start..e.end).unwrap_or_default(),
-        "canonical": e.canonical, "key": e.key, "role": e.role,
-    })
-}
-
-/// The extraction of an article as JSON fields: quotes, times, figures, entities.
+/// The extraction of an article as JSON fields: quotes, times, figures, entities (the
+/// [`crate::contract::Extracted`] fields).
 pub fn extraction_json(text: &str, x: &Extraction) -> [(&'static str, Value); 4] {
+    let e = crate::contract::Extracted::of(text, x);
+    let v = |x: serde_json::Result<Value>| x.unwrap_or(Value::Null);
     [
-        ("quotes", Value::Array(x.quotes.iter().map(|q| quote_json(text, q)).collect())),
-        ("times", Value::Array(x.timexes.iter().map(|t| timex_json(text, t)).collect())),
-        ("figures", Value::Array(x.figures.iter().map(|f| figure_json(text, f)).collect())),
-        ("entities", Value::Array(x.entities.iter().map(|e| entity_json(text, e)).collect())),
+        ("quotes", v(serde_json::to_value(&e.quotes))),
+        ("times", v(serde_json::to_value(&e.times))),
+        ("figures", v(serde_json::to_value(&e.figures))),
+        ("entities", v(serde_json::to_value(&e.entities))),
     ]
 }
 
@@ -166,6 +128,7 @@ pub fn highlighted_html(text: &str, x: &Extraction, cite: Option<(usize, usize)>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use storyline_store::{EntityRow, QuoteRow, TimexRow};
 
     #[test]
     fn overlapping_spans_nest_properly_and_text_is_escaped() {

@@ -21,14 +21,13 @@
 
 mod article;
 mod build;
+pub mod contract;
 mod ledger;
 pub mod render;
 mod report;
 mod summary;
 
-pub use article::{
-    entity_json, extraction_json, figure_json, highlighted_html, quote_json, timex_json,
-};
+pub use article::{extraction_json, highlighted_html};
 pub use build::{Material, Narrator, REPORTS_PER_QUANTITY, SOURCES_PER_EVENT, SOURCES_PER_ITEM};
 pub use report::{
     Citation, CopyEdge, Coverage, CoverageRow, EventReport, FigureReport, LedgerEntry, QuoteEntry,

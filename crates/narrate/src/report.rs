@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Where something was read: an article and a byte range of its clean text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Citation {
     /// The article's id.
     pub article: String,
@@ -18,7 +18,7 @@ pub struct Citation {
 }
 
 /// An article of an event, as the report lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Source {
     /// The article's id.
     pub article: String,
@@ -39,7 +39,7 @@ pub struct Source {
 }
 
 /// One dated happening.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TimelineEntry {
     /// ISO date (`2023-09-13` or `2023-09`).
     pub date: String,
@@ -58,7 +58,7 @@ pub struct TimelineEntry {
 }
 
 /// A sentence of an extractive summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SummarySentence {
     /// The sentence as written.
     pub text: String,
@@ -69,7 +69,7 @@ pub struct SummarySentence {
 }
 
 /// A quote, once, with every article that carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct QuoteEntry {
     /// The words quoted.
     pub text: String,
@@ -85,18 +85,20 @@ pub struct QuoteEntry {
 }
 
 /// Everything one speaker said.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpeakerQuotes {
-    /// The speaker's fullest name.
+    /// The speaker's fullest name (`speaker` in reports stored before the contract).
+    #[serde(rename = "speaker_name", alias = "speaker")]
     pub speaker: String,
-    /// The key equal for every spelling of the name.
+    /// The key equal for every spelling of the name (`key` in reports stored before).
+    #[serde(rename = "speaker_key", alias = "key")]
     pub key: String,
     /// The quotes.
     pub quotes: Vec<QuoteEntry>,
 }
 
 /// One report of a quantity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FigureReport {
     /// The figure as written.
     pub text: String,
@@ -117,7 +119,7 @@ pub struct FigureReport {
 }
 
 /// One quantity as each outlet or speaker reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LedgerEntry {
     /// What is counted or measured ("Granaten / Schuss").
     pub quantity: String,
@@ -133,7 +135,7 @@ pub struct LedgerEntry {
 }
 
 /// Articles by one outlet or in one language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CoverageRow {
     /// The outlet or language (`unknown` when not known).
     pub name: String,
@@ -144,7 +146,7 @@ pub struct CoverageRow {
 }
 
 /// Who covered it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct Coverage {
     /// By outlet, most articles first.
     pub outlets: Vec<CoverageRow>,
@@ -153,7 +155,7 @@ pub struct Coverage {
 }
 
 /// An edge of the copy graph: `copy` copies `original`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CopyEdge {
     /// The copy.
     pub copy: String,
@@ -164,7 +166,7 @@ pub struct CopyEdge {
 }
 
 /// One event: one real happening and everything written about it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EventReport {
     /// The event.
     pub id: u32,
@@ -198,7 +200,7 @@ pub struct EventReport {
 }
 
 /// One story: a thread of events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StoryReport {
     /// The story.
     pub id: u32,

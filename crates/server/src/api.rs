@@ -8,12 +8,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
+use storyline_narrate::contract::{
+    ArticleDetail, ArticleItem, FigureItem, Page, QuoteItem, StoryItem,
+};
 use storyline_narrate::render::Format;
 use storyline_narrate::StoryReport;
 use storyline_store::{FacetCount, SearchFilter, Store};
 use storyline_text::Analyzer;
 
+use crate::contract::{FacetItem, Facets, GroupHit, SearchAnswer, SearchHit};
 use crate::params::{id, Params};
 use crate::{ApiError, Pool};
 
@@ -46,7 +50,11 @@ pub async fn health(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, Api
     pool.with(|s| {
         let articles = s.count()?;
         let stories = s.story_list(1, None)?.items.len();
-        Ok(Json(json!({ "status": "ok", "articles": articles, "narrated": stories > 0 })))
+        Ok(Json(to_value(&crate::contract::Health {
+            status: "ok".into(),
+            articles,
+            narrated: stories > 0,
+        })))
     })
     .await
 }
@@ -58,18 +66,8 @@ pub async fn stories(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, Ap
     let (limit, cursor) = (p.limit()?, p.text("cursor"));
     pool.with(move |s| {
         let page = s.story_list(limit, cursor.as_deref())?;
-        let items: Vec<Value> = page
-            .items
-            .iter()
-            .map(|r| {
-                json!({
-                    "id": r.story, "title": r.title, "first": r.first, "last": r.last,
-                    "articles": r.articles, "events": r.events,
-                    "languages": r.languages.split(',').filter(|l| !l.is_empty()).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        Ok(Json(json!({ "items": items, "next": page.next })))
+        let items = page.items.iter().map(StoryItem::from).collect();
+        Ok(Json(to_value(&Page { items, next: page.next })))
     })
     .await
 }
@@ -159,17 +157,8 @@ async fn article_list(
             story_report(s, story)?;
         }
         let page = s.article_page(story, limit, cursor.as_deref())?;
-        let items: Vec<Value> = page
-            .items
-            .iter()
-            .map(|a| {
-                json!({
-                    "id": a.id.as_str(), "external_id": a.external_id, "title": a.title,
-                    "date": a.date, "lang": a.lang, "outlet": a.outlet,
-                })
-            })
-            .collect();
-        Ok(Json(json!({ "items": items, "next": page.next })))
+        let items = page.items.iter().map(ArticleItem::from).collect();
+        Ok(Json(to_value(&Page { items, next: page.next })))
     })
     .await
 }
@@ -179,6 +168,11 @@ pub(crate) struct ArticleParts {
     pub article: storyline_core::Article,
     pub extraction: storyline_store::Extraction,
     pub assignment: Option<storyline_store::StoredAssignment>,
+}
+
+/// A contract type as JSON (they serialise without fail: plain fields, string keys).
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 /// Reads an article by id, id prefix or source id (on a pooled connection).
@@ -192,33 +186,8 @@ pub(crate) fn article_parts(s: &Store, key: &str) -> Result<ArticleParts, ApiErr
 /// The article as JSON: metadata, decisions, event and story; with its extraction when
 /// `extraction` is true (no connection needed: run it after giving the connection back).
 pub(crate) fn article_value(parts: &ArticleParts, extraction: bool) -> Value {
-    let ArticleParts { article, assignment, .. } = parts;
-    let mut v = json!({
-        "id": article.id.as_str(), "title": article.title, "url": article.url, "lang": article.lang,
-        "outlet": article.outlet, "author": article.author, "text": article.text,
-        "date": article.date.as_ref().map(|d| json!({
-            "iso": d.iso, "precision": d.precision.as_str(), "source": d.source.as_str(),
-            "timezone": d.timezone, "evidence": d.evidence,
-        })),
-        "not_before": article.not_before.map(|d| d.to_string()),
-        "source": {
-            "path": article.source.path, "line": article.source.line,
-            "format": article.source.format.as_str(), "external_id": article.source.external_id,
-        },
-        "decisions": article.decisions.iter().map(|d| json!({
-            "field": d.field.as_str(), "value": d.value, "reason": d.reason,
-        })).collect::<Vec<_>>(),
-        "event": assignment.as_ref().map(|a| a.event),
-        "story": assignment.as_ref().map(|a| a.story),
-        "copy_of": assignment.as_ref().and_then(|a| a.copy_of.clone()),
-        "copy_kind": assignment.as_ref().and_then(|a| a.copy_kind.clone()),
-    });
-    if extraction {
-        for (field, value) in storyline_narrate::extraction_json(&article.text, &parts.extraction) {
-            v[field] = value;
-        }
-    }
-    v
+    let ArticleParts { article, assignment, extraction: x } = parts;
+    to_value(&ArticleDetail::new(article, assignment.as_ref(), extraction.then_some(x)))
 }
 
 /// Runs CPU-heavy rendering off the async workers, so that a long article does not hold up
@@ -265,19 +234,9 @@ pub async fn quotes(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, Api
     let key = p.text("speaker").map(|name| storyline_extract::quotes::name_key(&name));
     pool.with(move |s| {
         let hits = s.quotes(key.as_deref(), limit + 1, from)?;
-        let items: Vec<Value> = hits
-            .iter()
-            .take(limit)
-            .map(|h| {
-                json!({
-                    "article": h.article.as_str(), "title": h.title, "date": h.date, "text": h.text,
-                    "kind": h.quote.kind, "speaker": h.quote.speaker_name, "speaker_key": h.quote.speaker_key,
-                    "start": h.quote.start, "end": h.quote.end,
-                })
-            })
-            .collect();
+        let items = hits.iter().take(limit).map(QuoteItem::from).collect();
         let next = (hits.len() > limit).then(|| (from + limit).to_string());
-        Ok(Json(json!({ "items": items, "next": next })))
+        Ok(Json(to_value(&Page { items, next })))
     })
     .await
 }
@@ -289,21 +248,9 @@ pub async fn figures(State(pool): Shared, Query(q): Q) -> Result<Json<Value>, Ap
     let (limit, from) = (p.limit()?, offset(&p)?);
     pool.with(move |s| {
         let hits = s.figures(limit + 1, from)?;
-        let items: Vec<Value> = hits
-            .iter()
-            .take(limit)
-            .map(|h| {
-                let f = &h.figure;
-                json!({
-                    "article": h.article.as_str(), "title": h.title, "date": h.date, "outlet": h.outlet,
-                    "text": h.text, "value": f.value, "high": f.high, "kind": f.kind, "unit": f.unit,
-                    "counted": f.counted, "approximation": f.approximation, "claimed_by": f.source,
-                    "start": f.start, "end": f.end,
-                })
-            })
-            .collect();
+        let items = hits.iter().take(limit).map(FigureItem::from).collect();
         let next = (hits.len() > limit).then(|| (from + limit).to_string());
-        Ok(Json(json!({ "items": items, "next": next })))
+        Ok(Json(to_value(&Page { items, next })))
     })
     .await
 }
@@ -331,15 +278,10 @@ pub(crate) fn search_request(p: &Params) -> Result<SearchRequest, ApiError> {
     Ok(SearchRequest { query, filter, limit: p.limit()?, offset })
 }
 
-fn facet_json(f: &[FacetCount]) -> Value {
-    Value::Array(
-        f.iter()
-            .map(|c| match &c.label {
-                Some(label) => json!({ "value": c.value, "count": c.count, "label": label }),
-                None => json!({ "value": c.value, "count": c.count }),
-            })
-            .collect(),
-    )
+fn facets(f: &[FacetCount]) -> Vec<FacetItem> {
+    f.iter()
+        .map(|c| FacetItem { value: c.value.clone(), count: c.count, label: c.label.clone() })
+        .collect()
 }
 
 /// Answers of recent searches, valid while the store's generation stays the same. Ranking every
@@ -406,37 +348,43 @@ fn search_uncached(s: &Store, r: &SearchRequest) -> Result<Value, ApiError> {
     let found = s.search(&groups, &r.filter, r.limit, r.offset)?;
     let ids =
         |f: &[FacetCount]| -> Vec<u32> { f.iter().filter_map(|c| c.value.parse().ok()).collect() };
-    let titled = |f: &[FacetCount], stories: bool| -> Result<Value, ApiError> {
+    let titled = |f: &[FacetCount], stories: bool| -> Result<Vec<GroupHit>, ApiError> {
         let titles: HashMap<u32, String> = s.report_titles(&ids(f), stories)?.into_iter().collect();
-        Ok(Value::Array(
-            f.iter()
-                .filter_map(|c| {
-                    let id: u32 = c.value.parse().ok()?;
-                    Some(json!({ "id": id, "hits": c.count, "title": titles.get(&id) }))
-                })
-                .collect(),
-        ))
+        Ok(f.iter()
+            .filter_map(|c| {
+                let id: u32 = c.value.parse().ok()?;
+                Some(GroupHit { id, hits: c.count, title: titles.get(&id).cloned() })
+            })
+            .collect())
     };
     let mut hits = Vec::with_capacity(found.hits.len());
     for h in &found.hits {
         let text = s.article_text(&h.id)?.map(|(text, _)| text).unwrap_or_default();
         let snippet = crate::snippet::snippet(analyzer()?, &text, h.lang.as_deref(), &groups);
-        hits.push(json!({
-            "id": h.id.as_str(), "title": h.title, "date": h.date, "outlet": h.outlet,
-            "lang": h.lang, "event": h.event, "story": h.story, "snippet": snippet,
-        }));
+        hits.push(SearchHit {
+            id: h.id.as_str().to_string(),
+            title: h.title.clone(),
+            date: h.date.clone(),
+            outlet: h.outlet.clone(),
+            lang: h.lang.clone(),
+            event: h.event,
+            story: h.story,
+            snippet,
+        });
     }
-    Ok(json!({
-        "query": r.query,
-        "total": found.total,
-        "hits": hits,
-        "next": found.next.map(|n| n.to_string()),
-        "facets": {
-            "lang": facet_json(&found.languages), "outlet": facet_json(&found.outlets),
-            "entity": facet_json(&found.entities), "month": facet_json(&found.months),
+    Ok(to_value(&SearchAnswer {
+        query: r.query.clone(),
+        total: found.total,
+        hits,
+        next: found.next.map(|n| n.to_string()),
+        facets: Facets {
+            lang: facets(&found.languages),
+            outlet: facets(&found.outlets),
+            entity: facets(&found.entities),
+            month: facets(&found.months),
         },
-        "events": titled(&found.events, false)?,
-        "stories": titled(&found.stories, true)?,
+        events: titled(&found.events, false)?,
+        stories: titled(&found.stories, true)?,
     }))
 }
 

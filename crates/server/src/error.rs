@@ -1,4 +1,5 @@
-//! Errors as the API answers them: a status and `{"error": message}`.
+//! Errors as the API answers them: a status and `{"error": {"code", "message"}}`, the code stable
+//! and derived from the status.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -44,9 +45,24 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The stable code of the error's kind.
+    pub fn code(&self) -> &'static str {
+        match self.status {
+            StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::FORBIDDEN => "forbidden_host",
+            _ => "internal",
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+        let body = crate::contract::ErrorBody {
+            error: crate::contract::ErrorDetail { code: self.code().into(), message: self.message },
+        };
+        (self.status, Json(body)).into_response()
     }
 }
 

@@ -105,7 +105,7 @@ pub(crate) async fn guard(
 }
 
 /// A client error that axum's extractors answered in plain text (a path with invalid UTF-8
-/// escapes, a query that does not parse) as `{"error": message}` like every other error.
+/// escapes, a query that does not parse) as `{"error": {"code", "message"}}` like every other error.
 async fn as_json_error(response: Response) -> Response {
     let plain = response
         .headers()

@@ -2,7 +2,7 @@
 //!
 //! # Brief overview
 //! [`router`] builds the routes over a [`Pool`] of read connections to the data directory:
-//! `/api/...` answers JSON (cursor paging, errors as `{"error": ...}` with 400 for bad
+//! `/api/...` answers JSON (cursor paging, errors as `{"error": {"code", "message"}}` with 400 for bad
 //! parameters and 404 for unknown ids, never 500 for a user's mistake), `/api/openapi.json`
 //! describes it, and `/`, `/stories/{id}`, `/articles/{id}` and `/search` are the web UI:
 //! server-rendered HTML with its CSS inline, nothing loaded from elsewhere. Store reads run on
@@ -14,6 +14,7 @@
 
 mod api;
 pub mod client;
+pub mod contract;
 mod error;
 mod guard;
 mod openapi;
@@ -31,6 +32,7 @@ use axum::Router;
 
 pub use error::ApiError;
 pub use guard::ServeOptions;
+pub use openapi::spec as openapi_document;
 pub use pool::Pool;
 
 /// Read connections per server: enough to keep both cores busy while some wait on the disk.

@@ -1,7 +1,16 @@
-//! The OpenAPI 3.1 description of the API, served at `/api/openapi.json`.
+//! The OpenAPI 3.1 description of the API, served at `/api/openapi.json`. Every JSON answer's
+//! schema is generated from the type the handler serialises ([`crate::contract`],
+//! [`storyline_narrate::contract`], the report types), so the document cannot drift from the
+//! answers; a test validates every answer the API tests receive against it.
 
 use axum::Json;
 use serde_json::{json, Value};
+use storyline_narrate::contract::{
+    ArticleDetail, ArticleItem, FigureItem, Page, QuoteItem, StoryItem,
+};
+use storyline_narrate::{EventReport, StoryReport};
+
+use crate::contract::{ErrorBody, Health, SearchAnswer};
 
 fn param(name: &str, place: &str, description: &str, schema: Value, required: bool) -> Value {
     json!({ "name": name, "in": place, "description": description, "required": required, "schema": schema })
@@ -30,18 +39,58 @@ fn id_param(what: &str) -> Value {
     param("id", "path", &format!("The {what} id."), json!({"type": "integer", "minimum": 0}), true)
 }
 
-fn answers(ok: &str, media: &str) -> Value {
-    let error =
-        json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } });
+/// The schemas of the answers, generated from their types: `#/components/schemas/NAME`.
+struct Schemas {
+    generator: schemars::SchemaGenerator,
+}
+
+impl Schemas {
+    fn new() -> Schemas {
+        let settings = schemars::generate::SchemaSettings::draft2020_12().with(|s| {
+            s.definitions_path = "/components/schemas".into();
+        });
+        Schemas { generator: settings.into_generator() }
+    }
+
+    /// A reference to `T`'s schema, adding it (and what it uses) to the components.
+    fn of<T: schemars::JsonSchema>(&mut self) -> Value {
+        self.generator.subschema_for::<T>().to_value()
+    }
+
+    fn components(mut self) -> Value {
+        let error = self.of::<ErrorBody>();
+        let mut defs = serde_json::Map::new();
+        for (name, schema) in self.generator.take_definitions(true) {
+            defs.insert(name, schema);
+        }
+        json!({ "schemas": defs, "error": error })
+    }
+}
+
+fn answers(ok: &str, media: &str, schema: Value, error: &Value) -> Value {
+    answers_in(ok, json!({ media: { "schema": schema } }), error)
+}
+
+fn answers_in(ok: &str, content: Value, error: &Value) -> Value {
+    let error = json!({ "application/json": { "schema": error } });
     json!({
-        "200": { "description": ok, "content": { media: { "schema": {} } } },
-        "400": { "description": "A parameter is wrong; the message names it.", "content": error.clone() },
-        "404": { "description": "No such id.", "content": error },
+        "200": { "description": ok, "content": content },
+        "400": { "description": "A parameter is wrong; the message names it (code `bad_request`).", "content": error.clone() },
+        "403": { "description": "The Host header names a host that is not allowed (code `forbidden_host`).", "content": error.clone() },
+        "404": { "description": "No such id (code `not_found`).", "content": error.clone() },
+        "500": { "description": "Storyline failed; the server's log says why (code `internal`).", "content": error },
     })
 }
 
-fn op(summary: &str, parameters: Vec<Value>, ok: &str, media: &str) -> Value {
-    json!({ "get": { "summary": summary, "parameters": parameters, "responses": answers(ok, media) } })
+fn op(
+    summary: &str,
+    parameters: Vec<Value>,
+    ok: &str,
+    media: &str,
+    schema: Value,
+    error: &Value,
+) -> Value {
+    json!({ "get": { "summary": summary, "parameters": parameters, "responses": answers(ok, media, schema, error) } })
 }
 
 /// The document.
@@ -86,32 +135,68 @@ pub fn spec() -> Value {
     ];
     search.extend(paging());
     let formats = json!({"type": "string", "enum": ["json", "jsonl", "csv", "md", "html"]});
+    let mut t = Schemas::new();
+    let j = "application/json";
+    let health = t.of::<Health>();
+    let stories = t.of::<Page<StoryItem>>();
+    let story = t.of::<StoryReport>();
+    let articles = t.of::<Page<ArticleItem>>();
+    let quotes = t.of::<Page<QuoteItem>>();
+    let figures = t.of::<Page<FigureItem>>();
+    let event = t.of::<EventReport>();
+    let article = t.of::<ArticleDetail>();
+    let found = t.of::<SearchAnswer>();
+    let components = t.components();
+    let e = &components["error"];
+    let file = json!({"type": "string"});
+    let speaker = param(
+        "speaker",
+        "query",
+        "A name in any spelling (\"Kim Jong-un\", \"Peskow\").",
+        json!({"type": "string"}),
+        false,
+    );
+    let format =
+        param("format", "query", "json (default), jsonl, csv, md or html.", formats, false);
+    let article_id = param(
+        "id",
+        "path",
+        "Article id, a unique prefix of it, or the source's own id.",
+        json!({"type": "string"}),
+        true,
+    );
     json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Storyline API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Stories, events and articles of a Storyline data directory, their reports, and full-text search. Read-only. Errors are JSON objects with an `error` message.",
+            "description": "Stories, events and articles of a Storyline data directory, their reports, and full-text search. Read-only. Every error is `{\"error\": {\"code\", \"message\"}}` with a stable code. Field names are those of the CLI's `--json` and the exports.",
         },
         "paths": {
-            "/api/health": op("The store answers; how many articles it holds.", vec![], "Status.", "application/json"),
-            "/api/stories": op("Narrated stories, most recent first.", paging(), "A page of stories and the next cursor.", "application/json"),
-            "/api/stories/{id}": op("A story's report: events, timeline, summary, quotes, figures ledger, coverage, copies.", vec![id_param("story")], "The report.", "application/json"),
-            "/api/stories/{id}/export": op("A story's report as a file.", vec![id_param("story"), param("format", "query", "json (default), jsonl, csv, md or html.", formats, false)], "The file.", "text/plain"),
-            "/api/stories/{id}/articles": op("Every article of a story, in ingest order (the report lists the first 100 of each event).", [vec![id_param("story")], paging()].concat(), "A page of articles and the next cursor.", "application/json"),
-            "/api/quotes": op("Quotes with their speakers, all or one speaker's in any spelling of the name.", [vec![param("speaker", "query", "A name in any spelling (\"Kim Jong-un\", \"Peskow\").", json!({"type": "string"}), false)], paging()].concat(), "A page of quotes and the next cursor.", "application/json"),
-            "/api/figures": op("The figures articles report: amount, unit or what is counted, approximation, who claims it.", paging(), "A page of figures and the next cursor.", "application/json"),
-            "/api/events/{id}": op("An event's report.", vec![id_param("event")], "The report.", "application/json"),
-            "/api/articles": op("Stored articles in ingest order.", paging(), "A page of articles and the next cursor.", "application/json"),
-            "/api/articles/{id}": op("An article: clean text, normalisation decisions, event, story, entities, quotes, times and figures with byte offsets.", vec![param("id", "path", "Article id, a unique prefix of it, or the source's own id.", json!({"type": "string"}), true)], "The article.", "application/json"),
-            "/api/search": op("Full-text search over articles with facets, and the events and stories hit.", search, "Hits, facets, events and stories.", "application/json"),
-            "/api/openapi.json": op("This document.", vec![], "OpenAPI 3.1.", "application/json"),
+            "/api/health": op("The store answers; how many articles it holds.", vec![], "Status.", j, health, e),
+            "/api/stories": op("Narrated stories, most recent first.", paging(), "A page of stories and the next cursor.", j, stories, e),
+            "/api/stories/{id}": op("A story's report: events, timeline, summary, quotes, figures ledger, coverage, copies.", vec![id_param("story")], "The report.", j, story.clone(), e),
+            "/api/stories/{id}/export": { "get": {
+                "summary": "A story's report as a file; the media type follows the format.",
+                "parameters": [id_param("story"), format],
+                "responses": answers_in("The file.", json!({
+                    "application/json": { "schema": story.clone() },
+                    "application/x-ndjson": { "schema": file },
+                    "text/csv": { "schema": file },
+                    "text/markdown": { "schema": file },
+                    "text/html": { "schema": file },
+                }), e),
+            }},
+            "/api/stories/{id}/articles": op("Every article of a story, in ingest order (the report lists the first 100 of each event).", [vec![id_param("story")], paging()].concat(), "A page of articles and the next cursor.", j, articles.clone(), e),
+            "/api/quotes": op("Quotes with their speakers, all or one speaker's in any spelling of the name.", [vec![speaker], paging()].concat(), "A page of quotes and the next cursor.", j, quotes, e),
+            "/api/figures": op("The figures articles report: amount, unit or what is counted, approximation, who claims it.", paging(), "A page of figures and the next cursor.", j, figures, e),
+            "/api/events/{id}": op("An event's report.", vec![id_param("event")], "The report.", j, event, e),
+            "/api/articles": op("Stored articles in ingest order.", paging(), "A page of articles and the next cursor.", j, articles, e),
+            "/api/articles/{id}": op("An article: clean text, normalisation decisions, event, story, entities, quotes, times and figures with byte offsets.", vec![article_id], "The article.", j, article, e),
+            "/api/search": op("Full-text search over articles with facets, and the events and stories hit.", search, "Hits, facets, events and stories.", j, found, e),
+            "/api/openapi.json": op("This document.", vec![], "OpenAPI 3.1.", j, json!({"type": "object"}), e),
         },
-        "components": {
-            "schemas": {
-                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } }
-            }
-        }
+        "components": { "schemas": components["schemas"] },
     })
 }
 

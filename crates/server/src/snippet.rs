@@ -1,7 +1,7 @@
 //! Search snippets: the sentence of a hit that matches most of the query's words, with the
 //! matching words marked.
 
-use serde_json::{json, Value};
+use crate::contract::Snippet;
 use storyline_text::Analyzer;
 
 /// The best sentence so far: `(words matched, start, end, marks)`.
@@ -40,14 +40,14 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .filter(|(_, w)| !w.is_empty())
 }
 
-/// The snippet of `text` for the query `groups`, as JSON: `text`, its byte `start` and `end` in
-/// the article, and `marks`, byte ranges within the snippet text of the words that match.
+/// The snippet of `text` for the query `groups`: its text, its byte `start` and `end` in the
+/// article, and `marks`, byte ranges within the snippet text of the words that match.
 pub fn snippet(
     analyzer: &Analyzer,
     text: &str,
     lang: Option<&str>,
     groups: &[Vec<String>],
-) -> Option<Value> {
+) -> Option<Snippet> {
     let mut buf = String::new();
     let mut best: Option<Best> = None;
     for (s, e) in storyline_text::sentences(text, &[]) {
@@ -76,7 +76,7 @@ pub fn snippet(
     // Long sentences are cut after the last mark that fits.
     let cut = sentence.char_indices().nth(SNIPPET_CHARS).map_or(sentence.len(), |(i, _)| i);
     let marks: Vec<(usize, usize)> = marks.into_iter().filter(|m| m.1 <= cut).collect();
-    Some(json!({ "text": &sentence[..cut], "start": s, "end": s + cut, "marks": marks }))
+    Some(Snippet { text: sentence[..cut].to_string(), start: s, end: s + cut, marks })
 }
 
 #[cfg(test)]
@@ -90,14 +90,9 @@ mod tests {
             "Kim reiste ab. Seoul zählte 10.000 Schiffscontainer mit Granaten. Dann war Ruhe.";
         let groups = a.query_terms("Container Granate", &["de"]);
         let v = snippet(&a, text, Some("de"), &groups).unwrap();
-        let s = v["text"].as_str().unwrap();
-        assert!(s.starts_with("Seoul"), "{v}");
-        let marked: Vec<&str> = v["marks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| &s[m[0].as_u64().unwrap() as usize..m[1].as_u64().unwrap() as usize])
-            .collect();
+        let s = v.text.as_str();
+        assert!(s.starts_with("Seoul"), "{v:?}");
+        let marked: Vec<&str> = v.marks.iter().map(|m| &s[m.0..m.1]).collect();
         assert_eq!(marked, ["Schiffscontainer", "Granaten"]);
         assert!(snippet(&a, text, Some("de"), &a.query_terms("Raumfahrt", &["de"])).is_none());
     }

@@ -30,11 +30,64 @@ async fn start() -> Server {
 }
 
 async fn get(c: &mut Connection, path: &str) -> Answer {
-    c.get(path).await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    let answer = c.get(path).await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    conforms(path, &answer);
+    answer
+}
+
+/// The OpenAPI route a request path falls under.
+fn route_of(path: &str) -> Option<&'static str> {
+    let path = path.split('?').next().unwrap_or_default();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    Some(match parts.as_slice() {
+        ["api", "health"] => "/api/health",
+        ["api", "stories"] => "/api/stories",
+        ["api", "stories", _] => "/api/stories/{id}",
+        ["api", "stories", _, "export"] => "/api/stories/{id}/export",
+        ["api", "stories", _, "articles"] => "/api/stories/{id}/articles",
+        ["api", "quotes"] => "/api/quotes",
+        ["api", "figures"] => "/api/figures",
+        ["api", "events", _] => "/api/events/{id}",
+        ["api", "articles"] => "/api/articles",
+        ["api", "articles", _] => "/api/articles/{id}",
+        ["api", "search"] => "/api/search",
+        ["api", "openapi.json"] => "/api/openapi.json",
+        _ => return None,
+    })
+}
+
+/// Issue 17, part 2: every JSON answer of the API tests validates against the schema the
+/// OpenAPI document gives for its route and status; an error answer anywhere, against the
+/// error schema.
+fn conforms(path: &str, a: &Answer) {
+    if !path.starts_with("/api/")
+        || !a.content_type.as_deref().is_some_and(|t| t.starts_with("application/json"))
+    {
+        return;
+    }
+    let spec = storyline_server::openapi_document();
+    let status = a.status.to_string();
+    let responses = match route_of(path) {
+        Some(route) => &spec["paths"][route]["get"]["responses"],
+        None => &spec["paths"]["/api/health"]["get"]["responses"],
+    };
+    let schema = &responses[status.as_str()]["content"]["application/json"]["schema"];
+    assert!(!schema.is_null(), "the OpenAPI document has no schema for {path} answering {status}");
+    let mut root = schema.clone();
+    root["components"] = spec["components"].clone();
+    let validator = jsonschema::draft202012::new(&root)
+        .unwrap_or_else(|e| panic!("the schema for {path} {status} is not valid: {e}"));
+    let instance = a.json();
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "GET {path} ({status}) does not match its schema: {errors:?}");
 }
 
 fn error_of(a: &Answer) -> String {
-    a.json()["error"]
+    a.json()["error"]["message"]
         .as_str()
         .unwrap_or_else(|| panic!("no error message in {:?}", a.body))
         .to_string()
@@ -75,8 +128,12 @@ async fn every_endpoint_answers_and_refuses_what_it_should() {
     assert_eq!(story["events"].as_array().unwrap().len(), 2);
     let ledger = story["figures"].as_array().unwrap();
     assert!(ledger[0]["disagreement"].as_bool().unwrap(), "the shells disagree: {}", ledger[0]);
-    let speakers: Vec<&str> =
-        story["quotes"].as_array().unwrap().iter().filter_map(|s| s["speaker"].as_str()).collect();
+    let speakers: Vec<&str> = story["quotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["speaker_name"].as_str())
+        .collect();
     assert!(speakers.contains(&"Dmitri Peskow"), "{speakers:?}");
     let event = story["events"][0]["id"].as_u64().unwrap();
     assert_eq!(
@@ -144,7 +201,10 @@ async fn every_endpoint_answers_and_refuses_what_it_should() {
     let peskow = get(&mut c, "/api/quotes?speaker=Peskow&limit=3").await.json();
     let items = peskow["items"].as_array().unwrap();
     assert_eq!(items.len(), 3);
-    assert!(items.iter().all(|q| q["speaker"].as_str().unwrap().contains("Peskow")), "{peskow}");
+    assert!(
+        items.iter().all(|q| q["speaker_name"].as_str().unwrap().contains("Peskow")),
+        "{peskow}"
+    );
     let more = get(
         &mut c,
         &format!("/api/quotes?speaker=Peskow&limit=3&cursor={}", peskow["next"].as_str().unwrap()),
@@ -321,7 +381,8 @@ async fn security_headers_everywhere_and_foreign_host_names_refused() {
     let (head, body) = bad_path.split_once("\r\n\r\n").unwrap();
     assert!(head.starts_with("HTTP/1.1 400"), "{bad_path}");
     assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
-    assert!(serde_json::from_str::<serde_json::Value>(body).unwrap()["error"].is_string());
+    let error = &serde_json::from_str::<serde_json::Value>(body).unwrap()["error"];
+    assert!(error["message"].is_string() && error["code"] == "bad_request", "{error}");
     let refused = raw(&server.addr, &ask("evil.example", "/api/health")).await;
     assert!(refused.contains("--allowed-host evil.example"), "{refused}");
 }
@@ -463,4 +524,16 @@ async fn health_keeps_answering_under_hostile_load() {
         let sent = tokio::time::timeout(PATIENCE, a).await.expect("attackers finish").unwrap();
         assert!(sent > 0, "every hostile request was answered at least once");
     }
+}
+
+/// The schema check is not vacuous: answers of the wrong shape fail it.
+#[test]
+#[should_panic(expected = "does not match its schema")]
+fn the_schema_check_refuses_an_answer_of_the_wrong_shape() {
+    let wrong = Answer {
+        status: 200,
+        content_type: Some("application/json".into()),
+        body: r#"{"items": [{"article": "x", "speaker": "Kim"}], "next": 3}"#.into(),
+    };
+    conforms("/api/quotes", &wrong);
 }
