@@ -281,7 +281,8 @@ fn export_writes_every_format_and_names_a_bad_one() {
     let file = dir.path().join("story.html");
     storyline(&data, &["export", &story, "--format", "html", "--out", file.to_str().unwrap()]);
     let html = std::fs::read_to_string(&file).unwrap();
-    assert!(html.starts_with("<!doctype html>") && html.contains("<section id=\"timeline\">"));
+    assert!(html.to_ascii_lowercase().starts_with("<!doctype html>"));
+    assert!(html.contains("<section id=\"timeline\">"), "{html}");
     let report = json(&storyline(&data, &["export", &story, "--format", "json"]));
     assert_eq!(report["events"].as_array().unwrap().len(), 2);
     let timeline: Vec<(String, String)> = report["timeline"]

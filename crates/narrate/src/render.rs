@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Serialize;
 use storyline_core::count;
 
@@ -224,187 +225,162 @@ pub fn markdown(r: &StoryReport) -> String {
 pub const STYLE: &str = include_str!("style.css");
 
 /// The story as an HTML fragment (no `<html>` around it). Article links go to
-/// `{article_href}{id}`.
+/// `{article_href}{id}`. A maud template: every value from the report is escaped.
 pub fn html_fragment(r: &StoryReport, article_href: &str) -> String {
-    let e = escape_html;
-    let mut o = String::new();
+    fragment(r, article_href).into_string()
+}
+
+fn fragment(r: &StoryReport, article_href: &str) -> Markup {
     // Within one document, citations jump to the source list; in the web UI they open the
     // article with the cited range marked.
     let local = article_href.starts_with('#');
+    let to_article = if local { "#source-" } else { article_href };
     let link = |c: &Citation| {
         let range = if local || c.end == 0 {
             String::new()
         } else {
             format!("?cite={}-{}", c.start, c.end)
         };
-        format!(
-            "<a class=\"cite\" href=\"{}{}{}\" title=\"{}\">{}</a>",
-            e(article_href),
-            e(&c.article),
-            range,
-            e(c.outlet.as_deref().unwrap_or("")),
-            e(short(&c.article))
-        )
+        html! {
+            a.cite href={ (article_href) (c.article) (range) } title=(c.outlet.as_deref().unwrap_or("")) { (short(&c.article)) }
+        }
     };
-    let links = |cs: &[Citation]| cs.iter().map(link).collect::<Vec<_>>().join(" ");
-    let _ = write!(
-        o,
-        "<h1 id=\"story-title\">{}</h1><p class=\"meta\">Story {} · {} · {} ({} independent) · {} – {} · {}</p>",
-        e(&r.title),
-        r.id,
-        count(r.events.len() as u64, "event", "events"),
-        count(r.articles as u64, "article", "articles"),
-        r.independent,
-        e(or_unknown(&r.first)),
-        e(or_unknown(&r.last)),
-        e(&r.languages.join(", "))
-    );
-    let _ = write!(o, "<section id=\"summary\"><h2>Summary</h2><ul>");
-    for s in &r.summary {
-        let _ = write!(o, "<li>{} {}</li>", e(&s.text), link(&s.cite));
-    }
-    let _ = write!(o, "</ul></section><section id=\"events\"><h2>Events</h2>");
-    for ev in &r.events {
-        let _ = write!(
-            o,
-            "<article class=\"event\" id=\"event-{}\"><h3>Event {}: {}</h3><p class=\"meta\">{} · {}, {} independent</p><ul>",
-            ev.id,
-            ev.id,
-            e(&ev.title),
-            e(&event_dates(ev, " – ")),
-            count(ev.sources.len() as u64, "article", "articles"),
-            ev.independent
-        );
-        for s in &ev.summary {
-            let _ = write!(o, "<li>{} {}</li>", e(&s.text), link(&s.cite));
+    let links = |cs: &[Citation]| {
+        html! { @for (i, c) in cs.iter().enumerate() { @if i > 0 { " " } (link(c)) } }
+    };
+    html! {
+        h1 #story-title { (r.title) }
+        p.meta {
+            "Story " (r.id) " · " (count(r.events.len() as u64, "event", "events")) " · "
+            (count(r.articles as u64, "article", "articles")) " (" (r.independent) " independent) · "
+            (or_unknown(&r.first)) " – " (or_unknown(&r.last)) " · " (r.languages.join(", "))
         }
-        let _ = write!(o, "</ul></article>");
-    }
-    let _ =
-        write!(o, "</section><section id=\"timeline\"><h2>Timeline</h2><ol class=\"timeline\">");
-    for t in &r.timeline {
-        let _ = write!(
-            o,
-            "<li class=\"{}\" data-date=\"{}\" data-event=\"{}\"><time>{}</time> <span class=\"kind\">{}</span> {} {}</li>",
-            e(&t.kind.replace(' ', "-")),
-            e(&t.date),
-            t.event,
-            e(&t.date),
-            e(&t.kind),
-            e(&t.what),
-            links(&t.sources)
-        );
-    }
-    let _ = write!(o, "</ol></section><section id=\"quotes\"><h2>Who said what</h2>");
-    for s in &r.quotes {
-        let _ = write!(o, "<div class=\"speaker\"><h3>{}</h3><ul>", e(&s.speaker));
-        for q in &s.quotes {
-            let _ = write!(
-                o,
-                "<li><span class=\"kind\">{}</span> <q>{}</q> {}</li>",
-                e(&q.kind),
-                e(&q.text),
-                links(&q.sources)
-            );
+        section #summary {
+            h2 { "Summary" }
+            ul { @for s in &r.summary { li { (s.text) " " (link(&s.cite)) } } }
         }
-        let _ = write!(o, "</ul></div>");
-    }
-    let _ = write!(o, "</section><section id=\"figures\"><h2>Figures ledger</h2>");
-    let _ = write!(o, "<table><thead><tr><th>Quantity</th><th>Reported as</th><th>Amount</th><th>Claimed by</th><th>Source</th></tr></thead><tbody>");
-    for l in &r.figures {
-        ledger_rows(&mut o, l, &link);
-    }
-    let _ = write!(o, "</tbody></table></section><section id=\"coverage\"><h2>Coverage</h2><table><thead><tr><th>Outlet or language</th><th>Articles</th><th>Independent</th></tr></thead><tbody>");
-    for c in r.coverage.outlets.iter().chain(&r.coverage.languages) {
-        let _ = write!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            e(&c.name),
-            c.articles,
-            c.independent
-        );
-    }
-    let _ = write!(
-        o,
-        "</tbody></table></section><section id=\"copies\"><h2>Copies</h2><p>{}, {}.</p><ul>",
-        count(r.articles as u64, "article", "articles"),
-        count(r.independent as u64, "independent source", "independent sources")
-    );
-    for c in &r.copies {
-        let _ = write!(
-            o,
-            "<li><a href=\"{}{}\">{}</a> is a {} copy of <a href=\"{}{}\">{}</a></li>",
-            e(if local { "#source-" } else { article_href }),
-            e(&c.copy),
-            e(short(&c.copy)),
-            e(&c.kind),
-            e(if local { "#source-" } else { article_href }),
-            e(&c.original),
-            e(short(&c.original))
-        );
-    }
-    let _ = write!(o, "</ul></section><section id=\"sources\"><h2>Sources</h2><ul>");
-    for ev in &r.events {
-        for s in &ev.sources {
-            let copy = match &s.copy_of {
-                Some(of) => format!(
-                    " <span class=\"copy\">{} copy of {}</span>",
-                    e(s.copy_kind.as_deref().unwrap_or("near")),
-                    e(short(of))
-                ),
-                None => String::new(),
-            };
-            let _ = write!(
-                o,
-                "<li id=\"source-{}\"><a href=\"{}{}\">{}</a> · {} · {} · {} · event {}{}</li>",
-                e(&s.article),
-                e(if local { "#source-" } else { article_href }),
-                e(&s.article),
-                e(&s.title),
-                e(or_unknown(&s.outlet)),
-                e(or_unknown(&s.lang)),
-                e(or_unknown(&s.date)),
-                s.event,
-                copy
-            );
+        section #events {
+            h2 { "Events" }
+            @for ev in &r.events {
+                article.event id={ "event-" (ev.id) } {
+                    h3 { "Event " (ev.id) ": " (ev.title) }
+                    p.meta {
+                        (event_dates(ev, " – ")) " · " (count(ev.sources.len() as u64, "article", "articles"))
+                        ", " (ev.independent) " independent"
+                    }
+                    ul { @for s in &ev.summary { li { (s.text) " " (link(&s.cite)) } } }
+                }
+            }
+        }
+        section #timeline {
+            h2 { "Timeline" }
+            ol.timeline {
+                @for t in &r.timeline {
+                    li class=(t.kind.replace(' ', "-")) data-date=(t.date) data-event=(t.event) {
+                        time { (t.date) } " " span.kind { (t.kind) } " " (t.what) " " (links(&t.sources))
+                    }
+                }
+            }
+        }
+        section #quotes {
+            h2 { "Who said what" }
+            @for s in &r.quotes {
+                div.speaker {
+                    h3 { (s.speaker) }
+                    ul {
+                        @for q in &s.quotes {
+                            li { span.kind { (q.kind) } " " q { (q.text) } " " (links(&q.sources)) }
+                        }
+                    }
+                }
+            }
+        }
+        section #figures {
+            h2 { "Figures ledger" }
+            table {
+                thead { tr { th { "Quantity" } th { "Reported as" } th { "Amount" } th { "Claimed by" } th { "Source" } } }
+                tbody { @for l in &r.figures { (ledger_rows(l, &link)) } }
+            }
+        }
+        section #coverage {
+            h2 { "Coverage" }
+            table {
+                thead { tr { th { "Outlet or language" } th { "Articles" } th { "Independent" } } }
+                tbody {
+                    @for c in r.coverage.outlets.iter().chain(&r.coverage.languages) {
+                        tr { td { (c.name) } td { (c.articles) } td { (c.independent) } }
+                    }
+                }
+            }
+        }
+        section #copies {
+            h2 { "Copies" }
+            p {
+                (count(r.articles as u64, "article", "articles")) ", "
+                (count(r.independent as u64, "independent source", "independent sources")) "."
+            }
+            ul {
+                @for c in &r.copies {
+                    li {
+                        a href={ (to_article) (c.copy) } { (short(&c.copy)) } " is a " (c.kind) " copy of "
+                        a href={ (to_article) (c.original) } { (short(&c.original)) }
+                    }
+                }
+            }
+        }
+        section #sources {
+            h2 { "Sources" }
+            ul {
+                @for ev in &r.events {
+                    @for s in &ev.sources {
+                        li id={ "source-" (s.article) } {
+                            a href={ (to_article) (s.article) } { (s.title) }
+                            " · " (or_unknown(&s.outlet)) " · " (or_unknown(&s.lang)) " · "
+                            (or_unknown(&s.date)) " · event " (s.event)
+                            @if let Some(of) = &s.copy_of {
+                                " " span.copy { (s.copy_kind.as_deref().unwrap_or("near")) " copy of " (short(of)) }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
-    let _ = write!(o, "</ul></section>");
-    o
 }
 
-fn ledger_rows(o: &mut String, l: &LedgerEntry, link: &dyn Fn(&Citation) -> String) {
-    let e = escape_html;
-    let class = if l.disagreement { " class=\"disagree\"" } else { "" };
-    for (i, f) in l.reports.iter().enumerate() {
-        let label = if i == 0 {
-            let flag =
-                if l.disagreement { " <strong class=\"flag\">disagree</strong>" } else { "" };
-            format!("{}{}", e(&l.quantity), flag)
-        } else {
-            String::new()
-        };
-        let _ = write!(
-            o,
-            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            class,
-            label,
-            e(&f.text),
-            e(&amount(f.value, f.high)),
-            e(f.claimed_by.as_deref().unwrap_or("")),
-            link(&f.cite)
-        );
+fn ledger_rows(l: &LedgerEntry, link: &dyn Fn(&Citation) -> Markup) -> Markup {
+    html! {
+        @for (i, f) in l.reports.iter().enumerate() {
+            tr class=[l.disagreement.then_some("disagree")] {
+                td {
+                    @if i == 0 {
+                        (l.quantity)
+                        @if l.disagreement { " " strong.flag { "disagree" } }
+                    }
+                }
+                td { (f.text) }
+                td { (amount(f.value, f.high)) }
+                td { (f.claimed_by.as_deref().unwrap_or("")) }
+                td { (link(&f.cite)) }
+            }
+        }
     }
 }
 
 /// The story as a whole HTML document, readable offline.
 pub fn html_document(r: &StoryReport) -> String {
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{}</style></head><body><main>{}</main></body></html>\n",
-        escape_html(&r.title),
-        STYLE,
-        html_fragment(r, "#source-")
-    )
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (r.title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { main { (fragment(r, "#source-")) } }
+        }
+    };
+    page.into_string() + "\n"
 }
 
 /// One flat record of a story, for JSON lines and CSV.
