@@ -149,7 +149,7 @@ impl EventProfile {
 /// Stems of the lead that count in an article's head.
 const HEAD_LEAD_STEMS: usize = 24;
 
-/// An article's head: the stems and names of its title and of the first [`HEAD_LEAD_STEMS`]
+/// An article's head: the stems and names of its title and of the first 24 (`HEAD_LEAD_STEMS`)
 /// stems of its body (names among them), TF-IDF weighted, at unit length, sorted by term.
 pub fn head_vector(a: &storyline_text::Analysis, df: &DocFreq) -> Vec<(u64, f32)> {
     use storyline_text::TermCounts;
