@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use storyline_core::count;
+use storyline_engine::views::contract::StoryItem;
 use storyline_engine::{ClusterReport, Engine};
 use storyline_store::{EventSummary, StorySummary};
 
@@ -140,11 +141,18 @@ fn event_json(e: &EventSummary) -> Value {
     })
 }
 
+/// A story as the API lists it ([`StoryItem`]: the number of events, the languages as a list).
 fn story_json(s: &StorySummary) -> Value {
-    json!({
-        "id": s.id, "events": s.events, "articles": s.articles, "first": s.first, "last": s.last,
-        "languages": s.languages, "title": s.title,
-    })
+    let item = StoryItem {
+        id: s.id,
+        title: s.title.clone(),
+        first: s.first.clone(),
+        last: s.last.clone(),
+        articles: s.articles,
+        events: s.events.len() as u32,
+        languages: s.languages.split(',').filter(|l| !l.is_empty()).map(str::to_string).collect(),
+    };
+    serde_json::to_value(item).unwrap_or(Value::Null)
 }
 
 fn day(d: &Option<String>) -> String {

@@ -61,6 +61,7 @@ fn the_cli_the_api_and_the_export_name_every_field_alike() {
     let article = cli(&data, &["articles", "show", &id, "--json"]);
     let story = article["story"].as_u64().unwrap().to_string();
     let export = cli(&data, &["export", &story, "--format", "json"]);
+    let stories = cli(&data, &["stories", "--json"]);
 
     let rt =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -81,6 +82,7 @@ fn the_cli_the_api_and_the_export_name_every_field_alike() {
             format!("/api/articles/{id}"),
             format!("/api/stories/{story}"),
             format!("/api/stories/{story}/export?format=json"),
+            "/api/stories".to_string(),
         ] {
             let a = c.get(&path).await.unwrap();
             assert_eq!(a.status, 200, "{path}: {}", a.body);
@@ -96,12 +98,18 @@ fn the_cli_the_api_and_the_export_name_every_field_alike() {
         ("an article", &article, &api[3]),
         ("a story's report (CLI export, API report)", &export, &api[4]),
         ("a story's report (CLI export, API export)", &export, &api[5]),
+        ("a story in a list", first(&stories), first(&api[6]["items"])),
     ] {
         assert_eq!(fields(from_cli), fields(from_api), "{what}: the CLI and the API differ");
     }
     // The same article is the same object, but for the extraction's order of fields.
     assert_eq!(article, api[3], "the article differs between `articles show --json` and the API");
     assert_eq!(export, api[5], "the JSON export differs between the CLI and the API");
+    // A story in a list: the same types too (the CLI used to give event ids and a string of
+    // languages where the API gives a count and a list).
+    let (c, a) = (first(&stories), first(&api[6]["items"]));
+    assert!(c["events"].is_u64() && a["events"].is_u64(), "{c} {a}");
+    assert!(c["languages"].is_array() && a["languages"].is_array(), "{c} {a}");
     // The fields the contract settled on, where the interfaces used to differ.
     assert!(
         first(&quotes).get("speaker_name").is_some() && first(&quotes).get("speaker").is_none()
