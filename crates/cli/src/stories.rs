@@ -143,16 +143,7 @@ fn event_json(e: &EventSummary) -> Value {
 
 /// A story as the API lists it ([`StoryItem`]: the number of events, the languages as a list).
 fn story_json(s: &StorySummary) -> Value {
-    let item = StoryItem {
-        id: s.id,
-        title: s.title.clone(),
-        first: s.first.clone(),
-        last: s.last.clone(),
-        articles: s.articles,
-        events: s.events.len() as u32,
-        languages: s.languages.split(',').filter(|l| !l.is_empty()).map(str::to_string).collect(),
-    };
-    serde_json::to_value(item).unwrap_or(Value::Null)
+    serde_json::to_value(StoryItem::from(s)).unwrap_or(Value::Null)
 }
 
 fn day(d: &Option<String>) -> String {

@@ -3,23 +3,9 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
 use storyline_store::Extraction;
 
 use crate::render::escape_html;
-
-/// The extraction of an article as JSON fields: quotes, times, figures, entities (the
-/// [`crate::contract::Extracted`] fields).
-pub fn extraction_json(text: &str, x: &Extraction) -> [(&'static str, Value); 4] {
-    let e = crate::contract::Extracted::of(text, x);
-    let v = |x: serde_json::Result<Value>| x.unwrap_or(Value::Null);
-    [
-        ("quotes", v(serde_json::to_value(&e.quotes))),
-        ("times", v(serde_json::to_value(&e.times))),
-        ("figures", v(serde_json::to_value(&e.figures))),
-        ("entities", v(serde_json::to_value(&e.entities))),
-    ]
-}
 
 /// A span to mark: byte range, CSS classes, and a tooltip.
 struct Mark {

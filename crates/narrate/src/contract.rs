@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use storyline_store::{
     ArticleSummary, EntityRow, EntitySummary, FigureHit, FigureRow, QuoteHit, QuoteRow,
-    StoryListRow, TimexRow,
+    StoryListRow, StorySummary, TimexRow,
 };
 
 /// A page of a list, and the cursor of the next page (`null` on the last).
@@ -269,6 +269,11 @@ pub struct StoryItem {
     pub languages: Vec<String>,
 }
 
+/// Stored languages, comma-joined, as a list.
+fn language_list(joined: &str) -> Vec<String> {
+    joined.split(',').filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
 impl From<&StoryListRow> for StoryItem {
     fn from(r: &StoryListRow) -> StoryItem {
         StoryItem {
@@ -278,12 +283,22 @@ impl From<&StoryListRow> for StoryItem {
             last: r.last.clone(),
             articles: r.articles,
             events: r.events,
-            languages: r
-                .languages
-                .split(',')
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect(),
+            languages: language_list(&r.languages),
+        }
+    }
+}
+
+/// A story as clustering holds it (before or without its report), in the list's shape.
+impl From<&StorySummary> for StoryItem {
+    fn from(s: &StorySummary) -> StoryItem {
+        StoryItem {
+            id: s.id,
+            title: s.title.clone(),
+            first: s.first.clone(),
+            last: s.last.clone(),
+            articles: s.articles,
+            events: s.events.len() as u32,
+            languages: language_list(&s.languages),
         }
     }
 }

@@ -27,7 +27,7 @@ pub mod render;
 mod report;
 mod summary;
 
-pub use article::{extraction_json, highlighted_html};
+pub use article::highlighted_html;
 pub use build::{Material, Narrator, REPORTS_PER_QUANTITY, SOURCES_PER_EVENT, SOURCES_PER_ITEM};
 pub use report::{
     Citation, CopyEdge, Coverage, CoverageRow, EventReport, FigureReport, LedgerEntry, QuoteEntry,
