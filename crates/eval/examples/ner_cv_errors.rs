@@ -1,7 +1,9 @@
 //! Error categories of the entity finder under 2-fold cross-validation inside the training half
 //! of GermEval dev (the even sentences; the odd half is not read): each fold's tagger is trained
 //! on the other fold, so the errors are those of unseen sentences.
-//! `cargo run --release -p storyline-eval --example ner_cv_errors -- ../shared/data/germeval2014/dev.tsv [--list]`.
+//! With `--silver FILE` the silver file joins each fold's training data whole (it is never
+//! scored); `--roundtrip` scores each tagger as shipped (weights stored as bytes and read back).
+//! `cargo run --release -p storyline-eval --example ner_cv_errors -- ../shared/data/germeval2014/dev.tsv [--silver ../shared/data/ner-silver/train.tsv] [--roundtrip] [--list]`.
 #![allow(clippy::print_stdout)]
 
 use std::collections::BTreeMap;
@@ -10,7 +12,15 @@ use storyline_extract::entities::{EntityFinder, TaggerModel};
 
 fn main() {
     let path = std::env::args().nth(1).expect("the dev.tsv");
-    let list = std::env::args().any(|a| a == "--list");
+    let args: Vec<String> = std::env::args().collect();
+    let list = args.iter().any(|a| a == "--list");
+    let roundtrip = args.iter().any(|a| a == "--roundtrip");
+    let silver: Vec<Sentence> = match args.iter().position(|a| a == "--silver") {
+        Some(i) => parse_germeval(&std::fs::read_to_string(&args[i + 1]).expect("silver readable")),
+        None => Vec::new(),
+    };
+    let silver_refs: Vec<&Sentence> = silver.iter().collect();
+    let silver_data = training_data(&silver_refs).expect("data");
     let sentences = parse_germeval(&std::fs::read_to_string(path).expect("readable"));
     let even: Vec<&Sentence> = sentences.iter().step_by(2).collect();
     let a: Vec<&Sentence> = even.iter().step_by(2).copied().collect();
@@ -18,7 +28,12 @@ fn main() {
     let mut kinds: BTreeMap<String, u32> = BTreeMap::new();
     let (mut tp, mut np, mut ng) = (0u32, 0u32, 0u32);
     for (train, test) in [(&a, &b), (&b, &a)] {
-        let model = TaggerModel::train(&training_data(train).expect("data"), 12, 1);
+        let mut data = training_data(train).expect("data");
+        data.extend(silver_data.iter().cloned());
+        let mut model = TaggerModel::train(&data, 12, 1);
+        if roundtrip {
+            model = TaggerModel::from_bytes(&model.to_bytes()).expect("model bytes");
+        }
         let finder = EntityFinder::builtin().expect("profiles").with_tagger(Some(model));
         for s in test.iter() {
             let pred = predict(s, &finder);

@@ -38,6 +38,7 @@ use crate::timex::scan::{tokenize, Kind, Tok};
 const NOUNS: &str = include_str!("../../../../resources/entities/de-nouns.txt");
 const NAMES: &str = include_str!("../../../../resources/entities/de-names.tsv");
 const PLACES: &str = include_str!("../../../../resources/entities/places.tsv");
+const GEO: &str = include_str!("../../../../resources/entities/de-geo.tsv");
 /// The German tagger, trained by `storyline train --germeval` (empty: rules only).
 const TAGGER_DE: &[u8] = include_bytes!("../../../../resources/model/ner-de.bin");
 
@@ -155,6 +156,10 @@ pub struct EntityFinder {
     places: HashMap<String, (u32, &'static str)>,
     /// Place names by their first two letters, for near misses ("Wladiwostock").
     place_names: HashMap<(String, usize), Vec<PlaceName>>,
+    /// Lowercase German names of countries and regions ("frankreich", "nordkorea"), from CLDR.
+    territories: HashSet<String>,
+    /// Lowercase forms of the adjectives behind language names ("französische"), from CLDR.
+    geo_adjectives: HashSet<String>,
     languages: Vec<Language>,
     /// The statistical tagger for German, when one is compiled in.
     tagger: Option<TaggerModel>,
@@ -280,6 +285,16 @@ impl EntityFinder {
                     .collect(),
             })
             .collect();
+        let mut territories = HashSet::new();
+        let mut geo_adjectives = HashSet::new();
+        for line in GEO.lines() {
+            let mut f = line.split('\t');
+            match (f.next(), f.next()) {
+                (Some(form), Some("territory")) => territories.insert(form.to_lowercase()),
+                (Some(form), Some("adjective")) => geo_adjectives.insert(form.to_lowercase()),
+                _ => false,
+            };
+        }
         let tagger = TaggerModel::from_bytes(TAGGER_DE);
         EntityFinder {
             nouns,
@@ -287,6 +302,8 @@ impl EntityFinder {
             names_lower,
             places,
             place_names,
+            territories,
+            geo_adjectives,
             languages,
             tagger,
             clusters: HashMap::new(),
@@ -468,6 +485,7 @@ impl EntityFinder {
                 if self.places.contains_key(&lower) {
                     flags.push("geo");
                 }
+                self.geo_flags(w, &lower, &mut flags);
                 if let Some(l) = stop {
                     if l.stop.contains(&lower) {
                         flags.push("stop");
@@ -488,6 +506,45 @@ impl EntityFinder {
                 Word { text: w.to_string(), lower, rule: rule_tags[k], flags, initial, clusters }
             })
             .collect()
+    }
+
+    /// Whether a word, as written, names a place in one of the lists (names, cities, countries).
+    fn is_place_name(&self, word: &str, lower: &str) -> bool {
+        matches!(self.names.get(word), Some(NameKind::Place))
+            || self.places.contains_key(lower)
+            || self.territories.contains(lower)
+    }
+
+    /// The flags of the geographic lists: a country or region ("Frankreich", and in the
+    /// genitive "Frankreichs"), an adjective of a country's language ("französische"), a place
+    /// in the genitive ("Sachsens") and a word derived from a place ("Weimarer", "Bremer").
+    fn geo_flags(&self, word: &str, lower: &str, flags: &mut Vec<&'static str>) {
+        let genitive =
+            |l: &str| l.strip_suffix('s').or_else(|| l.strip_suffix("es")).map(str::to_string);
+        if self.territories.contains(lower)
+            || genitive(lower).is_some_and(|g| self.territories.contains(&g))
+        {
+            flags.push("territory");
+        }
+        if self.geo_adjectives.contains(lower) {
+            flags.push("geoadj");
+        }
+        if !word.starts_with(char::is_uppercase) {
+            return;
+        }
+        if let (Some(stem), Some(lstem)) = (word.strip_suffix('s'), lower.strip_suffix('s')) {
+            if self.is_place_name(stem, lstem) {
+                flags.push("placegen");
+            }
+        }
+        if let (Some(stem), Some(lstem)) = (word.strip_suffix("er"), lower.strip_suffix("er")) {
+            let derived = self.is_place_name(stem, lstem)
+                || self.is_place_name(&format!("{stem}en"), &format!("{lstem}en"))
+                || self.is_place_name(&format!("{stem}e"), &format!("{lstem}e"));
+            if derived {
+                flags.push("placeder");
+            }
+        }
     }
 
     /// The named entities of `text` in text order; none for a language without a profile.

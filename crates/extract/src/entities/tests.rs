@@ -111,3 +111,48 @@ fn well_known_countries_cities_and_their_adjectives() {
     }
     assert!(types.contains(&("französische", EntityType::LocDeriv)), "{types:?}");
 }
+
+/// The names everyone knows, in sentences written for this test: countries and capitals (also
+/// in the genitive), an adjective of a country, a place in a derived form, and the seeds' people.
+#[test]
+fn the_obvious_names_are_found() {
+    let cases: [(&str, &[(&str, EntityType)]); 7] = [
+        (
+            "Der Minister flog am Montag nach Paris, um mit Frankreich über Polen zu sprechen.",
+            &[("Paris", EntityType::Loc), ("Frankreich", EntityType::Loc), ("Polen", EntityType::Loc)],
+        ),
+        (
+            "Die französische Regierung und die polnischen Behörden einigten sich.",
+            &[("französische", EntityType::LocDeriv), ("polnischen", EntityType::LocDeriv)],
+        ),
+        (
+            "Die Hauptstadt Dänemarks liegt am Meer, sagte ein Sprecher in Kopenhagen.",
+            &[("Dänemarks", EntityType::Loc), ("Kopenhagen", EntityType::Loc)],
+        ),
+        (
+            "Nordkoreas Machthaber Kim Jong Un ist in Russland eingetroffen.",
+            &[("Nordkoreas", EntityType::Loc), ("Kim Jong Un", EntityType::Per), ("Russland", EntityType::Loc)],
+        ),
+        (
+            "Kremlsprecher Dmitri Peskow sagte, Präsident Wladimir Putin werde Kim in Wladiwostok treffen.",
+            &[("Dmitri Peskow", EntityType::Per), ("Wladimir Putin", EntityType::Per), ("Wladiwostok", EntityType::Loc)],
+        ),
+        (
+            "Der Regensburger Bürgermeister traf die Hamburger Kollegin.",
+            &[("Regensburger", EntityType::LocDeriv), ("Hamburger", EntityType::LocDeriv)],
+        ),
+        (
+            "Verteidigungsminister Sergej Schoigu besuchte Pjöngjang.",
+            &[("Sergej Schoigu", EntityType::Per), ("Pjöngjang", EntityType::Loc)],
+        ),
+    ];
+    for (text, expected) in cases {
+        let all = found(text);
+        for (surface, etype) in expected {
+            assert!(
+                all.iter().any(|e| e.0 == *surface && e.1 == *etype),
+                "{surface:?} as {etype:?} in {text:?}: {all:?}"
+            );
+        }
+    }
+}
