@@ -508,11 +508,14 @@ impl EntityFinder {
             .collect()
     }
 
-    /// Whether a word, as written, names a place in one of the lists (names, cities, countries).
+    /// Whether a word, as written, names a place in one of the lists (names, countries, cities),
+    /// and no person: GeoNames also lists short names such as "Kim".
     fn is_place_name(&self, word: &str, lower: &str) -> bool {
-        matches!(self.names.get(word), Some(NameKind::Place))
-            || self.places.contains_key(lower)
-            || self.territories.contains(lower)
+        match self.names.get(word) {
+            Some(NameKind::Place) => true,
+            Some(NameKind::First | NameKind::Last) => false,
+            _ => self.territories.contains(lower) || self.places.contains_key(lower),
+        }
     }
 
     /// The flags of the geographic lists: a country or region ("Frankreich", and in the
