@@ -1,7 +1,7 @@
 //! Quality of named entities on the GermEval 2014 development set: strict span F1 on the outer
 //! level, overall and per class.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use serde_json::{json, Value};
@@ -141,6 +141,80 @@ pub fn train(
         json!({"trained_on": format!("{} sentences in even positions of {} (each {} times an epoch) and {} silver sentences of {}", gold.len(), path.display(), gold_weight, silver_sentences, silver_names.join(", ")),
                "epochs": epochs, "min_count": min_count, "gold_weight": gold_weight}),
     ))
+}
+
+/// The words to cluster: every token with a letter in `sentences`, and every name and place of
+/// the compiled-in lists, each once, sorted.
+pub fn cluster_vocabulary<'a>(sentences: impl Iterator<Item = &'a Sentence>) -> Vec<String> {
+    let mut vocab: BTreeSet<String> = BTreeSet::new();
+    for s in sentences {
+        for t in &s.tokens {
+            if t.chars().any(char::is_alphabetic) {
+                vocab.insert(t.clone());
+            }
+        }
+    }
+    for name in storyline_extract::entities::EntityFinder::list_names() {
+        vocab.insert(name.to_string());
+    }
+    vocab.remove("");
+    vocab.into_iter().collect()
+}
+
+/// Each word embedded alone by the sentence encoder and grouped by spherical k-means at two
+/// levels (`levels`: clusters at each); a word's clusters are numbered from 1 (0: no cluster).
+pub fn word_clusters(
+    embedder: &storyline_embed::Embedder,
+    words: &[String],
+    levels: [usize; 2],
+) -> HashMap<String, [u16; 2]> {
+    let vectors = embedder.embed(words);
+    let mut clusters: HashMap<String, [u16; 2]> = HashMap::new();
+    for (level, k) in levels.into_iter().enumerate() {
+        let of = kmeans(&vectors, k.clamp(1, usize::from(u16::MAX - 1)), 12);
+        for (w, c) in words.iter().zip(of) {
+            clusters.entry(w.clone()).or_default()[level] = c as u16 + 1;
+        }
+    }
+    clusters
+}
+
+/// Spherical k-means of unit vectors: `k` centres, `rounds` Lloyd iterations, deterministic
+/// start (every n/k-th vector). Returns each vector's centre.
+fn kmeans(v: &[Vec<f32>], k: usize, rounds: usize) -> Vec<usize> {
+    use rayon::prelude::*;
+    let Some(dim) = v.first().map(Vec::len) else { return Vec::new() };
+    let k = k.min(v.len());
+    let mut centres: Vec<Vec<f32>> = (0..k).map(|i| v[i * v.len() / k].clone()).collect();
+    let mut of = vec![0usize; v.len()];
+    for _ in 0..rounds {
+        of = v
+            .par_iter()
+            .map(|x| {
+                let mut best = (0, f32::MIN);
+                for (c, m) in centres.iter().enumerate() {
+                    let d: f32 = x.iter().zip(m).map(|(a, b)| a * b).sum();
+                    if d > best.1 {
+                        best = (c, d);
+                    }
+                }
+                best.0
+            })
+            .collect();
+        let mut sums = vec![vec![0f32; dim]; k];
+        for (x, c) in v.iter().zip(&of) {
+            for (s, a) in sums[*c].iter_mut().zip(x) {
+                *s += a;
+            }
+        }
+        for (c, s) in sums.into_iter().enumerate() {
+            let n = s.iter().map(|a| a * a).sum::<f32>().sqrt();
+            if n > 0.0 {
+                centres[c] = s.into_iter().map(|a| a / n).collect();
+            }
+        }
+    }
+    of
 }
 
 /// Strict F1 of a tagger trained on `train` and scored on `test`, for choosing settings by

@@ -1,6 +1,7 @@
 //! Tokens, stems, names, compound candidates, stated dates and signatures of one article.
 
-use std::collections::{HashMap, HashSet};
+// Word lists looked up for every word: a fast hasher (keys from the lists, not from input).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -116,7 +117,7 @@ fn stemmer(name: Option<&str>, code: &str) -> Result<Option<Stemmer>, ProfileErr
 }
 
 fn month_map(p: &Profile) -> HashMap<String, u8> {
-    let mut m = HashMap::new();
+    let mut m = HashMap::default();
     for (i, names) in p.months.iter().enumerate() {
         for n in names {
             m.insert(n.clone(), i as u8 + 1);
@@ -137,8 +138,8 @@ const MIN_COMPOUND: usize = 8;
 impl Analyzer {
     /// An analyser for the built-in profiles.
     pub fn builtin() -> Result<Analyzer, ProfileError> {
-        let mut langs = HashMap::new();
-        let mut all_months = HashMap::new();
+        let mut langs = HashMap::default();
+        let mut all_months = HashMap::default();
         for p in builtin_profiles()? {
             let months = month_map(&p);
             for names in &p.months {
@@ -157,9 +158,9 @@ impl Analyzer {
         for a in analysis_only()? {
             let lang = Lang {
                 stemmer: stemmer(a.stemmer.as_deref(), &a.code)?,
-                stop: HashSet::new(),
+                stop: HashSet::default(),
                 links: Vec::new(),
-                months: HashMap::new(),
+                months: HashMap::default(),
             };
             langs.entry(a.code.clone()).or_insert(lang);
         }
@@ -175,7 +176,7 @@ impl Analyzer {
     /// tokenised without stems or stop words).
     pub fn analyze(&self, title: &str, body: &str, lang: Option<&str>) -> Analysis {
         let profile = lang.and_then(|l| self.langs.get(l));
-        let mut compounds = HashMap::new();
+        let mut compounds = HashMap::default();
         let mut words = Vec::new();
         let title_terms = self.field(title, profile, &mut compounds, &mut Vec::new());
         let body_terms = self.field(body, profile, &mut compounds, &mut words);

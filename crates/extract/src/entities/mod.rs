@@ -24,8 +24,12 @@
 //! assert!(found.iter().any(|e| e.etype == EntityType::Loc && e.canonical == "Vladivostok"));
 //! ```
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap as StdHashMap;
 use std::hash::BuildHasherDefault;
+
+// The lists are looked up for every word of every article: a fast hasher (their keys come from
+// the compiled-in lists, not from input, so there is no flooding to defend against).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Serialize;
 use storyline_text::profile::{builtin_profiles, EntityWords, Profile, ProfileError};
@@ -148,7 +152,7 @@ enum NameKind {
 #[derive(Debug)]
 pub struct EntityFinder {
     /// xxh3 hashes of the lowercase noun forms: a lookup hashes a word once, cheaply.
-    nouns: HashSet<u64, BuildHasherDefault<TermHasher>>,
+    nouns: std::collections::HashSet<u64, BuildHasherDefault<TermHasher>>,
     names: HashMap<&'static str, NameKind>,
     /// The same names, lowercase.
     names_lower: HashSet<String>,
@@ -248,8 +252,8 @@ impl EntityFinder {
             .filter_map(|l| l.split_once('\t'))
             .map(|(n, _)| n.to_lowercase())
             .collect();
-        let mut places = HashMap::new();
-        let mut place_names: HashMap<(String, usize), Vec<PlaceName>> = HashMap::new();
+        let mut places = HashMap::default();
+        let mut place_names: HashMap<(String, usize), Vec<PlaceName>> = HashMap::default();
         for line in PLACES.lines() {
             let mut f = line.split('\t');
             let (Some(id), Some(name), Some(_country), Some(alts)) =
@@ -285,8 +289,8 @@ impl EntityFinder {
                     .collect(),
             })
             .collect();
-        let mut territories = HashSet::new();
-        let mut geo_adjectives = HashSet::new();
+        let mut territories = HashSet::default();
+        let mut geo_adjectives = HashSet::default();
         for line in GEO.lines() {
             let mut f = line.split('\t');
             match (f.next(), f.next()) {
@@ -306,7 +310,7 @@ impl EntityFinder {
             geo_adjectives,
             languages,
             tagger,
-            clusters: HashMap::new(),
+            clusters: HashMap::default(),
         }
     }
 
@@ -427,9 +431,18 @@ impl EntityFinder {
     }
 
     /// The same finder with another table of word clusters (features of the tagger).
-    pub fn with_clusters(mut self, clusters: HashMap<String, [u16; 2]>) -> EntityFinder {
-        self.clusters = clusters;
+    pub fn with_clusters(mut self, clusters: StdHashMap<String, [u16; 2]>) -> EntityFinder {
+        self.clusters = clusters.into_iter().collect();
         self
+    }
+
+    /// The names and place names of the compiled-in lists, as written (the words whose
+    /// clusters the tagger should know beside those of its training sentences).
+    pub fn list_names() -> impl Iterator<Item = &'static str> {
+        NAMES
+            .lines()
+            .filter_map(|l| l.split('\t').next())
+            .chain(PLACES.lines().filter_map(|l| l.split('\t').nth(1)))
     }
 
     /// The same finder with another tagger (or none: the rules alone).
@@ -653,7 +666,7 @@ impl EntityFinder {
             .map(|(_, t)| t.lower.as_str())
             .collect();
         // Whether each capitalised word is a common noun, once per word.
-        let mut common_of: HashMap<&str, bool> = HashMap::new();
+        let mut common_of: HashMap<&str, bool> = HashMap::default();
         for t in toks.iter().filter(|t| t.cap && t.kind == Kind::Word) {
             if !common_of.contains_key(t.lower.as_str()) {
                 common_of.insert(t.lower.as_str(), self.common(&t.lower));
@@ -711,7 +724,7 @@ impl EntityFinder {
             true
         };
         // Places looked up, once per spelling.
-        let mut place_cache: HashMap<String, Option<(u32, &'static str)>> = HashMap::new();
+        let mut place_cache: HashMap<String, Option<(u32, &'static str)>> = HashMap::default();
         // Each token's answer, once.
         let is_name: Vec<bool> = (0..toks.len()).map(name_token).collect();
         // The first letters of place adjectives: a cheap test before the prefix search.

@@ -2,7 +2,8 @@
 //! "zwei Millionen eintausendeinhundertfünfzig", "drei halbe", "ein halbes Dutzend",
 //! "anderthalb Millionen", ordinals ("dritte", "3."), percentages ("rund 2 Prozent").
 
-use std::collections::HashMap;
+// Word lists looked up for every word: a fast hasher (keys from the lists, not from input).
+use rustc_hash::FxHashMap as HashMap;
 
 use storyline_text::profile::NumberWords;
 
@@ -53,7 +54,7 @@ pub(crate) struct NumberLexicon {
     ordinal_words: HashMap<String, u32>,
     ordinal_stems: HashMap<String, u32>,
     /// The language's stop words: a capitalised one opens a sentence, it names nobody.
-    stop_words: std::collections::HashSet<String>,
+    stop_words: rustc_hash::FxHashSet<String>,
 }
 
 fn map<V: Copy>(m: &std::collections::BTreeMap<String, V>) -> HashMap<String, V> {

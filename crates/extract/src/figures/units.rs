@@ -2,7 +2,8 @@
 //! measures ("60 Kilometer pro Stunde", "75ml", "4.050 m²"), temperatures ("-5 Grad
 //! Fahrenheit") and ages ("5 Jahre alt").
 
-use std::collections::HashMap;
+// Word lists looked up for every word: a fast hasher (keys from the lists, not from input).
+use rustc_hash::FxHashMap as HashMap;
 
 use storyline_text::profile::UnitWords;
 

@@ -1,6 +1,7 @@
 //! A language's time words from its profile, compiled for lookup.
 
-use std::collections::{HashMap, HashSet};
+// Word lists looked up for every word: a fast hasher (keys from the lists, not from input).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::{Datelike, NaiveDate};
 
@@ -269,13 +270,13 @@ fn lower_all(words: &[String]) -> Vec<String> {
 impl Lexicon {
     pub(crate) fn new(profile: &Profile) -> Lexicon {
         let t: &TimeWords = &profile.time;
-        let mut months = HashMap::new();
+        let mut months = HashMap::default();
         for (i, names) in profile.months.iter().enumerate() {
             for (k, n) in names.iter().enumerate() {
                 months.insert(n.to_lowercase(), (i as u32 + 1, k > 0));
             }
         }
-        let mut weekdays = HashMap::new();
+        let mut weekdays = HashMap::default();
         for (i, names) in t.weekdays.iter().enumerate() {
             for n in names {
                 weekdays.insert(n.to_lowercase(), i as u32);
@@ -336,7 +337,7 @@ impl Lexicon {
             // a half, "anderthalb" a whole word worth 1.5.
             halves: {
                 let n = &profile.numbers;
-                let mut h: HashMap<String, u32> = HashMap::new();
+                let mut h: HashMap<String, u32> = HashMap::default();
                 if !n.half_suffix.is_empty() {
                     for (w, v) in t.numbers.iter().filter(|(_, v)| (1..=12).contains(*v)) {
                         h.insert(format!("{}{}", w.to_lowercase(), n.half_suffix), *v);
@@ -403,7 +404,7 @@ impl Lexicon {
                 } else {
                     t.ordinal_endings.iter().map(String::as_str).collect()
                 };
-                let mut m = HashMap::new();
+                let mut m = HashMap::default();
                 for (k, stem) in t.day_ordinals.iter().take(31).enumerate() {
                     for e in &endings {
                         m.insert(format!("{}{e}", stem.to_lowercase()), k as u32 + 1);
@@ -420,13 +421,13 @@ impl Lexicon {
                 h.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
                 h
             },
-            triggers: HashSet::new(),
+            triggers: HashSet::default(),
         }
         .with_triggers()
     }
 
     fn with_triggers(mut self) -> Lexicon {
-        let mut t: HashSet<String> = HashSet::new();
+        let mut t: HashSet<String> = HashSet::default();
         let maps = [
             self.months.keys().cloned().collect::<Vec<_>>(),
             self.weekdays.keys().cloned().collect(),
