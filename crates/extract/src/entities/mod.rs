@@ -180,6 +180,42 @@ struct Language {
     stop: HashSet<String>,
     /// Month and weekday names: capitalised, but no names.
     calendar: HashSet<String>,
+    /// The place adjectives ("russisch", "berliner") by their first two letters, so that a word
+    /// is compared with the few that could be its beginning, not with all of them.
+    place_adjectives: PrefixIndex,
+}
+
+/// Words grouped by their first two characters, to ask which of them begin a given word.
+#[derive(Debug, Default)]
+struct PrefixIndex {
+    by_head: HashMap<(char, char), Vec<String>>,
+    /// Words of fewer than two characters, tried against every word.
+    short: Vec<String>,
+}
+
+impl PrefixIndex {
+    fn new<'a>(words: impl Iterator<Item = &'a String>) -> PrefixIndex {
+        let mut index = PrefixIndex::default();
+        for w in words {
+            let mut c = w.chars();
+            match (c.next(), c.next()) {
+                (Some(a), Some(b)) => index.by_head.entry((a, b)).or_default().push(w.clone()),
+                _ => index.short.push(w.clone()),
+            }
+        }
+        index
+    }
+
+    /// Whether one of the words begins `word` and leaves at most `max_rest` bytes of it after.
+    fn begins(&self, word: &str, max_rest: usize) -> bool {
+        let fits = |a: &String| word.starts_with(a.as_str()) && word.len() <= a.len() + max_rest;
+        let mut c = word.chars();
+        let head = match (c.next(), c.next()) {
+            (Some(a), Some(b)) => self.by_head.get(&(a, b)),
+            _ => None,
+        };
+        head.is_some_and(|ws| ws.iter().any(fits)) || self.short.iter().any(fits)
+    }
 }
 
 /// A place's name in lowercase, its GeoNames id and canonical name.
@@ -287,6 +323,7 @@ impl EntityFinder {
                     .flatten()
                     .map(|w| w.to_lowercase())
                     .collect(),
+                place_adjectives: PrefixIndex::new(p.entities.place_adjectives.iter()),
             })
             .collect();
         let mut territories = HashSet::default();
@@ -637,7 +674,7 @@ impl EntityFinder {
 
     /// The rule-based finder alone.
     pub fn find_rules(&self, text: &str, lang: Option<&str>) -> Vec<EntityMention> {
-        let Some(Language { words, roles, stop, calendar, .. }) =
+        let Some(Language { words, roles, stop, calendar, place_adjectives, .. }) =
             self.languages.iter().find(|l| Some(l.code.as_str()) == lang)
         else {
             return Vec::new();
@@ -727,37 +764,23 @@ impl EntityFinder {
         let mut place_cache: HashMap<String, Option<(u32, &'static str)>> = HashMap::default();
         // Each token's answer, once.
         let is_name: Vec<bool> = (0..toks.len()).map(name_token).collect();
-        // The first letters of place adjectives: a cheap test before the prefix search.
-        let adjective_initials: HashSet<char> =
-            words.place_adjectives.iter().filter_map(|a| a.chars().next()).collect();
         let mut out = Vec::new();
         let mut i = 0;
         while i < toks.len() {
             // Derived places: "russische", "deutschen".
             let t = &toks[i];
             if t.kind == Kind::Word && !t.cap {
-                let initial = t.lower.chars().next().unwrap_or(' ');
-                if t.lower.len() >= 5
-                    && adjective_initials.contains(&initial)
-                    && words
-                        .place_adjectives
-                        .iter()
-                        .any(|a| t.lower.starts_with(a.as_str()) && t.lower.len() <= a.len() + 3)
-                {
+                if t.lower.len() >= 5 && place_adjectives.begins(&t.lower, 3) {
                     out.push(derived_place(t, text));
                 }
                 i += 1;
                 continue;
             }
             // "Berliner", "Deutsche": a capitalised adjective of a place, not followed by a name.
-            let place_adjective = words
-                .place_adjectives
-                .iter()
-                .any(|a| t.lower.starts_with(a.as_str()) && t.lower.len() <= a.len() + 3);
             if t.kind == Kind::Word
                 && t.cap
                 && !stop.contains(&t.lower)
-                && place_adjective
+                && place_adjectives.begins(&t.lower, 3)
                 && !(i + 1 < toks.len() && toks[i + 1].cap && toks[i + 1].gap)
             {
                 out.push(derived_place(t, text));
