@@ -572,10 +572,9 @@ impl EntityFinder {
     /// genitive "Frankreichs"), an adjective of a country's language ("französische"), a place
     /// in the genitive ("Sachsens") and a word derived from a place ("Weimarer", "Bremer").
     fn geo_flags(&self, word: &str, lower: &str, flags: &mut Vec<&'static str>) {
-        let genitive =
-            |l: &str| l.strip_suffix('s').or_else(|| l.strip_suffix("es")).map(str::to_string);
+        // A genitive "s" ("Frankreichs"; "-es" ends in "s" as well).
         if self.territories.contains(lower)
-            || genitive(lower).is_some_and(|g| self.territories.contains(&g))
+            || lower.strip_suffix('s').is_some_and(|g| self.territories.contains(g))
         {
             flags.push("territory");
         }
@@ -591,9 +590,10 @@ impl EntityFinder {
             }
         }
         if let (Some(stem), Some(lstem)) = (word.strip_suffix("er"), lower.strip_suffix("er")) {
+            let with = |s: &str, ending: &str| [s, ending].concat();
             let derived = self.is_place_name(stem, lstem)
-                || self.is_place_name(&format!("{stem}en"), &format!("{lstem}en"))
-                || self.is_place_name(&format!("{stem}e"), &format!("{lstem}e"));
+                || self.is_place_name(&with(stem, "en"), &with(lstem, "en"))
+                || self.is_place_name(&with(stem, "e"), &with(lstem, "e"));
             if derived {
                 flags.push("placeder");
             }
@@ -853,8 +853,8 @@ impl EntityFinder {
             }
             i = end;
             let last = &toks[end - 1];
+            let l = last.lower.trim_end_matches("es").trim_end_matches('s');
             let org = words.org_suffixes.iter().any(|s| {
-                let l = last.lower.trim_end_matches("es").trim_end_matches('s');
                 (l.ends_with(s.as_str()) && l.len() > s.len() + 1) || l == s || last.lower == *s
             });
             // "Ukraine-Krieg", "Putin-Kim-Treffen": a compound ending in a common noun names a

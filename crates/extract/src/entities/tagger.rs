@@ -62,8 +62,10 @@ pub struct Word {
     pub clusters: [u16; 2],
 }
 
-fn shape(w: &str) -> String {
-    let mut out = String::new();
+/// Appends the word's shape to `out`: a run of capitals is "X", of small letters "x", of digits
+/// "d", any other character stands for itself ("Kim-Jong" -> "Xx-Xx").
+fn push_shape(w: &str, out: &mut String) {
+    let mut last = None;
     for c in w.chars() {
         let k = if c.is_uppercase() {
             'X'
@@ -74,11 +76,11 @@ fn shape(w: &str) -> String {
         } else {
             c
         };
-        if !out.ends_with(k) {
+        if last != Some(k) {
             out.push(k);
+            last = Some(k);
         }
     }
-    out
 }
 
 /// A feature's hash: its kind (and a tag or flag mixed in) as the seed of the value's hash, so
@@ -100,9 +102,34 @@ fn push_clusters(f: &mut Vec<u64>, kind: u64, w: &Word) {
     }
 }
 
-/// Each word's lowercase form and shape, computed once per sentence.
-fn forms(words: &[Word]) -> Vec<(&str, String)> {
-    words.iter().map(|w| (w.lower.as_str(), shape(&w.text))).collect()
+/// Each word's lowercase form and shape, computed once per sentence; the shapes share one
+/// string (one allocation a sentence, not one a word).
+struct Forms<'w> {
+    lower: Vec<&'w str>,
+    shapes: String,
+    /// Where each word's shape ends in `shapes`.
+    ends: Vec<usize>,
+}
+
+impl Forms<'_> {
+    fn lower(&self, i: usize) -> &str {
+        self.lower[i]
+    }
+
+    fn shape(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.shapes[start..self.ends[i]]
+    }
+}
+
+fn forms(words: &[Word]) -> Forms<'_> {
+    let mut shapes = String::with_capacity(words.len() * 3);
+    let mut ends = Vec::with_capacity(words.len());
+    for w in words {
+        push_shape(&w.text, &mut shapes);
+        ends.push(shapes.len());
+    }
+    Forms { lower: words.iter().map(|w| w.lower.as_str()).collect(), shapes, ends }
 }
 
 /// The last `n` characters of `s`, or all of it.
@@ -123,13 +150,13 @@ fn prefix(s: &str, n: usize) -> &str {
 }
 
 /// The feature hashes of word `i`, into `f` (cleared first).
-fn features(words: &[Word], forms: &[(&str, String)], i: usize, prev_tag: usize, f: &mut Vec<u64>) {
+fn features(words: &[Word], forms: &Forms, i: usize, prev_tag: usize, f: &mut Vec<u64>) {
     let w = &words[i];
-    let lower = forms[i].0;
+    let lower = forms.lower(i);
     let get = |k: isize| -> Option<&Word> {
         usize::try_from(i as isize + k).ok().and_then(|j| words.get(j))
     };
-    let sh = &forms[i].1;
+    let sh = forms.shape(i);
     let prev = prev_tag as u64;
     f.clear();
     f.extend_from_slice(&[
@@ -157,8 +184,8 @@ fn features(words: &[Word], forms: &[(&str, String)], i: usize, prev_tag: usize,
         match get(k) {
             Some(o) => {
                 let j = (i as isize + k) as usize;
-                f.push(h(base + 1, forms[j].0));
-                f.push(h(base + 2, &forms[j].1));
+                f.push(h(base + 1, forms.lower(j)));
+                f.push(h(base + 2, forms.shape(j)));
                 f.push(h(base + 3, o.rule));
                 for fl in &o.flags {
                     f.push(h(base + 4, fl));
