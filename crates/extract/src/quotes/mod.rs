@@ -126,6 +126,8 @@ struct Finder<'a> {
     names: Vec<String>,
     /// The language's stop words: a sentence-initial one ("Auch") opens no subject.
     stop_words: &'a [String],
+    /// The words of each "according to" phrase ("laut", "nach Angaben"), lowercase, split once.
+    according_to: Vec<Vec<String>>,
 }
 
 fn is_in(list: &[String], w: &str) -> bool {
@@ -146,6 +148,11 @@ impl<'a> Finder<'a> {
             sentences: sentences(text, abbreviations),
             names: Vec::new(),
             stop_words,
+            according_to: w
+                .according_to
+                .iter()
+                .map(|p| tokenize(p).into_iter().map(|t| t.lower).collect())
+                .collect(),
         }
     }
 
@@ -693,9 +700,8 @@ impl<'a> Finder<'a> {
         false
     }
 
-    /// Length in tokens of the phrase `p` at token `k`, if it is there.
-    fn phrase_len(&self, k: usize, p: &str) -> Option<usize> {
-        let words: Vec<String> = tokenize(p).into_iter().map(|t| t.lower).collect();
+    /// Length in tokens of the phrase of lowercase `words` at token `k`, if it is there.
+    fn phrase_len(&self, k: usize, words: &[String]) -> Option<usize> {
         (!words.is_empty()
             && words
                 .iter()
@@ -1145,25 +1151,24 @@ impl<'a> Finder<'a> {
             if inside_direct(self.toks[k].start) {
                 continue;
             }
-            let source_start =
-                if self.w.according_to.iter().any(|p| self.phrase_len(k, p).is_some()) {
-                    let n = self
-                        .w
-                        .according_to
-                        .iter()
-                        .filter_map(|p| self.phrase_len(k, p))
-                        .max()
-                        .unwrap_or(1);
-                    Some((k, k + n))
-                } else if is_in(&self.w.source_prepositions, &self.toks[k].lower)
-                    && self.source_noun_follows(k, stop)
-                {
-                    // The noun is part of the speaker's span: "Angaben der Polizei", "offiziellen
-                    // chinesischen Angaben", "seiner Meinung".
-                    Some((k, k + 1))
-                } else {
-                    None
-                };
+            let source_start = if self.according_to.iter().any(|p| self.phrase_len(k, p).is_some())
+            {
+                let n = self
+                    .according_to
+                    .iter()
+                    .filter_map(|p| self.phrase_len(k, p))
+                    .max()
+                    .unwrap_or(1);
+                Some((k, k + n))
+            } else if is_in(&self.w.source_prepositions, &self.toks[k].lower)
+                && self.source_noun_follows(k, stop)
+            {
+                // The noun is part of the speaker's span: "Angaben der Polizei", "offiziellen
+                // chinesischen Angaben", "seiner Meinung".
+                Some((k, k + 1))
+            } else {
+                None
+            };
             if let Some((c0, c1)) = source_start {
                 let Some(phrase) = self.phrase_from(c1, stop) else { continue };
                 let (q0, q1) = if c0 == cs || (c0 > cs && self.punct(c0 - 1, ",") && c0 < cs + 3) {
