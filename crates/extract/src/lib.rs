@@ -10,3 +10,15 @@ pub mod entities;
 pub mod figures;
 pub mod quotes;
 pub mod timex;
+
+/// A text's tokens, made once and handed to every extractor (each would otherwise split the
+/// same text again). Use them only with the text they were made of.
+#[derive(Debug)]
+pub struct Tokens(pub(crate) Vec<timex::scan::Tok>);
+
+impl Tokens {
+    /// The tokens of `text`.
+    pub fn of(text: &str) -> Tokens {
+        Tokens(timex::scan::tokenize(text))
+    }
+}

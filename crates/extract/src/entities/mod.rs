@@ -604,11 +604,21 @@ impl EntityFinder {
     /// With a tagger for the language, the tagger decides the spans and types (seeing the
     /// rules' answer among its features); names, keys and roles come as the rules give them.
     pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<EntityMention> {
+        self.find_tokens(text, &crate::Tokens::of(text), lang)
+    }
+
+    /// [`EntityFinder::find`] on the text's tokens, made once for every extractor.
+    pub fn find_tokens(
+        &self,
+        text: &str,
+        tokens: &crate::Tokens,
+        lang: Option<&str>,
+    ) -> Vec<EntityMention> {
         let Some(tagger) = self.tagger.as_ref().filter(|_| lang == Some("de")) else {
-            return self.find_rules(text, lang);
+            return self.rules_on(text, &tokens.0, lang);
         };
         let spans = word_spans(text);
-        let rules = self.find_rules(text, lang);
+        let rules = self.rules_on(text, &tokens.0, lang);
         let words = self.words_with(text, &spans, lang, &rules);
         let tags = tagger.tag(&words);
         let mut out = Vec::new();
@@ -674,12 +684,15 @@ impl EntityFinder {
 
     /// The rule-based finder alone.
     pub fn find_rules(&self, text: &str, lang: Option<&str>) -> Vec<EntityMention> {
+        self.rules_on(text, &tokenize(text), lang)
+    }
+
+    fn rules_on(&self, text: &str, toks: &[Tok], lang: Option<&str>) -> Vec<EntityMention> {
         let Some(Language { words, roles, stop, calendar, place_adjectives, .. }) =
             self.languages.iter().find(|l| Some(l.code.as_str()) == lang)
         else {
             return Vec::new();
         };
-        let toks = tokenize(text);
         let lowercase_seen: HashSet<&str> = toks
             .iter()
             .filter(|t| t.kind == Kind::Word && !t.cap)
@@ -787,7 +800,7 @@ impl EntityFinder {
                 i += 1;
                 continue;
             }
-            if let Some((m, next)) = self.part(&toks, i, text, words, &cap_mid) {
+            if let Some((m, next)) = self.part(toks, i, text, words, &cap_mid) {
                 out.push(m);
                 i = next;
                 continue;

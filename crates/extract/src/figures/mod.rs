@@ -144,15 +144,26 @@ impl FigureFinder {
     /// expressions: "2023", "am 12. September", "zwanzig Stunden"), ordinals, and a lone
     /// indefinite article ("eine" Stadt).
     pub fn find(&self, text: &str, lang: Option<&str>, exclude: &[(usize, usize)]) -> Vec<Figure> {
+        self.find_tokens(text, &crate::Tokens::of(text), lang, exclude)
+    }
+
+    /// [`FigureFinder::find`] on the text's tokens, made once for every extractor.
+    pub fn find_tokens(
+        &self,
+        text: &str,
+        tokens: &crate::Tokens,
+        lang: Option<&str>,
+        exclude: &[(usize, usize)],
+    ) -> Vec<Figure> {
         let Some(FigureWords { approximations: approx, range_words, openers, joiners, .. }) =
             self.words.iter().find(|w| Some(w.code.as_str()) == lang)
         else {
             return Vec::new();
         };
         let (numbers, units) = self.numbers.lexicons(lang);
-        let toks = crate::timex::scan::tokenize(text);
-        let found = numbers::find_in(&toks, numbers);
-        let quantities = units::quantities(&toks, &found, units);
+        let toks = &tokens.0;
+        let found = numbers::find_in(toks, numbers);
+        let quantities = units::quantities(toks, &found, units);
         let tok_at = |byte: usize| toks.partition_point(|t| t.start < byte);
         let excluded = Overlaps::new(exclude);
         let inside = |s: usize, e: usize| excluded.any(s, e);

@@ -108,19 +108,29 @@ impl QuoteFinder {
 
     /// The quotes of `text` in text order; none for a language without speech words.
     pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<Quote> {
+        self.find_tokens(text, &crate::Tokens::of(text), lang)
+    }
+
+    /// [`QuoteFinder::find`] on the text's tokens, made once for every extractor.
+    pub fn find_tokens(
+        &self,
+        text: &str,
+        tokens: &crate::Tokens,
+        lang: Option<&str>,
+    ) -> Vec<Quote> {
         let Some((_, words, abbreviations, stop_words)) =
             self.languages.iter().find(|(c, ..)| Some(c.as_str()) == lang)
         else {
             return Vec::new();
         };
-        Finder::new(text, words, abbreviations, stop_words).run()
+        Finder::new(text, &tokens.0, words, abbreviations, stop_words).run()
     }
 }
 
 struct Finder<'a> {
     text: &'a str,
     w: &'a SpeechWords,
-    toks: Vec<Tok>,
+    toks: &'a [Tok],
     sentences: Vec<(usize, usize)>,
     /// Full names seen so far, for "Peskow" → "Dmitri Peskow".
     names: Vec<String>,
@@ -137,6 +147,7 @@ fn is_in(list: &[String], w: &str) -> bool {
 impl<'a> Finder<'a> {
     fn new(
         text: &'a str,
+        toks: &'a [Tok],
         w: &'a SpeechWords,
         abbreviations: &[String],
         stop_words: &'a [String],
@@ -144,7 +155,7 @@ impl<'a> Finder<'a> {
         Finder {
             text,
             w,
-            toks: tokenize(text),
+            toks,
             sentences: sentences(text, abbreviations),
             names: Vec::new(),
             stop_words,

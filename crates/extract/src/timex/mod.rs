@@ -43,7 +43,7 @@ use serde::Serialize;
 use storyline_text::profile::{builtin_profiles, Profile, ProfileError};
 
 use lexicon::{Base, Holiday, Lexicon, RefKind, Unit};
-use scan::{tokenize, Hit, Kind, Scanner, Val};
+use scan::{Hit, Kind, Scanner, Val};
 
 /// How a text moves through time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,11 +212,23 @@ impl TimeTagger {
         document_date: Option<NaiveDate>,
         mode: Mode,
     ) -> Vec<Timex> {
+        self.tag_tokens(text, &crate::Tokens::of(text), lang, document_date, mode)
+    }
+
+    /// [`TimeTagger::tag`] on the text's tokens, made once for every extractor.
+    pub fn tag_tokens(
+        &self,
+        text: &str,
+        tokens: &crate::Tokens,
+        lang: Option<&str>,
+        document_date: Option<NaiveDate>,
+        mode: Mode,
+    ) -> Vec<Timex> {
         let lex = lang
             .and_then(|l| self.lexicons.iter().find(|(code, _)| code == l))
             .map_or(&self.fallback, |(_, lex)| lex);
-        let toks = tokenize(text);
-        let sentence_of = sentence_ids(&toks);
+        let toks = &tokens.0;
+        let sentence_of = sentence_ids(toks);
         let mut future = vec![false; sentence_of.last().map_or(0, |s| s + 1)];
         for (t, s) in toks.iter().zip(&sentence_of) {
             if lex.future_cues.contains(&t.lower) {
@@ -230,7 +242,7 @@ impl TimeTagger {
                 *x == s && !t.cap && t.kind == Kind::Word && lex.past.is_past_verb(&t.lower)
             })
         };
-        let scanner = Scanner { toks: &toks, lex };
+        let scanner = Scanner { toks, lex };
         let mut state = State {
             doc: document_date,
             mode,
@@ -255,13 +267,13 @@ impl TimeTagger {
                     // A bound on its own ("blieb bis März 1862 gesperrt", "bis 1881") looks
                     // ahead of the story, which goes on where it was; the end of a range
                     // ("vom 1. bis 3. Juli 1863") moves it.
-                    let bound = lone_bound(&toks, i, &lex.until_words)
+                    let bound = lone_bound(toks, i, &lex.until_words)
                         .is_some_and(|u| last_end != u && state.year.is_some());
                     let heading = if bound { None } else { heading };
                     state.past_sentence =
                         matches!(hit.val, Val::Holiday { .. } | Val::Weekend { .. })
                             && past(sentence_of[i]);
-                    if let Some(t) = state.resolve(&hit, forward, heading, !bound, &toks) {
+                    if let Some(t) = state.resolve(&hit, forward, heading, !bound, toks) {
                         out.push(t);
                     }
                     last_end = hit.end;
