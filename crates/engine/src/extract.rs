@@ -72,18 +72,13 @@ impl Extractors {
     ) -> Extraction {
         // One tokenisation of the text serves all four extractors.
         let tokens = storyline_extract::Tokens::of(text);
-        let quotes = self.quotes.find_tokens(text, &tokens, lang);
-        let timexes = self.times.tag_tokens(text, &tokens, lang, date, Mode::News);
+        let quotes = self.quotes.find_tokens(&tokens, lang);
+        let timexes = self.times.tag_tokens(&tokens, lang, date, Mode::News);
         let spans: Vec<(usize, usize)> = timexes.iter().map(|t| (t.start, t.end)).collect();
-        let figures = self.figures.find_tokens(text, &tokens, lang, &spans);
+        let figures = self.figures.find_tokens(&tokens, lang, &spans);
         Extraction {
             article_seq: seq,
-            entities: self
-                .entities
-                .find_tokens(text, &tokens, lang)
-                .iter()
-                .map(entity_row)
-                .collect(),
+            entities: self.entities.find_tokens(&tokens, lang).iter().map(entity_row).collect(),
             figures: {
                 let speakers = Speakers::new(&quotes);
                 figures.iter().map(|f| figure_row(f, &speakers)).collect()

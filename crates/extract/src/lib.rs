@@ -11,14 +11,22 @@ pub mod figures;
 pub mod quotes;
 pub mod timex;
 
-/// A text's tokens, made once and handed to every extractor (each would otherwise split the
-/// same text again). Use them only with the text they were made of.
+/// A text with its tokens, made once and handed to every extractor (each would otherwise split
+/// the same text again). The text travels with its tokens, so they cannot be used with another.
 #[derive(Debug)]
-pub struct Tokens(pub(crate) Vec<timex::scan::Tok>);
+pub struct Tokens<'t> {
+    text: &'t str,
+    pub(crate) toks: Vec<timex::scan::Tok>,
+}
 
-impl Tokens {
-    /// The tokens of `text`.
-    pub fn of(text: &str) -> Tokens {
-        Tokens(timex::scan::tokenize(text))
+impl<'t> Tokens<'t> {
+    /// `text` and its tokens.
+    pub fn of(text: &'t str) -> Tokens<'t> {
+        Tokens { text, toks: timex::scan::tokenize(text) }
+    }
+
+    /// The text the tokens were made of.
+    pub fn text(&self) -> &'t str {
+        self.text
     }
 }

@@ -604,21 +604,17 @@ impl EntityFinder {
     /// With a tagger for the language, the tagger decides the spans and types (seeing the
     /// rules' answer among its features); names, keys and roles come as the rules give them.
     pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<EntityMention> {
-        self.find_tokens(text, &crate::Tokens::of(text), lang)
+        self.find_tokens(&crate::Tokens::of(text), lang)
     }
 
     /// [`EntityFinder::find`] on the text's tokens, made once for every extractor.
-    pub fn find_tokens(
-        &self,
-        text: &str,
-        tokens: &crate::Tokens,
-        lang: Option<&str>,
-    ) -> Vec<EntityMention> {
+    pub fn find_tokens(&self, tokens: &crate::Tokens, lang: Option<&str>) -> Vec<EntityMention> {
+        let text = tokens.text();
         let Some(tagger) = self.tagger.as_ref().filter(|_| lang == Some("de")) else {
-            return self.rules_on(text, &tokens.0, lang);
+            return self.rules_on(text, &tokens.toks, lang);
         };
         let spans = word_spans(text);
-        let rules = self.rules_on(text, &tokens.0, lang);
+        let rules = self.rules_on(text, &tokens.toks, lang);
         let words = self.words_with(text, &spans, lang, &rules);
         let tags = tagger.tag(&words);
         let mut out = Vec::new();

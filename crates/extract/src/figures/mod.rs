@@ -144,13 +144,12 @@ impl FigureFinder {
     /// expressions: "2023", "am 12. September", "zwanzig Stunden"), ordinals, and a lone
     /// indefinite article ("eine" Stadt).
     pub fn find(&self, text: &str, lang: Option<&str>, exclude: &[(usize, usize)]) -> Vec<Figure> {
-        self.find_tokens(text, &crate::Tokens::of(text), lang, exclude)
+        self.find_tokens(&crate::Tokens::of(text), lang, exclude)
     }
 
     /// [`FigureFinder::find`] on the text's tokens, made once for every extractor.
     pub fn find_tokens(
         &self,
-        text: &str,
         tokens: &crate::Tokens,
         lang: Option<&str>,
         exclude: &[(usize, usize)],
@@ -161,7 +160,7 @@ impl FigureFinder {
             return Vec::new();
         };
         let (numbers, units) = self.numbers.lexicons(lang);
-        let toks = &tokens.0;
+        let (text, toks) = (tokens.text(), &tokens.toks);
         let found = numbers::find_in(toks, numbers);
         let quantities = units::quantities(toks, &found, units);
         let tok_at = |byte: usize| toks.partition_point(|t| t.start < byte);

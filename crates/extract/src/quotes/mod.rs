@@ -108,22 +108,17 @@ impl QuoteFinder {
 
     /// The quotes of `text` in text order; none for a language without speech words.
     pub fn find(&self, text: &str, lang: Option<&str>) -> Vec<Quote> {
-        self.find_tokens(text, &crate::Tokens::of(text), lang)
+        self.find_tokens(&crate::Tokens::of(text), lang)
     }
 
     /// [`QuoteFinder::find`] on the text's tokens, made once for every extractor.
-    pub fn find_tokens(
-        &self,
-        text: &str,
-        tokens: &crate::Tokens,
-        lang: Option<&str>,
-    ) -> Vec<Quote> {
+    pub fn find_tokens(&self, tokens: &crate::Tokens, lang: Option<&str>) -> Vec<Quote> {
         let Some((_, words, abbreviations, stop_words)) =
             self.languages.iter().find(|(c, ..)| Some(c.as_str()) == lang)
         else {
             return Vec::new();
         };
-        Finder::new(text, &tokens.0, words, abbreviations, stop_words).run()
+        Finder::new(tokens.text(), &tokens.toks, words, abbreviations, stop_words).run()
     }
 }
 

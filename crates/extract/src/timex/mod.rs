@@ -212,13 +212,12 @@ impl TimeTagger {
         document_date: Option<NaiveDate>,
         mode: Mode,
     ) -> Vec<Timex> {
-        self.tag_tokens(text, &crate::Tokens::of(text), lang, document_date, mode)
+        self.tag_tokens(&crate::Tokens::of(text), lang, document_date, mode)
     }
 
     /// [`TimeTagger::tag`] on the text's tokens, made once for every extractor.
     pub fn tag_tokens(
         &self,
-        text: &str,
         tokens: &crate::Tokens,
         lang: Option<&str>,
         document_date: Option<NaiveDate>,
@@ -227,7 +226,7 @@ impl TimeTagger {
         let lex = lang
             .and_then(|l| self.lexicons.iter().find(|(code, _)| code == l))
             .map_or(&self.fallback, |(_, lex)| lex);
-        let toks = &tokens.0;
+        let (text, toks) = (tokens.text(), &tokens.toks);
         let sentence_of = sentence_ids(toks);
         let mut future = vec![false; sentence_of.last().map_or(0, |s| s + 1)];
         for (t, s) in toks.iter().zip(&sentence_of) {
