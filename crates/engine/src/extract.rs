@@ -195,43 +195,71 @@ fn timex_row(t: &Timex) -> TimexRow {
 
 impl Engine {
     /// Extracts every article not yet extracted (or extracted by an older version).
-    pub fn extract(&mut self, progress: impl FnMut(u64)) -> Result<ExtractReport, EngineError> {
+    pub fn extract(&mut self, mut progress: impl FnMut(u64)) -> Result<ExtractReport, EngineError> {
         self.lock_writer()?;
-        extract_into(&mut self.store, progress)
+        let mut stage = ExtractStage::new()?;
+        stage.run(&mut self.store, &mut progress)?;
+        Ok(stage.report)
     }
 }
 
-/// Extracts every article of `store` not yet extracted, a batch at a time on all cores, each
-/// batch written in one transaction. The engine's writer lock must be held: by the engine that
-/// owns `store`, or by the job that opened this second connection beside its own
-/// ([`Engine::run_job`] extracts while it clusters).
-pub(crate) fn extract_into(
-    store: &mut Store,
-    mut progress: impl FnMut(u64),
-) -> Result<ExtractReport, EngineError> {
-    let extractors = Extractors::builtin()?;
-    let mut report = ExtractReport::default();
-    let mut after = 0;
-    loop {
-        let batch: Vec<ArticleToExtract> = store.unextracted(after, BATCH)?;
-        let Some(last) = batch.last() else { break };
-        after = last.seq;
-        let found: Vec<Extraction> = batch
-            .par_iter()
-            .map(|a| {
-                let day = publication_day(a.date_iso.as_deref(), a.date_precision.as_deref());
-                extractors.extract(a.seq, &a.text, a.lang.as_deref(), day)
-            })
-            .collect();
-        store.write_extractions(&found)?;
-        report.articles += found.len() as u64;
-        report.quotes += found.iter().map(|x| x.quotes.len() as u64).sum::<u64>();
-        report.timexes += found.iter().map(|x| x.timexes.len() as u64).sum::<u64>();
-        report.figures += found.iter().map(|x| x.figures.len() as u64).sum::<u64>();
-        report.entities += found.iter().map(|x| x.entities.len() as u64).sum::<u64>();
-        progress(report.articles);
+/// The extraction stage: extracts the stored articles not yet extracted, a batch at a time on
+/// all cores, each batch written in one transaction. Each run goes on from the last article the
+/// previous one extracted (the first looks at every article, for those an older version
+/// extracted). The engine's writer lock must be held: by the engine that owns the store, or by
+/// the job that opened another connection beside its own.
+pub(crate) struct ExtractStage {
+    extractors: Extractors,
+    /// The last sequence number extracted.
+    after: i64,
+    /// What it did so far.
+    pub(crate) report: ExtractReport,
+}
+
+impl ExtractStage {
+    pub(crate) fn new() -> Result<ExtractStage, EngineError> {
+        Ok(ExtractStage {
+            extractors: Extractors::builtin()?,
+            after: 0,
+            report: Default::default(),
+        })
     }
-    Ok(report)
+
+    /// The last sequence number extracted so far.
+    pub(crate) fn extracted_upto(&self) -> i64 {
+        self.after
+    }
+
+    /// Extracts everything `store` holds that is not extracted yet, telling `progress` the
+    /// articles done so far.
+    pub(crate) fn run(
+        &mut self,
+        store: &mut Store,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(), EngineError> {
+        let extractors = &self.extractors;
+        let report = &mut self.report;
+        loop {
+            let batch: Vec<ArticleToExtract> = store.unextracted(self.after, BATCH)?;
+            let Some(last) = batch.last() else { return Ok(()) };
+            let last = last.seq;
+            let found: Vec<Extraction> = batch
+                .par_iter()
+                .map(|a| {
+                    let day = publication_day(a.date_iso.as_deref(), a.date_precision.as_deref());
+                    extractors.extract(a.seq, &a.text, a.lang.as_deref(), day)
+                })
+                .collect();
+            store.write_extractions(&found)?;
+            self.after = last;
+            report.articles += found.len() as u64;
+            report.quotes += found.iter().map(|x| x.quotes.len() as u64).sum::<u64>();
+            report.timexes += found.iter().map(|x| x.timexes.len() as u64).sum::<u64>();
+            report.figures += found.iter().map(|x| x.figures.len() as u64).sum::<u64>();
+            report.entities += found.iter().map(|x| x.entities.len() as u64).sum::<u64>();
+            progress(report.articles);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,26 @@
-//! The whole job of `storyline ingest`, stage after stage: read, normalise and store; extract;
-//! cluster (with sentence vectors when an encoder is given); index for search; write the story
-//! reports of the stories that changed. Each stage's busy time is measured, so that a caller (the
-//! CLI, the pipeline benchmark) can say where the time went.
+//! The whole job of `storyline ingest`, its stages running at once: read, normalise and store;
+//! extract; analyse and cluster (with sentence vectors when an encoder is given); index for
+//! search; rewrite the reports of the stories that changed. Each stage runs in a thread of its
+//! own on its own connection to the store, fed through a bounded queue by the stage before it,
+//! so the job takes about as long as its slowest stage (or, on few cores, the sum of their work
+//! shared among the cores), not the sum of the stages' times. Each stage's busy time is
+//! measured, so that a caller (the CLI, the pipeline benchmark) can say where the time went.
+//!
+//! ```text
+//! read ─▶ normalise ─▶ store ─┬─ Stored ─▶ extract ─────────────────┐
+//!                             ├─ Stored ─▶ analyse ─ AnalysedBatch ─▶ cluster ─┴─▶ narrate
+//!                             └─ Stored ─▶ index
+//! ```
 
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use storyline_text::Analyzer;
+
+use crate::cluster::{AnalyseStage, AnalysedBatch, ClusterStage};
+use crate::extract::ExtractStage;
 use crate::{
     ClusterReport, Embedder, Engine, EngineError, ExtractReport, IngestOptions, IngestReport,
     Input, Model, Reject,
@@ -103,33 +119,82 @@ pub struct JobReport {
     pub wall: Duration,
 }
 
-/// Where a stage tells its progress.
-type Events<'e> = &'e mut dyn FnMut(JobEvent);
+/// What the ingest stage tells each stage after it whenever it commits a batch. Plain data: the
+/// stages read what they need from the store, so the message only says how much more there is,
+/// and a stage that hears it twice, or late, does nothing wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    /// Articles newly stored by the batch.
+    pub added: u64,
+}
 
-/// A stage's work: it tells its progress and returns the items it did.
-type StageRun<'r> = &'r mut dyn FnMut(Events) -> Result<u64, EngineError>;
+/// Messages a stage may have waiting: a stage that falls behind holds up the ones before it.
+const QUEUE: usize = 4;
 
-/// Runs one stage, telling `events` when it starts and ends, and records its time.
-fn timed(
-    stage: Stage,
-    total: Option<u64>,
-    events: &mut dyn FnMut(JobEvent),
-    stages: &mut Vec<StageTime>,
-    run: StageRun,
-) -> Result<(), EngineError> {
-    events(JobEvent::Started { stage, total });
+/// How often, at most, the narrate stage rewrites the reports of the stories that changed while
+/// a job runs (always once more at its end).
+const NARRATE_EVERY: Duration = Duration::from_secs(60);
+
+/// How often progress is told while the stages after ingest finish.
+const TICK: Duration = Duration::from_millis(200);
+
+/// What one stage thread did: its busy time and its own report.
+type Ran<T> = Result<(Duration, T), EngineError>;
+
+/// Shared counters of the stages' progress, told from the job's thread.
+#[derive(Default)]
+struct Counters {
+    extracted: AtomicU64,
+    clustered: AtomicU64,
+    indexed: AtomicU64,
+    narrated: AtomicU64,
+    /// The last sequence number extracted and clustered: a story is narrated only once every
+    /// article it holds is extracted.
+    extracted_upto: AtomicI64,
+    clustered_upto: AtomicI64,
+    /// Set by a stage that failed: the others stop early.
+    failed: AtomicBool,
+}
+
+/// Waits for the next message on `rx`: `Some(added)` articles were stored, `None` when ingest
+/// has ended (or a stage failed).
+fn next_stored(rx: &Receiver<Stored>, counters: &Counters) -> Option<u64> {
+    if counters.failed.load(Relaxed) {
+        return None;
+    }
+    rx.recv().ok().map(|m| m.added)
+}
+
+/// Runs a stage thread's body, marking the job failed when it fails.
+fn stage<T>(
+    counters: &Counters,
+    body: impl FnOnce(&mut Duration) -> Result<T, EngineError>,
+) -> Ran<T> {
+    let mut busy = Duration::ZERO;
+    let result = body(&mut busy);
+    if result.is_err() {
+        counters.failed.store(true, Relaxed);
+    }
+    result.map(|r| (busy, r))
+}
+
+/// Times `work` into `busy`.
+fn busy_with<T>(busy: &mut Duration, work: impl FnOnce() -> T) -> T {
     let start = Instant::now();
-    let items = run(events)?;
-    let busy = start.elapsed();
-    stages.push(StageTime { stage, items, busy });
-    events(JobEvent::Finished { stage, items, busy });
-    Ok(())
+    let r = work();
+    *busy += start.elapsed();
+    r
 }
 
 impl Engine {
     /// Runs the whole job of `storyline ingest` on `inputs`: ingest, extract, and, with a
-    /// `model`, cluster, index and narrate (without one, only index). What each stage commits
-    /// stays committed when a later one fails.
+    /// `model`, analyse and cluster, index and narrate (without one, only index). The stages
+    /// run at once, each batch flowing on as soon as the stage before has committed it,
+    /// connected by bounded queues. What each stage commits stays committed when another fails.
+    ///
+    /// Each stage after ingest works on its own connection to the store and takes from it what
+    /// is stored and not yet done by it, so the decisions are those of the stages run one after
+    /// the other: clustering takes only full batches until the stream has ended.
     pub fn run_job(
         &mut self,
         inputs: &[Input],
@@ -138,127 +203,286 @@ impl Engine {
         embedder: Option<&Embedder>,
         events: &mut dyn FnMut(JobEvent),
     ) -> Result<JobReport, EngineError> {
+        self.lock_writer()?;
         let wall = Instant::now();
         let mut report = JobReport::default();
-        let mut stages = Vec::new();
-        timed(Stage::Ingest, None, events, &mut stages, &mut |events| {
-            // Both callbacks run on this thread, one at a time.
-            let events = std::cell::RefCell::new(events);
-            let r = self.ingest_with(
-                inputs,
-                opts,
-                &mut |p| {
-                    (events.borrow_mut())(JobEvent::Progress { stage: Stage::Ingest, done: p.read })
-                },
-                &mut |reject| (events.borrow_mut())(JobEvent::Rejected(reject)),
-            )?;
-            let read = r.read;
-            report.ingest = r;
-            Ok(read)
-        })?;
-        let stored = Some(report.ingest.inserted);
-        match model {
-            // Extraction and clustering read the stored articles and write apart (quotes and
-            // entities; events and stories), so they run at once: extraction on a second
-            // connection in its own thread, clustering here. Both share the worker threads.
-            Some(model) => {
-                let (extract, cluster) =
-                    self.extract_while_clustering(model, embedder, stored, events)?;
-                stages.push(extract.0);
-                stages.push(cluster.0);
-                report.extract = extract.1;
-                report.cluster = Some(cluster.1);
+        let counters = Counters::default();
+        let data_dir = self.data_dir.clone();
+        let state_every = self.state_every;
+        let running: Vec<Stage> = Stage::ALL
+            .into_iter()
+            .filter(|s| {
+                model.is_some() || matches!(s, Stage::Ingest | Stage::Extract | Stage::Index)
+            })
+            .collect();
+        for &stage in &running {
+            events(JobEvent::Started { stage, total: None });
+        }
+        let data_dir = data_dir.as_path();
+        let open = || storyline_store::Store::open(data_dir);
+        let tell = |events: &mut dyn FnMut(JobEvent), counters: &Counters| {
+            for (stage, n) in [
+                (Stage::Extract, &counters.extracted),
+                (Stage::Cluster, &counters.clustered),
+                (Stage::Index, &counters.indexed),
+                (Stage::Narrate, &counters.narrated),
+            ] {
+                if running.contains(&stage) {
+                    events(JobEvent::Progress { stage, done: n.load(Relaxed) });
+                }
             }
-            None => timed(Stage::Extract, stored, events, &mut stages, &mut |events| {
-                let r = self
-                    .extract(|n| events(JobEvent::Progress { stage: Stage::Extract, done: n }))?;
-                let n = r.articles;
-                report.extract = r;
-                Ok(n)
-            })?,
-        }
-        timed(Stage::Index, stored, events, &mut stages, &mut |events| {
-            let n =
-                self.index(&mut |n| events(JobEvent::Progress { stage: Stage::Index, done: n }))?;
-            report.indexed = n;
-            Ok(n)
+        };
+        std::thread::scope(|scope| -> Result<(), EngineError> {
+            let counters = &counters;
+            let (extract_tx, extract_rx) = sync_channel::<Stored>(QUEUE);
+            let (index_tx, index_rx) = sync_channel::<Stored>(QUEUE);
+            let (analyse_tx, analyse_rx) = sync_channel::<Stored>(QUEUE);
+            let (cluster_tx, cluster_rx) = sync_channel::<AnalysedBatch>(1);
+
+            // Extract: everything stored and not yet extracted, each time more is stored.
+            let extract = scope.spawn(move || {
+                stage(counters, |busy| {
+                    let mut store = open()?;
+                    let mut stage = busy_with(busy, ExtractStage::new)?;
+                    let mut pass = |busy: &mut Duration| {
+                        busy_with(busy, || {
+                            stage.run(&mut store, &mut |n| counters.extracted.store(n, Relaxed))
+                        })?;
+                        counters.extracted_upto.store(stage.extracted_upto(), Relaxed);
+                        Ok::<_, EngineError>(())
+                    };
+                    pass(busy)?;
+                    while next_stored(&extract_rx, counters).is_some() {
+                        pass(busy)?;
+                    }
+                    pass(busy)?;
+                    Ok(stage.report)
+                })
+            });
+
+            // Index: every 2,048 articles stored, and at the end.
+            let index = scope.spawn(move || {
+                stage(counters, |busy| {
+                    let mut store = open()?;
+                    let analyzer =
+                        Analyzer::builtin().map_err(|e| EngineError::Resource(e.to_string()))?;
+                    let mut done = 0;
+                    let mut pass = |busy: &mut Duration| {
+                        busy_with(busy, || {
+                            let base = done;
+                            done +=
+                                crate::narrate::index_pending(&mut store, &analyzer, &mut |n| {
+                                    counters.indexed.store(base + n, Relaxed)
+                                })?;
+                            Ok::<_, EngineError>(())
+                        })
+                    };
+                    let mut waiting = 0;
+                    while let Some(added) = next_stored(&index_rx, counters) {
+                        waiting += added;
+                        if waiting >= crate::narrate::INDEX_BATCH as u64 {
+                            pass(busy)?;
+                            waiting = 0;
+                        }
+                    }
+                    pass(busy)?;
+                    Ok(done)
+                })
+            });
+
+            // Analyse, then cluster (the single ordered writer of events and stories), then
+            // narrate the stories that changed, once every article they hold is extracted.
+            let clustering = model.map(|model| {
+                let analyse = scope.spawn(move || {
+                    stage(counters, |busy| {
+                        let mut stage = AnalyseStage::open(data_dir, model, embedder)?;
+                        let send = |stage: &mut AnalyseStage,
+                                    finished: bool,
+                                    busy: &mut Duration| {
+                            while let Some(batch) = busy_with(busy, || stage.next_batch(finished))?
+                            {
+                                if counters.failed.load(Relaxed) || cluster_tx.send(batch).is_err()
+                                {
+                                    break;
+                                }
+                            }
+                            Ok::<_, EngineError>(())
+                        };
+                        send(&mut stage, false, busy)?;
+                        while let Some(added) = next_stored(&analyse_rx, counters) {
+                            stage.stored(added);
+                            send(&mut stage, false, busy)?;
+                        }
+                        send(&mut stage, true, busy)
+                    })
+                });
+                let cluster = scope.spawn(move || {
+                    stage(counters, |busy| {
+                        let mut store = open()?;
+                        let mut stage = busy_with(busy, || {
+                            ClusterStage::open(&mut store, model, embedder, state_every)
+                        })?;
+                        for batch in cluster_rx {
+                            if counters.failed.load(Relaxed) {
+                                break;
+                            }
+                            busy_with(busy, || stage.add(&mut store, &batch))?;
+                            counters.clustered.store(stage.report.clustered, Relaxed);
+                            if let Some(last) = batch.articles.last() {
+                                counters.clustered_upto.store(last.0, Relaxed);
+                            }
+                        }
+                        busy_with(busy, || stage.close(&mut store))
+                    })
+                });
+                (analyse, cluster)
+            });
+            let (narrate_done, narrate_wait) = sync_channel::<()>(1);
+            let narrate = clustering.is_some().then(|| {
+                scope.spawn(move || {
+                    stage(counters, |busy| {
+                        let mut store = open()?;
+                        let narrator = storyline_narrate::Narrator::new()
+                            .map_err(|e| EngineError::Resource(e.to_string()))?;
+                        let mut done = 0;
+                        let mut pass = |busy: &mut Duration| {
+                            busy_with(busy, || {
+                                let base = done;
+                                done += crate::narrate::narrate_pending(
+                                    &mut store,
+                                    &narrator,
+                                    &mut |n| counters.narrated.store(base + n, Relaxed),
+                                )?;
+                                Ok::<_, EngineError>(())
+                            })
+                        };
+                        let mut last = Instant::now();
+                        let mut narrated_upto = 0;
+                        // Until clustering and extraction have ended, now and then.
+                        while let Err(RecvTimeoutError::Timeout) = narrate_wait.recv_timeout(TICK) {
+                            let clustered = counters.clustered_upto.load(Relaxed);
+                            let ready = counters.extracted_upto.load(Relaxed) >= clustered;
+                            if last.elapsed() >= NARRATE_EVERY && ready && clustered > narrated_upto
+                            {
+                                pass(busy)?;
+                                narrated_upto = clustered;
+                                last = Instant::now();
+                            }
+                        }
+                        if counters.failed.load(Relaxed) {
+                            return Ok(done);
+                        }
+                        pass(busy)?;
+                        Ok(done)
+                    })
+                })
+            });
+
+            // Ingest, here: read, normalise and store, telling the others of each batch.
+            let start = Instant::now();
+            let ingest = {
+                let events = std::cell::RefCell::new(&mut *events);
+                self.ingest_streaming(
+                    inputs,
+                    opts,
+                    &mut |p| {
+                        let mut events = events.borrow_mut();
+                        events(JobEvent::Progress { stage: Stage::Ingest, done: p.read });
+                        tell(&mut **events, counters);
+                    },
+                    &mut |reject| (events.borrow_mut())(JobEvent::Rejected(reject)),
+                    &mut |added| {
+                        let m = Stored { added };
+                        let sent = extract_tx.send(m).is_ok()
+                            & index_tx.send(m).is_ok()
+                            & (clustering.is_none() || analyse_tx.send(m).is_ok());
+                        sent && !counters.failed.load(Relaxed)
+                    },
+                )
+            };
+            drop((extract_tx, index_tx, analyse_tx));
+            if ingest.is_err() {
+                counters.failed.store(true, Relaxed);
+            }
+            let ingest = ingest?;
+            let busy = start.elapsed();
+            report.stages.push(StageTime { stage: Stage::Ingest, items: ingest.read, busy });
+            events(JobEvent::Finished { stage: Stage::Ingest, items: ingest.read, busy });
+            report.ingest = ingest;
+
+            // The stages after ingest end one after the other: each is told as it does.
+            let finished = |events: &mut dyn FnMut(JobEvent),
+                            stage: Stage,
+                            items: u64,
+                            busy: Duration,
+                            stages: &mut Vec<StageTime>| {
+                stages.push(StageTime { stage, items, busy });
+                events(JobEvent::Finished { stage, items, busy });
+            };
+            let wait = |events: &mut dyn FnMut(JobEvent), done: &dyn Fn() -> bool| {
+                while !done() {
+                    tell(events, counters);
+                    std::thread::sleep(TICK);
+                }
+                tell(events, counters);
+            };
+            let mut first_error = None;
+            let keep = |e: EngineError, first: &mut Option<EngineError>| {
+                if first.is_none() {
+                    *first = Some(e);
+                }
+            };
+            if let Some((analyse, cluster)) = clustering {
+                wait(events, &|| cluster.is_finished());
+                let analysed = join(analyse);
+                match join(cluster) {
+                    Ok((busy, r)) => {
+                        finished(events, Stage::Cluster, r.clustered, busy, &mut report.stages);
+                        report.cluster = Some(r);
+                    }
+                    Err(e) => keep(e, &mut first_error),
+                }
+                if let Err(e) = analysed {
+                    keep(e, &mut first_error);
+                }
+            }
+            wait(events, &|| extract.is_finished());
+            match join(extract) {
+                Ok((busy, r)) => {
+                    finished(events, Stage::Extract, r.articles, busy, &mut report.stages);
+                    report.extract = r;
+                }
+                Err(e) => keep(e, &mut first_error),
+            }
+            let _ = narrate_done.send(());
+            wait(events, &|| index.is_finished());
+            match join(index) {
+                Ok((busy, n)) => {
+                    finished(events, Stage::Index, n, busy, &mut report.stages);
+                    report.indexed = n;
+                }
+                Err(e) => keep(e, &mut first_error),
+            }
+            if let Some(narrate) = narrate {
+                wait(events, &|| narrate.is_finished());
+                match join(narrate) {
+                    Ok((busy, n)) => {
+                        finished(events, Stage::Narrate, n, busy, &mut report.stages);
+                        report.narrated = n;
+                    }
+                    Err(e) => keep(e, &mut first_error),
+                }
+            }
+            first_error.map_or(Ok(()), Err)
         })?;
-        if model.is_some() {
-            timed(Stage::Narrate, None, events, &mut stages, &mut |events| {
-                let n = self.narrate(&mut |n| {
-                    events(JobEvent::Progress { stage: Stage::Narrate, done: n })
-                })?;
-                report.narrated = n;
-                Ok(n)
-            })?;
-        }
-        report.stages = stages;
         report.wall = wall.elapsed();
         Ok(report)
     }
 }
 
-/// Extraction's and clustering's times and reports, from [`Engine::extract_while_clustering`].
-type Overlapped = ((StageTime, ExtractReport), (StageTime, ClusterReport));
-
-impl Engine {
-    /// Extraction in a thread of its own, on a second connection to the store, while this thread
-    /// clusters. Progress of both is told from this thread.
-    fn extract_while_clustering(
-        &mut self,
-        model: &Model,
-        embedder: Option<&Embedder>,
-        total: Option<u64>,
-        events: Events,
-    ) -> Result<Overlapped, EngineError> {
-        self.lock_writer()?;
-        let extracted = std::sync::atomic::AtomicU64::new(0);
-        let data_dir = self.data_dir.clone();
-        events(JobEvent::Started { stage: Stage::Extract, total });
-        events(JobEvent::Started { stage: Stage::Cluster, total });
-        let (extract, cluster) = std::thread::scope(|scope| {
-            let extracted = &extracted;
-            let worker = scope.spawn(move || {
-                let start = Instant::now();
-                let mut store = storyline_store::Store::open(&data_dir)?;
-                let r = crate::extract::extract_into(&mut store, |n| {
-                    extracted.store(n, std::sync::atomic::Ordering::Relaxed)
-                })?;
-                Ok::<_, EngineError>((start.elapsed(), r))
-            });
-            let start = Instant::now();
-            let cluster = self.cluster(model, embedder, &mut |n| {
-                events(JobEvent::Progress { stage: Stage::Cluster, done: n });
-                let done = extracted.load(std::sync::atomic::Ordering::Relaxed);
-                events(JobEvent::Progress { stage: Stage::Extract, done });
-            });
-            let cluster = cluster.map(|c| (start.elapsed(), c));
-            let extract = worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (extract, cluster)
-        });
-        let (cluster_busy, cluster) = cluster?;
-        events(JobEvent::Finished {
-            stage: Stage::Cluster,
-            items: cluster.clustered,
-            busy: cluster_busy,
-        });
-        let (extract_busy, extract) = extract?;
-        events(JobEvent::Finished {
-            stage: Stage::Extract,
-            items: extract.articles,
-            busy: extract_busy,
-        });
-        Ok((
-            (
-                StageTime { stage: Stage::Extract, items: extract.articles, busy: extract_busy },
-                extract,
-            ),
-            (
-                StageTime { stage: Stage::Cluster, items: cluster.clustered, busy: cluster_busy },
-                cluster,
-            ),
-        ))
-    }
+/// Waits for a stage thread; its panic goes on in this thread.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, Ran<T>>) -> Ran<T> {
+    handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 #[cfg(test)]

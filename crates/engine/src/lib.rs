@@ -210,6 +210,20 @@ impl Engine {
         progress: &mut dyn FnMut(Progress),
         on_reject: &mut dyn FnMut(&Reject),
     ) -> Result<IngestReport, EngineError> {
+        self.ingest_streaming(inputs, opts, progress, on_reject, &mut |_| true)
+    }
+
+    /// [`Engine::ingest_with`], telling `on_stored` the number of new articles each time a batch
+    /// is committed; when it answers `false` (a later stage has stopped), reading stops after
+    /// that batch.
+    pub(crate) fn ingest_streaming(
+        &mut self,
+        inputs: &[Input],
+        opts: &IngestOptions,
+        progress: &mut dyn FnMut(Progress),
+        on_reject: &mut dyn FnMut(&Reject),
+        on_stored: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<IngestReport, EngineError> {
         self.lock_writer()?;
         let batch_size = opts.batch_size.max(1);
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<RawDoc, Reject>>>(2);
@@ -238,7 +252,7 @@ impl Engine {
                     let _ = tx.send(chunk);
                 }
             });
-            let result = self.consume(rx, progress, on_reject);
+            let result = self.consume(rx, progress, on_reject, on_stored);
             if result.is_err() {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
             }
@@ -251,6 +265,7 @@ impl Engine {
         rx: std::sync::mpsc::Receiver<Vec<Result<RawDoc, Reject>>>,
         progress: &mut dyn FnMut(Progress),
         on_reject: &mut dyn FnMut(&Reject),
+        on_stored: &mut dyn FnMut(u64) -> bool,
     ) -> Result<IngestReport, EngineError> {
         let mut report = IngestReport::default();
         let mut pending: Vec<NewArticle> = Vec::new();
@@ -286,6 +301,9 @@ impl Engine {
             let outcome = written?;
             report.inserted += outcome.inserted as u64;
             report.existing += outcome.existing as u64;
+            if outcome.inserted > 0 && !on_stored(outcome.inserted as u64) {
+                return Ok(report);
+            }
             for r in results {
                 match r {
                     Ok(n) => {
@@ -299,6 +317,9 @@ impl Engine {
         let outcome = self.store.write_batch(&pending)?;
         report.inserted += outcome.inserted as u64;
         report.existing += outcome.existing as u64;
+        if outcome.inserted > 0 {
+            on_stored(outcome.inserted as u64);
+        }
         progress(Progress { read: report.read, inserted: report.inserted });
         Ok(report)
     }

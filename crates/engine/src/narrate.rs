@@ -3,13 +3,13 @@
 
 use rayon::prelude::*;
 use storyline_narrate::{Narrator, StoryReport};
-use storyline_store::{StoreError, StoryReportRow};
+use storyline_store::{Store, StoreError, StoryReportRow};
 use storyline_text::Analyzer;
 
 use crate::{Engine, EngineError};
 
 /// Articles indexed a batch (and a transaction).
-const INDEX_BATCH: usize = 2048;
+pub(crate) const INDEX_BATCH: usize = 2048;
 
 /// What the index and narrate stages did.
 #[derive(Debug, Default, Clone, Copy)]
@@ -52,47 +52,14 @@ impl Engine {
     pub fn index(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
         self.lock_writer()?;
         let analyzer = Analyzer::builtin().map_err(resource)?;
-        let mut done = 0;
-        loop {
-            let batch = self.store.unindexed(INDEX_BATCH)?;
-            if batch.is_empty() {
-                return Ok(done);
-            }
-            let rows: Vec<(i64, String)> = batch
-                .par_iter()
-                .map(|(seq, title, text, lang)| {
-                    let mut terms = String::new();
-                    analyzer.search_terms(title, lang.as_deref(), &mut terms);
-                    analyzer.search_terms(text, lang.as_deref(), &mut terms);
-                    (*seq, terms)
-                })
-                .collect();
-            self.store.write_search_terms(&rows)?;
-            done += rows.len() as u64;
-            progress(done);
-        }
+        index_pending(&mut self.store, &analyzer, progress)
     }
 
     /// Rewrites the reports of every story that gained articles since it was last narrated.
     pub fn narrate(&mut self, progress: &mut dyn FnMut(u64)) -> Result<u64, EngineError> {
         self.lock_writer()?;
         let narrator = Narrator::new().map_err(resource)?;
-        let (stories, upto) = self.store.stories_to_narrate()?;
-        let mut done = 0;
-        for story in &stories {
-            let report = self.story_report(&narrator, *story)?;
-            let events: Vec<(u32, String)> = report
-                .events
-                .iter()
-                .map(|e| (e.id, serde_json::to_string(e).unwrap_or_default()))
-                .collect();
-            let json = serde_json::to_string(&report).unwrap_or_default();
-            self.store.write_reports(&report_row(&report, json), &events, None)?;
-            done += 1;
-            progress(done);
-        }
-        self.store.mark_narrated(upto)?;
-        Ok(done)
+        narrate_pending(&mut self.store, &narrator, progress)
     }
 
     /// Rewrites every story's report.
@@ -108,15 +75,7 @@ impl Engine {
         narrator: &Narrator,
         story: u32,
     ) -> Result<StoryReport, EngineError> {
-        let articles = self.store.story_articles(story)?;
-        let material = articles
-            .into_iter()
-            .map(|a| {
-                let extraction = self.store.extraction(&a.article.id)?;
-                Ok((a, extraction))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(narrator.story(story, &material))
+        story_report(&self.store, narrator, story)
     }
 
     /// Index and narrate what is new: the stages after clustering.
@@ -125,4 +84,74 @@ impl Engine {
         let stories = self.narrate(&mut |_| {})?;
         Ok(NarrateReport { indexed, stories })
     }
+}
+
+/// The index stage: adds every article of `store` not yet in the search index, a batch at a time
+/// on all cores, each batch in one transaction; the number added.
+pub(crate) fn index_pending(
+    store: &mut Store,
+    analyzer: &Analyzer,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, EngineError> {
+    let mut done = 0;
+    loop {
+        let batch = store.unindexed(INDEX_BATCH)?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        let rows: Vec<(i64, String)> = batch
+            .par_iter()
+            .map(|(seq, title, text, lang)| {
+                let mut terms = String::new();
+                analyzer.search_terms(title, lang.as_deref(), &mut terms);
+                analyzer.search_terms(text, lang.as_deref(), &mut terms);
+                (*seq, terms)
+            })
+            .collect();
+        store.write_search_terms(&rows)?;
+        done += rows.len() as u64;
+        progress(done);
+    }
+}
+
+/// The narrate stage: rewrites the report of every story of `store` that gained articles since
+/// it was last narrated; the number rewritten.
+pub(crate) fn narrate_pending(
+    store: &mut Store,
+    narrator: &Narrator,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, EngineError> {
+    let (stories, upto) = store.stories_to_narrate()?;
+    let mut done = 0;
+    for story in &stories {
+        let report = story_report(store, narrator, *story)?;
+        let events: Vec<(u32, String)> = report
+            .events
+            .iter()
+            .map(|e| (e.id, serde_json::to_string(e).unwrap_or_default()))
+            .collect();
+        let json = serde_json::to_string(&report).unwrap_or_default();
+        store.write_reports(&report_row(&report, json), &events, None)?;
+        done += 1;
+        progress(done);
+    }
+    store.mark_narrated(upto)?;
+    Ok(done)
+}
+
+/// Story `story`'s report, built from what `store` holds now.
+fn story_report(
+    store: &Store,
+    narrator: &Narrator,
+    story: u32,
+) -> Result<StoryReport, EngineError> {
+    let articles = store.story_articles(story)?;
+    let material = articles
+        .into_iter()
+        .map(|a| {
+            let extraction = store.extraction(&a.article.id)?;
+            Ok((a, extraction))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(narrator.story(story, &material))
 }
