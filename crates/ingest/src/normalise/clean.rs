@@ -46,6 +46,9 @@ pub struct Cleaner {
     stamps: Vec<StampRule>,
     crumb: Regex,
     initials: Regex,
+    /// Lines longer than this (in bytes) are none of the widget lines nor tail markers, and
+    /// too long to be learned as boilerplate: their key is never needed.
+    keyed_bytes: usize,
 }
 
 /// What cleaning produced.
@@ -77,7 +80,7 @@ impl Cleaner {
         };
         let conj: Vec<String> =
             profiles.iter().flat_map(|p| p.conjunctions.iter().map(|c| regex::escape(c))).collect();
-        Cleaner {
+        let mut cleaner = Cleaner {
             widgets: set(|p| &p.widget_lines),
             tail_markers: set(|p| &p.tail_markers),
             nav_words: set(|p| &p.nav_words),
@@ -95,7 +98,13 @@ impl Cleaner {
             stamps: profiles.iter().map(StampRule::new).collect(),
             crumb: Regex::new(r"^(?:\d{1,2}[.)]\s*)?(\S+(?:\s\S+)?)$").expect("valid"),
             initials: Regex::new(r"\s\((?P<i>\p{Ll}{2,5}(?:/\p{Ll}{2,5})*)\)$").expect("valid"),
-        }
+            keyed_bytes: 0,
+        };
+        // Lowercasing can shrink a character to a third of its bytes ("\u{212A}" to "k"), so a
+        // line over three times the longest such key (and its trimmed colon) is none of them.
+        let longest = cleaner.widgets.iter().chain(&cleaner.tail_markers).map(String::len).max();
+        cleaner.keyed_bytes = REPEATED_LINE_MAX_BYTES.max(3 * longest.unwrap_or(0) + 8);
+        cleaner
     }
 
     /// Cleans `text`; `outlet` and `history` enable removal of the outlet's repeated lines.
@@ -126,7 +135,7 @@ impl Cleaner {
         let mut i = 0;
         while i < n {
             let line = lines[i].0.clone();
-            let key = line_key(&line);
+            let key = if line.len() <= self.keyed_bytes { line_key(&line) } else { String::new() };
             if line.len() <= REPEATED_LINE_MAX_BYTES {
                 let h = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
                 if seen_hashes.insert(h) {
@@ -167,7 +176,9 @@ impl Cleaner {
             }
             if i < 12 && self.is_crumb(&line) {
                 remove(&mut keep, &mut out, i, &line, "navigation crumb");
-            } else if self.widgets.contains(&key) || self.tail_markers.contains(&key) {
+            } else if !key.is_empty()
+                && (self.widgets.contains(&key) || self.tail_markers.contains(&key))
+            {
                 let tail = self.tail_markers.contains(&key) && 2 * i >= n;
                 let rest: usize = lines[i + 1..].iter().map(|(l, _)| l.len()).sum();
                 if tail && rest < 800 {
