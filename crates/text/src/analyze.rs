@@ -69,10 +69,51 @@ pub struct Analysis {
 }
 
 pub(crate) struct Lang {
+    /// Tells this language's stems apart in the threads' stem caches.
+    id: u64,
     pub(crate) stemmer: Option<Stemmer>,
     pub(crate) stop: HashSet<String>,
     pub(crate) links: Vec<String>,
     months: HashMap<String, u8>,
+}
+
+/// A number no other [`Lang`] of this process has.
+fn next_lang_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Stems a thread remembers, per language, before it forgets them all and starts again.
+const STEM_CACHE: usize = 1 << 17;
+
+/// Each thread's stems of the words it has seen, by language id: `lowercase word -> folded stem`.
+type StemCache = rustc_hash::FxHashMap<u64, rustc_hash::FxHashMap<Box<str>, Box<str>>>;
+
+thread_local! {
+    static STEMS: std::cell::RefCell<StemCache> = std::cell::RefCell::new(StemCache::default());
+}
+
+impl Lang {
+    /// Calls `f` with the folded Snowball stem of `lower` (a lowercase word that is not all
+    /// digits; the word itself, folded, without a stemmer). Stemming is the costliest step of
+    /// analysing a word and words repeat, so each thread remembers the stems it has made.
+    pub(crate) fn with_stem<R>(&self, lower: &str, f: impl FnOnce(&str) -> R) -> R {
+        let Some(stemmer) = &self.stemmer else { return f(&fold(lower)) };
+        STEMS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let stems = cache.entry(self.id).or_default();
+            if let Some(stem) = stems.get(lower) {
+                return f(stem);
+            }
+            if stems.len() >= STEM_CACHE {
+                stems.clear();
+            }
+            let stem: Box<str> = fold(&stemmer.stem(lower)).into();
+            let r = f(&stem);
+            stems.insert(lower.into(), stem);
+            r
+        })
+    }
 }
 
 /// Turns text into an [`Analysis`] using the language profiles. Cheap to share across threads.
@@ -148,6 +189,7 @@ impl Analyzer {
                 }
             }
             let lang = Lang {
+                id: next_lang_id(),
                 stemmer: stemmer(p.stemmer.as_deref(), &p.code)?,
                 stop: p.stop_words.iter().cloned().collect(),
                 links: p.compound_links.clone(),
@@ -157,6 +199,7 @@ impl Analyzer {
         }
         for a in analysis_only()? {
             let lang = Lang {
+                id: next_lang_id(),
                 stemmer: stemmer(a.stemmer.as_deref(), &a.code)?,
                 stop: HashSet::default(),
                 links: Vec::new(),
@@ -261,20 +304,23 @@ impl Analyzer {
             if (chars_n < 2 && !digits) || lang.is_some_and(|l| l.stop.contains(lower.as_str())) {
                 continue;
             }
-            let stem = match lang.and_then(|l| l.stemmer.as_ref()) {
-                Some(s) if !digits => s.stem(&lower),
-                _ => std::borrow::Cow::Borrowed(lower.as_str()),
-            };
-            let stem = fold(&stem);
-            out.tokens.push(token);
-            out.stems.push(term_hash(TermKind::Stem, &stem));
             let capital = c.is_uppercase();
             let acronym =
                 chars_n >= 2 && word.chars().all(|ch| ch.is_uppercase() || ch.is_numeric());
             let joined =
                 last_name_end.checked_add(1) == Some(start) && text[..start].ends_with('-');
-            if acronym || (capital && !opens) || joined {
-                out.names.push(term_hash(TermKind::Name, &stem));
+            let name = acronym || (capital && !opens) || joined;
+            let hashes = |stem: &str| {
+                (term_hash(TermKind::Stem, stem), name.then(|| term_hash(TermKind::Name, stem)))
+            };
+            let (stem, name_hash) = match lang {
+                Some(l) if !digits => l.with_stem(&lower, hashes),
+                _ => hashes(&fold(&lower)),
+            };
+            out.tokens.push(token);
+            out.stems.push(stem);
+            if let Some(h) = name_hash {
+                out.names.push(h);
                 last_name_end = end;
             }
             if let Some(l) = lang {

@@ -62,9 +62,10 @@ fn words(text: &str, mut each: impl FnMut(&str)) {
 }
 
 fn stem_of(lang: &Lang, lower: &str) -> String {
-    match &lang.stemmer {
-        Some(s) if !lower.bytes().all(|b| b.is_ascii_digit()) => fold(&s.stem(lower)).into_owned(),
-        _ => fold(lower).into_owned(),
+    if lower.bytes().all(|b| b.is_ascii_digit()) {
+        fold(lower).into_owned()
+    } else {
+        lang.with_stem(lower, str::to_string)
     }
 }
 
