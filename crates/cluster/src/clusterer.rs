@@ -415,7 +415,8 @@ impl Clusterer {
         let mut f = Features::default();
         for k in 0..features::KINDS {
             for field in 0..3 {
-                f.0[k * 3 + field] = ev.centroid.cosine(k, field, &v.0[k][field], &self.df).sqrt();
+                f.0[k * 3 + field] =
+                    ev.centroid.cosine(k, field, &v.0[k][field], &v.1[k][field]).sqrt();
             }
         }
         let sigma = self.model.event.time_sigma_days;
@@ -838,7 +839,6 @@ impl Clusterer {
                     doc.lang.as_deref(),
                     doc.time,
                     self.model.story.time_sigma_days,
-                    &self.df,
                 );
                 f.0[crate::story::EVENT_PROBABILITY] =
                     near.iter().find(|(x, _)| *x == s).map_or(0.0, |(_, p)| *p);

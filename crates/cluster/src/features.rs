@@ -82,9 +82,10 @@ impl DocCounts {
     }
 }
 
-/// An article's unit TF-IDF vectors, `[kind][field]` with field 0 title, 1 body, 2 all.
+/// An article's unit TF-IDF vectors, `[kind][field]` with field 0 title, 1 body, 2 all, and the
+/// idf of each of their terms (in the same order), which every candidate's cosine reads.
 #[derive(Debug, Clone, Default)]
-pub struct DocVectors(pub [[Vec<(u64, f32)>; 3]; KINDS]);
+pub struct DocVectors(pub [[Vec<(u64, f32)>; 3]; KINDS], pub [[Vec<f32>; 3]; KINDS]);
 
 impl DocVectors {
     /// Weighs `counts` with `df`. Body and combined vectors keep their `max_terms` heaviest terms
@@ -95,6 +96,9 @@ impl DocVectors {
             out.0[k][0] = counts.counts[k][0].tfidf(df);
             out.0[k][1] = prune(counts.counts[k][1].tfidf(df), max_terms);
             out.0[k][2] = prune(counts.all(k).tfidf(df), max_terms);
+            for field in 0..3 {
+                out.1[k][field] = out.0[k][field].iter().map(|(h, _)| df.idf(*h)).collect();
+            }
         }
         out
     }
@@ -247,21 +251,21 @@ impl Centroid {
     }
 
     /// Cosine of a unit article vector with this centroid's `kind`, `field` (2: title + body).
-    pub fn cosine(&self, kind: usize, field: usize, v: &[(u64, f32)], df: &DocFreq) -> f32 {
+    pub fn cosine(&self, kind: usize, field: usize, v: &[(u64, f32)], idf: &[f32]) -> f32 {
         let norm = self.norms[kind][field];
         if norm == 0.0 || v.is_empty() {
             return 0.0;
         }
         let [title, body] = &self.maps[kind];
         let mut s = 0.0;
-        for (h, a) in v {
+        for ((h, a), idf) in v.iter().zip(idf) {
             let c = match field {
                 0 => title.get(h).copied().unwrap_or(0.0),
                 1 => body.get(h).copied().unwrap_or(0.0),
                 _ => title.get(h).copied().unwrap_or(0.0) + body.get(h).copied().unwrap_or(0.0),
             };
             if c > 0.0 {
-                s += a * weight(c, df.idf(*h));
+                s += a * weight(c, *idf);
             }
         }
         (s / norm).min(1.0)

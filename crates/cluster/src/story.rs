@@ -225,14 +225,13 @@ impl Story {
         lang: Option<&str>,
         time: Option<i64>,
         sigma_days: f32,
-        df: &DocFreq,
     ) -> StoryFeatures {
         let mut f = StoryFeatures::default();
         let total: u32 = self.langs.iter().map(|(_, n)| n).sum();
         let same = self.langs.iter().find(|(l, _)| Some(l.as_str()) == lang).map_or(0, |(_, n)| *n);
         f.0[13] = if total == 0 { 1.0 } else { same as f32 / total as f32 };
-        f.0[0] = self.centroid.cosine(2, 2, &vectors.0[2][2], df).sqrt();
-        f.0[1] = self.centroid.cosine(1, 2, &vectors.0[1][2], df).sqrt();
+        f.0[0] = self.centroid.cosine(2, 2, &vectors.0[2][2], &vectors.1[2][2]).sqrt();
+        f.0[1] = self.centroid.cosine(1, 2, &vectors.0[1][2], &vectors.1[1][2]).sqrt();
         match (time, self.newest) {
             (Some(t), Some(n)) => {
                 f.0[2] = gaussian((t - n) as f64, sigma_days);
