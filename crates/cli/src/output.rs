@@ -82,20 +82,28 @@ impl StageProgress {
                 self.running.push((stage, bar, std::time::Instant::now()));
             }
             JobEvent::Progress { stage, done } => {
-                let Some((_, bar, started)) = self.running.iter().find(|(s, ..)| *s == stage)
-                else {
+                let Some((_, bar, _)) = self.running.iter().find(|(s, ..)| *s == stage) else {
                     return;
                 };
                 bar.set_position(done);
                 if !self.terminal && self.shown == Shown::Auto && self.logged.elapsed() >= LOG_EVERY
                 {
+                    // The stages run at once: one line tells each of them.
                     self.logged = std::time::Instant::now();
-                    let secs = started.elapsed().as_secs_f64();
-                    eprintln!(
-                        "{}: {done} done, {:.0}/s",
-                        stage.as_str(),
-                        done as f64 / secs.max(1e-9)
-                    );
+                    let line: Vec<String> = self
+                        .running
+                        .iter()
+                        .map(|(stage, bar, started)| {
+                            let secs = started.elapsed().as_secs_f64();
+                            let done = bar.position();
+                            format!(
+                                "{} {done} done, {:.0}/s",
+                                stage.as_str(),
+                                done as f64 / secs.max(1e-9)
+                            )
+                        })
+                        .collect();
+                    eprintln!("{}", line.join("; "));
                 }
             }
             JobEvent::Finished { stage, items, busy } => {

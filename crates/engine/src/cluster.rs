@@ -174,8 +174,12 @@ impl<'m> AnalyseStage<'m> {
         model: &'m Model,
         embedder: Option<&'m Embedder>,
     ) -> Result<AnalyseStage<'m>, EngineError> {
+        // It reads each article once, in order: no memory map of the store (see
+        // `Store::set_mmap_size`).
+        let store = storyline_store::Store::open(data_dir)?;
+        store.set_mmap_size(0)?;
         Ok(AnalyseStage {
-            store: storyline_store::Store::open(data_dir)?,
+            store,
             analyzer: Analyzer::builtin().map_err(|e| EngineError::Resource(e.to_string()))?,
             model,
             embedder,

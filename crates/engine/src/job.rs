@@ -135,6 +135,15 @@ const QUEUE: usize = 4;
 /// a job runs (always once more at its end).
 const NARRATE_EVERY: Duration = Duration::from_secs(60);
 
+/// How long a stage's write waits for another stage's to end: they are the job's own, and the
+/// data directory's writer lock keeps every other process out, so a wait is never a deadlock,
+/// only a slow turn (a clustering state of a long stream, on a loaded machine).
+const TURN: Duration = Duration::from_secs(3600);
+
+/// While a job runs, narration takes at most one part in this many of its time (a pass over the
+/// stories that changed is long once stories are).
+const NARRATE_SHARE: u32 = 10;
+
 /// How often progress is told while the stages after ingest finish.
 const TICK: Duration = Duration::from_millis(200);
 
@@ -205,6 +214,25 @@ impl Engine {
     ) -> Result<JobReport, EngineError> {
         self.lock_writer()?;
         let wall = Instant::now();
+        self.store.set_mmap_size(0)?;
+        self.store.set_busy_timeout(TURN)?;
+        let result = self.stream_job(inputs, opts, model, embedder, events);
+        self.store.set_mmap_size(storyline_store::MMAP_SIZE)?;
+        self.store.set_busy_timeout(storyline_store::BUSY_TIMEOUT)?;
+        let mut report = result?;
+        report.wall = wall.elapsed();
+        Ok(report)
+    }
+
+    /// [`Engine::run_job`], its stages at once.
+    fn stream_job(
+        &mut self,
+        inputs: &[Input],
+        opts: &IngestOptions,
+        model: Option<&Model>,
+        embedder: Option<&Embedder>,
+        events: &mut dyn FnMut(JobEvent),
+    ) -> Result<JobReport, EngineError> {
         let mut report = JobReport::default();
         let counters = Counters::default();
         let data_dir = self.data_dir.clone();
@@ -219,7 +247,14 @@ impl Engine {
             events(JobEvent::Started { stage, total: None });
         }
         let data_dir = data_dir.as_path();
-        let open = || storyline_store::Store::open(data_dir);
+        // The stages' connections read without memory maps: a map of the store would count its
+        // pages in the job's memory, up to 1 GiB a connection.
+        let open = || {
+            let store = storyline_store::Store::open(data_dir)?;
+            store.set_mmap_size(0)?;
+            store.set_busy_timeout(TURN)?;
+            Ok::<_, EngineError>(store)
+        };
         let tell = |events: &mut dyn FnMut(JobEvent), counters: &Counters| {
             for (stage, n) in [
                 (Stage::Extract, &counters.extracted),
@@ -341,39 +376,46 @@ impl Engine {
             let narrate = clustering.is_some().then(|| {
                 scope.spawn(move || {
                     stage(counters, |busy| {
-                        let mut store = open()?;
+                        // As many connections as cores: the last pass shares its stories.
+                        let mut stores = (0..rayon::current_num_threads().max(1))
+                            .map(|_| open())
+                            .collect::<Result<Vec<_>, _>>()?;
                         let narrator = storyline_narrate::Narrator::new()
                             .map_err(|e| EngineError::Resource(e.to_string()))?;
-                        let mut done = 0;
-                        let mut pass = |busy: &mut Duration| {
+                        let done = AtomicU64::new(0);
+                        let pass = |stores: &mut [storyline_store::Store], busy: &mut Duration| {
                             busy_with(busy, || {
-                                let base = done;
-                                done += crate::narrate::narrate_pending(
-                                    &mut store,
-                                    &narrator,
-                                    &mut |n| counters.narrated.store(base + n, Relaxed),
-                                )?;
+                                let base = done.load(Relaxed);
+                                let n =
+                                    crate::narrate::narrate_pending_on(stores, &narrator, &|n| {
+                                        counters.narrated.store(base + n, Relaxed)
+                                    })?;
+                                done.store(base + n, Relaxed);
                                 Ok::<_, EngineError>(())
                             })
                         };
+                        let started = Instant::now();
                         let mut last = Instant::now();
                         let mut narrated_upto = 0;
-                        // Until clustering and extraction have ended, now and then.
+                        // Until clustering and extraction have ended, now and then, and never
+                        // more than a share of the job's time: a pass rewrites every story that
+                        // changed, and on a long stream most of them are long.
                         while let Err(RecvTimeoutError::Timeout) = narrate_wait.recv_timeout(TICK) {
                             let clustered = counters.clustered_upto.load(Relaxed);
                             let ready = counters.extracted_upto.load(Relaxed) >= clustered;
-                            if last.elapsed() >= NARRATE_EVERY && ready && clustered > narrated_upto
-                            {
-                                pass(busy)?;
+                            let due = last.elapsed() >= NARRATE_EVERY
+                                && *busy * NARRATE_SHARE <= started.elapsed();
+                            if due && ready && clustered > narrated_upto {
+                                pass(&mut stores[..1], busy)?;
                                 narrated_upto = clustered;
                                 last = Instant::now();
                             }
                         }
                         if counters.failed.load(Relaxed) {
-                            return Ok(done);
+                            return Ok(done.load(Relaxed));
                         }
-                        pass(busy)?;
-                        Ok(done)
+                        pass(&mut stores, busy)?;
+                        Ok(done.load(Relaxed))
                     })
                 })
             });
@@ -475,7 +517,6 @@ impl Engine {
             }
             first_error.map_or(Ok(()), Err)
         })?;
-        report.wall = wall.elapsed();
         Ok(report)
     }
 }

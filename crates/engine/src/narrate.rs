@@ -124,19 +124,61 @@ pub(crate) fn narrate_pending(
     let (stories, upto) = store.stories_to_narrate()?;
     let mut done = 0;
     for story in &stories {
-        let report = story_report(store, narrator, *story)?;
-        let events: Vec<(u32, String)> = report
-            .events
-            .iter()
-            .map(|e| (e.id, serde_json::to_string(e).unwrap_or_default()))
-            .collect();
-        let json = serde_json::to_string(&report).unwrap_or_default();
-        store.write_reports(&report_row(&report, json), &events, None)?;
+        narrate_story(store, narrator, *story)?;
         done += 1;
         progress(done);
     }
     store.mark_narrated(upto)?;
     Ok(done)
+}
+
+/// [`narrate_pending`] with the stories shared among `stores` (connections to one store), each
+/// in a thread of its own: a story's report reads all its articles, so at the end of a long job
+/// the last reports are the job's longest step. `progress` is told the reports written so far.
+pub(crate) fn narrate_pending_on(
+    stores: &mut [Store],
+    narrator: &Narrator,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<u64, EngineError> {
+    let Some((first, _)) = stores.split_first_mut() else { return Ok(0) };
+    let (stories, upto) = first.stories_to_narrate()?;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let n = stores.len();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = stores
+            .iter_mut()
+            .enumerate()
+            .map(|(k, store)| {
+                let (stories, done) = (&stories, &done);
+                scope.spawn(move || {
+                    for story in stories.iter().skip(k).step_by(n) {
+                        narrate_story(store, narrator, *story)?;
+                        let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                        progress(d);
+                    }
+                    Ok::<_, EngineError>(())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })?;
+    stores[0].mark_narrated(upto)?;
+    Ok(stories.len() as u64)
+}
+
+/// Builds and writes the report of `story`.
+fn narrate_story(store: &mut Store, narrator: &Narrator, story: u32) -> Result<(), EngineError> {
+    let report = story_report(store, narrator, story)?;
+    let events: Vec<(u32, String)> = report
+        .events
+        .iter()
+        .map(|e| (e.id, serde_json::to_string(e).unwrap_or_default()))
+        .collect();
+    let json = serde_json::to_string(&report).unwrap_or_default();
+    store.write_reports(&report_row(&report, json), &events, None)?;
+    Ok(())
 }
 
 /// Story `story`'s report, built from what `store` holds now.

@@ -224,6 +224,12 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// How long a connection's write waits for another's (see [`Store::set_busy_timeout`]).
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How much of the store a connection reads through memory maps (see [`Store::set_mmap_size`]).
+pub const MMAP_SIZE: u64 = 1 << 30;
+
 impl Store {
     /// Opens (creating if needed) the data directory `dir` and migrates its schema.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
@@ -255,13 +261,13 @@ impl Store {
             }
             _ => sql(e),
         })?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
         // Read through memory-mapped pages: the connections of a server share the operating
         // system's page cache instead of each warming its own.
-        conn.pragma_update(None, "mmap_size", 1i64 << 30).map_err(sql)?;
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE as i64).map_err(sql)?;
         let mut store =
             Store { conn, db_path: db_path.clone(), boilerplate: Boilerplate::default() };
         schema::migrate(&store.conn, dir).map_err(|e| match e {
@@ -277,6 +283,21 @@ impl Store {
         })?;
         store.load_boilerplate()?;
         Ok(store)
+    }
+
+    /// Reads this connection's pages through memory maps of at most `bytes` (0: with plain
+    /// reads). [`Store::open`] maps up to [`MMAP_SIZE`] (1 GiB), which serves many readers well; a long write
+    /// job with a connection per stage maps less, so that its memory follows its work, not the
+    /// size of the store.
+    pub fn set_mmap_size(&self, bytes: u64) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "mmap_size", bytes as i64).map_err(|e| self.sql(e))
+    }
+
+    /// How long a write waits for another connection's write to end before it fails with
+    /// "database is locked" ([`Store::open`]: [`BUSY_TIMEOUT`]). The stages of one job write the same store
+    /// on their own connections and take turns; a slow machine can make a turn long.
+    pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(wait).map_err(|e| self.sql(e))
     }
 
     /// A handle that stops this connection's running statement from another thread, so a server
