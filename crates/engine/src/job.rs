@@ -275,7 +275,7 @@ impl Engine {
             let (cluster_tx, cluster_rx) = sync_channel::<AnalysedBatch>(1);
 
             // Extract: everything stored and not yet extracted, each time more is stored.
-            let extract = scope.spawn(move || {
+            let extract = spawn(scope, "extract", move || {
                 stage(counters, |busy| {
                     let mut store = open()?;
                     let mut stage = busy_with(busy, ExtractStage::new)?;
@@ -296,7 +296,7 @@ impl Engine {
             });
 
             // Index: every 2,048 articles stored, and at the end.
-            let index = scope.spawn(move || {
+            let index = spawn(scope, "index", move || {
                 stage(counters, |busy| {
                     let mut store = open()?;
                     let analyzer =
@@ -328,7 +328,7 @@ impl Engine {
             // Analyse, then cluster (the single ordered writer of events and stories), then
             // narrate the stories that changed, once every article they hold is extracted.
             let clustering = model.map(|model| {
-                let analyse = scope.spawn(move || {
+                let analyse = spawn(scope, "analyse", move || {
                     stage(counters, |busy| {
                         let mut stage = AnalyseStage::open(data_dir, model, embedder)?;
                         let send = |stage: &mut AnalyseStage,
@@ -351,7 +351,7 @@ impl Engine {
                         send(&mut stage, true, busy)
                     })
                 });
-                let cluster = scope.spawn(move || {
+                let cluster = spawn(scope, "cluster", move || {
                     stage(counters, |busy| {
                         let mut store = open()?;
                         let mut stage = busy_with(busy, || {
@@ -374,7 +374,7 @@ impl Engine {
             });
             let (narrate_done, narrate_wait) = sync_channel::<()>(1);
             let narrate = clustering.is_some().then(|| {
-                scope.spawn(move || {
+                spawn(scope, "narrate", move || {
                     stage(counters, |busy| {
                         // As many connections as cores: the last pass shares its stories.
                         let mut stores = (0..rayon::current_num_threads().max(1))
@@ -519,6 +519,18 @@ impl Engine {
         })?;
         Ok(report)
     }
+}
+
+/// Starts a stage's thread, named after the stage (as `top -H` and `perf` show it).
+fn spawn<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    name: &str,
+    body: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn_scoped(scope, body)
+        .expect("a thread can be started")
 }
 
 /// Waits for a stage thread; its panic goes on in this thread.
