@@ -291,6 +291,7 @@ fn the_job_decides_as_the_stages_run_in_turn_do() {
     let extracted = in_turn.extract(|_| {}).unwrap();
     in_turn.cluster(&model, None, &mut |_| {}).unwrap();
     let expected = assignments(&in_turn);
+    let finished = in_turn.finish().unwrap();
 
     let mut job = Engine::open(&dir.path().join("job")).unwrap();
     let report = job
@@ -298,6 +299,21 @@ fn the_job_decides_as_the_stages_run_in_turn_do() {
         .unwrap();
     assert_eq!(report.ingest.inserted as usize, n);
     assert_eq!(assignments(&job), expected);
+    // Every story's report, narrated at the end by several connections at once, is the one a
+    // single pass after the stages in turn writes.
+    assert_eq!((report.indexed, report.narrated), (finished.indexed, finished.stories));
+    assert!(finished.stories > 1);
+    for story in 0..finished.stories as u32 + 5 {
+        let (a, b) = (job.store().story_report(story), in_turn.store().story_report(story));
+        let (a, b) = (a.unwrap().unwrap_or_default(), b.unwrap().unwrap_or_default());
+        let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+        assert!(
+            a == b,
+            "story {story} at {at}: {:?} / {:?}",
+            &a[at.saturating_sub(200)..(at + 300).min(a.len())],
+            &b[at.saturating_sub(200)..(at + 300).min(b.len())]
+        );
+    }
     let e = &report.extract;
     assert_eq!(
         (e.articles, e.quotes, e.timexes, e.figures, e.entities),

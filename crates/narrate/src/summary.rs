@@ -44,7 +44,11 @@ pub fn summarise<'a>(candidates: &[Candidate<'a>], n: usize) -> Vec<Candidate<'a
     }
     let docs = candidates.iter().map(|c| c.doc + 1).max().unwrap_or(1) as f32;
     let score = |c: &Candidate<'_>| {
-        let unique: HashSet<&str> = c.words.iter().map(String::as_str).collect();
+        // Summed in word order, not a hash set's: the same sentences get the same scores in
+        // every run, to the last bit, so ties fall the same way.
+        let mut unique: Vec<&str> = c.words.iter().map(String::as_str).collect();
+        unique.sort_unstable();
+        unique.dedup();
         let shared: f32 =
             unique.iter().map(|w| spread.get(w).map_or(0, HashSet::len) as f32 / docs).sum();
         shared / (unique.len() as f32).sqrt() + LEAD / (1.0 + c.position as f32)
