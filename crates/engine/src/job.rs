@@ -214,8 +214,7 @@ impl Engine {
     ) -> Result<JobReport, EngineError> {
         self.lock_writer()?;
         let wall = Instant::now();
-        self.store.set_mmap_size(0)?;
-        self.store.set_busy_timeout(TURN)?;
+        for_job(&self.store)?;
         let result = self.stream_job(inputs, opts, model, embedder, events);
         self.store.set_mmap_size(storyline_store::MMAP_SIZE)?;
         self.store.set_busy_timeout(storyline_store::BUSY_TIMEOUT)?;
@@ -247,12 +246,9 @@ impl Engine {
             events(JobEvent::Started { stage, total: None });
         }
         let data_dir = data_dir.as_path();
-        // The stages' connections read without memory maps: a map of the store would count its
-        // pages in the job's memory, up to 1 GiB a connection.
         let open = || {
             let store = storyline_store::Store::open(data_dir)?;
-            store.set_mmap_size(0)?;
-            store.set_busy_timeout(TURN)?;
+            for_job(&store)?;
             Ok::<_, EngineError>(store)
         };
         let tell = |events: &mut dyn FnMut(JobEvent), counters: &Counters| {
@@ -453,72 +449,34 @@ impl Engine {
             report.ingest = ingest;
 
             // The stages after ingest end one after the other: each is told as it does.
-            let finished = |events: &mut dyn FnMut(JobEvent),
-                            stage: Stage,
-                            items: u64,
-                            busy: Duration,
-                            stages: &mut Vec<StageTime>| {
-                stages.push(StageTime { stage, items, busy });
-                events(JobEvent::Finished { stage, items, busy });
-            };
-            let wait = |events: &mut dyn FnMut(JobEvent), done: &dyn Fn() -> bool| {
-                while !done() {
-                    tell(events, counters);
-                    std::thread::sleep(TICK);
-                }
-                tell(events, counters);
-            };
-            let mut first_error = None;
-            let keep = |e: EngineError, first: &mut Option<EngineError>| {
-                if first.is_none() {
-                    *first = Some(e);
-                }
-            };
+            let mut ends =
+                Endings { events, stages: &mut report.stages, error: None, tell: &tell, counters };
             if let Some((analyse, cluster)) = clustering {
-                wait(events, &|| cluster.is_finished());
-                let analysed = join(analyse);
-                match join(cluster) {
-                    Ok((busy, r)) => {
-                        finished(events, Stage::Cluster, r.clustered, busy, &mut report.stages);
-                        report.cluster = Some(r);
-                    }
-                    Err(e) => keep(e, &mut first_error),
-                }
-                if let Err(e) = analysed {
-                    keep(e, &mut first_error);
+                report.cluster = ends.settle(cluster, Stage::Cluster, |r| r.clustered);
+                if let Err(e) = join(analyse) {
+                    ends.error.get_or_insert(e);
                 }
             }
-            wait(events, &|| extract.is_finished());
-            match join(extract) {
-                Ok((busy, r)) => {
-                    finished(events, Stage::Extract, r.articles, busy, &mut report.stages);
-                    report.extract = r;
-                }
-                Err(e) => keep(e, &mut first_error),
+            if let Some(r) = ends.settle(extract, Stage::Extract, |r| r.articles) {
+                report.extract = r;
             }
             let _ = narrate_done.send(());
-            wait(events, &|| index.is_finished());
-            match join(index) {
-                Ok((busy, n)) => {
-                    finished(events, Stage::Index, n, busy, &mut report.stages);
-                    report.indexed = n;
-                }
-                Err(e) => keep(e, &mut first_error),
-            }
+            report.indexed = ends.settle(index, Stage::Index, |n| *n).unwrap_or_default();
             if let Some(narrate) = narrate {
-                wait(events, &|| narrate.is_finished());
-                match join(narrate) {
-                    Ok((busy, n)) => {
-                        finished(events, Stage::Narrate, n, busy, &mut report.stages);
-                        report.narrated = n;
-                    }
-                    Err(e) => keep(e, &mut first_error),
-                }
+                report.narrated = ends.settle(narrate, Stage::Narrate, |n| *n).unwrap_or_default();
             }
-            first_error.map_or(Ok(()), Err)
+            ends.error.map_or(Ok(()), Err)
         })?;
         Ok(report)
     }
+}
+
+/// Sets a connection up for a job: no memory maps (a map of the store would count its pages in
+/// the job's memory, up to 1 GiB a connection), and a long wait for the other stages' writes.
+fn for_job(store: &storyline_store::Store) -> Result<(), EngineError> {
+    store.set_mmap_size(0)?;
+    store.set_busy_timeout(TURN)?;
+    Ok(())
 }
 
 /// Starts a stage's thread, named after the stage (as `top -H` and `perf` show it).
@@ -531,6 +489,48 @@ fn spawn<'scope, T: Send + 'scope>(
         .name(name.to_string())
         .spawn_scoped(scope, body)
         .expect("a thread can be started")
+}
+
+/// Tells every running stage's progress from the counters.
+type Tell<'a> = dyn Fn(&mut dyn FnMut(JobEvent), &Counters) + 'a;
+
+/// Where the stages after ingest are seen to end: their times, and the first error among them.
+struct Endings<'e> {
+    events: &'e mut dyn FnMut(JobEvent),
+    stages: &'e mut Vec<StageTime>,
+    error: Option<EngineError>,
+    /// Tells every running stage's progress.
+    tell: &'e Tell<'e>,
+    counters: &'e Counters,
+}
+
+impl Endings<'_> {
+    /// Waits for a stage's thread, telling progress meanwhile; then records its time and items
+    /// (`items` of its report) and hands the report on, or keeps its error if it is the first.
+    fn settle<T>(
+        &mut self,
+        handle: std::thread::ScopedJoinHandle<'_, Ran<T>>,
+        stage: Stage,
+        items: impl Fn(&T) -> u64,
+    ) -> Option<T> {
+        while !handle.is_finished() {
+            (self.tell)(self.events, self.counters);
+            std::thread::sleep(TICK);
+        }
+        (self.tell)(self.events, self.counters);
+        match join(handle) {
+            Ok((busy, r)) => {
+                let items = items(&r);
+                self.stages.push(StageTime { stage, items, busy });
+                (self.events)(JobEvent::Finished { stage, items, busy });
+                Some(r)
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+                None
+            }
+        }
+    }
 }
 
 /// Waits for a stage thread; its panic goes on in this thread.
