@@ -87,7 +87,9 @@ fn next_lang_id() -> u64 {
 const STEM_CACHE: usize = 1 << 17;
 
 /// Each thread's stems of the words it has seen, by language id: `lowercase word -> folded stem`.
-type StemCache = rustc_hash::FxHashMap<u64, rustc_hash::FxHashMap<Box<str>, Box<str>>>;
+/// The words come from the input, so they are hashed with the standard library's keyed hasher:
+/// a text made to collide cannot slow the cache down.
+type StemCache = rustc_hash::FxHashMap<u64, std::collections::HashMap<Box<str>, Box<str>>>;
 
 thread_local! {
     static STEMS: std::cell::RefCell<StemCache> = std::cell::RefCell::new(StemCache::default());
