@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use storyline_core::count;
 use storyline_engine::{Engine, IngestOptions, Input};
 use storyline_ingest::{Format, ReadOptions};
+use storyline_store::Location;
 
 /// Arguments of `storyline ingest`.
 #[derive(Debug, Args)]
@@ -84,12 +85,14 @@ pub struct DemoArgs {
     addr: std::net::SocketAddr,
 }
 
-pub fn open(data_dir: &Path) -> Result<Engine> {
-    Engine::open(data_dir)
-        .with_context(|| format!("cannot open the data directory {}", data_dir.display()))
+pub fn open(store: &Location) -> Result<Engine> {
+    Engine::open_at(store).with_context(|| match store {
+        Location::Dir(dir) => format!("cannot open the data directory {}", dir.display()),
+        Location::Postgres(_) => format!("cannot open the store {store}"),
+    })
 }
 
-pub fn ingest(data_dir: &Path, args: IngestArgs) -> Result<Outcome> {
+pub fn ingest(store: &Location, args: IngestArgs) -> Result<Outcome> {
     let Some(format) = Format::parse(&args.format) else {
         bail!("unknown --format {:?}; use auto, text, jsonl, html, feed or warc", args.format);
     };
@@ -108,11 +111,11 @@ pub fn ingest(data_dir: &Path, args: IngestArgs) -> Result<Outcome> {
     let model = if args.no_cluster { None } else { Some(load_model(args.model.as_deref())?) };
     let embedder = if args.no_cluster { None } else { args.embedding.load() };
     let shown = if args.quiet { output::Shown::Quiet } else { output::Shown::Auto };
-    run_ingest(data_dir, &inputs, &opts, model.as_ref(), embedder.as_ref(), args.json, shown)
+    run_ingest(store, &inputs, &opts, model.as_ref(), embedder.as_ref(), args.json, shown)
 }
 
 fn run_ingest(
-    data_dir: &Path,
+    store: &Location,
     inputs: &[Input],
     opts: &IngestOptions,
     model: Option<&storyline_engine::Model>,
@@ -120,7 +123,7 @@ fn run_ingest(
     json: bool,
     shown: output::Shown,
 ) -> Result<Outcome> {
-    let mut engine = open(data_dir)?;
+    let mut engine = open(store)?;
     let mut progress = output::StageProgress::new(shown);
     // Each reject is said as it happens; the report keeps only the first ones and counts.
     let job = engine
@@ -135,7 +138,7 @@ fn run_ingest(
         count(report.rejected, "input", "inputs"),
         output::kinds_summary(report),
         count(engine.store().count()?, "article", "articles"),
-        data_dir.display()
+        store
     );
     crate::extract::say_extracted(&job.extract);
     if let Some(c) = &job.cluster {
@@ -156,8 +159,8 @@ fn run_ingest(
     Ok(if report.rejected == 0 { Outcome::Done } else { Outcome::Partial })
 }
 
-pub fn articles(data_dir: &Path, args: ArticlesArgs) -> Result<Outcome> {
-    let engine = open(data_dir)?;
+pub fn articles(store: &Location, args: ArticlesArgs) -> Result<Outcome> {
+    let engine = open(store)?;
     let store = engine.store();
     match args.action.unwrap_or(ArticlesAction::List { limit: 50, offset: 0 }) {
         ArticlesAction::List { limit, offset } => {
@@ -220,11 +223,19 @@ const SAMPLE: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
+pub fn demo(store: &Location, args: DemoArgs) -> Result<Outcome> {
+    // The sample files go beside the store, or into a temporary folder for a server's store.
+    let scratch;
     let path = match args.path {
         Some(p) => p,
         None => {
-            let dir = data_dir.join("sample");
+            let dir = match store {
+                Location::Dir(d) => d.join("sample"),
+                Location::Postgres(_) => {
+                    scratch = tempfile::tempdir().context("cannot make a temporary folder")?;
+                    scratch.path().to_owned()
+                }
+            };
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot write {}", dir.display()))?;
             for (name, text) in SAMPLE {
@@ -234,11 +245,11 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
             dir
         }
     };
-    eprintln!("ingesting {} into {}", path.display(), data_dir.display());
+    eprintln!("ingesting {} into {}", path.display(), store);
     let model = storyline_cluster::Model::builtin()?;
     let embedder = args.embedding.load();
     let outcome = run_ingest(
-        data_dir,
+        store,
         &[Input::Path(path)],
         &IngestOptions::default(),
         Some(&model),
@@ -246,7 +257,7 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
         false,
         output::Shown::Auto,
     )?;
-    let engine = open(data_dir)?;
+    let engine = open(store)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "Articles")?;
     drop(out);
@@ -256,15 +267,16 @@ pub fn demo(data_dir: &Path, args: DemoArgs) -> Result<Outcome> {
     drop(out);
     crate::stories::write_events(&engine.store().events(None, 1000, 0)?)?;
     std::io::stderr().flush().ok();
-    eprintln!("see one article with: storyline --data-dir {} articles show ID", data_dir.display());
-    eprintln!("why it joined its event: storyline --data-dir {} explain ID", data_dir.display());
+    let flag = match store {
+        Location::Dir(_) => "--data-dir",
+        Location::Postgres(_) => "--store",
+    };
+    eprintln!("see one article with: storyline {flag} {store} articles show ID");
+    eprintln!("why it joined its event: storyline {flag} {store} explain ID");
     if args.no_serve {
         return Ok(outcome);
     }
-    crate::serve::serve(
-        data_dir,
-        crate::serve::ServeArgs { addr: args.addr, allowed_hosts: vec![] },
-    )
+    crate::serve::serve(store, crate::serve::ServeArgs { addr: args.addr, allowed_hosts: vec![] })
 }
 
 /// Arguments of `storyline eval`.

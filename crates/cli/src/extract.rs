@@ -2,8 +2,9 @@
 //! expressions with their normalised values.
 
 use std::io::Write;
-use std::path::Path;
+
 use storyline_core::count;
+use storyline_store::Location;
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -171,8 +172,8 @@ fn contract_json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-pub fn quotes(data_dir: &Path, args: QuotesArgs) -> Result<Outcome> {
-    let mut engine = open(data_dir)?;
+pub fn quotes(store: &Location, args: QuotesArgs) -> Result<Outcome> {
+    let mut engine = open(store)?;
     run_extract(&mut engine)?;
     let key = args.speaker.as_deref().map(storyline_extract::quotes::name_key);
     let hits = engine.store().quotes(key.as_deref(), args.list.limit, args.list.offset)?;
@@ -213,8 +214,8 @@ fn figure_hit_json(h: &FigureHit) -> Value {
     contract_json(&FigureItem::from(h))
 }
 
-pub fn figures(data_dir: &Path, args: FiguresArgs) -> Result<Outcome> {
-    let mut engine = open(data_dir)?;
+pub fn figures(store: &Location, args: FiguresArgs) -> Result<Outcome> {
+    let mut engine = open(store)?;
     run_extract(&mut engine)?;
     let hits = engine.store().figures(args.list.limit, args.list.offset)?;
     if args.list.json {
@@ -254,8 +255,8 @@ fn entity_summary_json(e: &EntitySummary) -> Value {
     contract_json(&EntityItem::from(e))
 }
 
-pub fn entities(data_dir: &Path, args: EntitiesArgs) -> Result<Outcome> {
-    let mut engine = open(data_dir)?;
+pub fn entities(store: &Location, args: EntitiesArgs) -> Result<Outcome> {
+    let mut engine = open(store)?;
     run_extract(&mut engine)?;
     let list = engine.store().entities(args.list.limit, args.list.offset)?;
     if args.list.json {

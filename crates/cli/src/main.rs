@@ -11,7 +11,7 @@ mod output;
 mod serve;
 mod stories;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -22,6 +22,12 @@ struct Cli {
     /// The data directory (created if missing).
     #[arg(long, global = true, env = "STORYLINE_DATA_DIR", default_value = "storyline-data")]
     data_dir: PathBuf,
+    /// The store, when it is not a data directory: a PostgreSQL URL
+    /// (`postgres://user@host:port/db`; `scripts/cluster-up` starts a server and prints it) that
+    /// several processes and machines share. A plain path here is a data directory. Overrides
+    /// --data-dir; from the environment (STORYLINE_STORE) it gives way to a --data-dir given.
+    #[arg(long, global = true, value_name = "URL")]
+    store: Option<String>,
     /// Show more log messages on stderr (-v, -vv).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -72,7 +78,13 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let data_dir_given =
+        matches.value_source("data_dir") == Some(clap::parser::ValueSource::CommandLine);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     // trafilatura warns about every page with broken JSON-LD; that is noise for our users.
     let level = match cli.verbose {
         0 => "warn,trafilatura=error",
@@ -86,22 +98,28 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+    let from_env = std::env::var("STORYLINE_STORE").ok().filter(|s| !s.is_empty());
+    let store = match (&cli.store, from_env) {
+        (Some(s), _) if !s.is_empty() => storyline_store::Location::parse(s),
+        (_, Some(s)) if !data_dir_given => storyline_store::Location::parse(&s),
+        _ => storyline_store::Location::Dir(cli.data_dir.clone()),
+    };
     let result = match cli.command {
-        Command::Ingest(args) => commands::ingest(&cli.data_dir, args),
-        Command::Articles(args) => commands::articles(&cli.data_dir, args),
-        Command::Demo(args) => commands::demo(&cli.data_dir, args),
-        Command::Serve(args) => serve::serve(&cli.data_dir, args),
-        Command::Export(args) => serve::export(&cli.data_dir, args),
+        Command::Ingest(args) => commands::ingest(&store, args),
+        Command::Articles(args) => commands::articles(&store, args),
+        Command::Demo(args) => commands::demo(&store, args),
+        Command::Serve(args) => serve::serve(&store, args),
+        Command::Export(args) => serve::export(&store, args),
         Command::Eval(args) => commands::eval(args),
         Command::Train(args) => commands::train(args),
         Command::Embed(args) => embed::embed(args),
-        Command::Cluster(args) => stories::cluster(&cli.data_dir, args),
-        Command::Events(args) => stories::events(&cli.data_dir, args),
-        Command::Stories(args) => stories::stories(&cli.data_dir, args),
-        Command::Explain(args) => stories::explain(&cli.data_dir, args),
-        Command::Quotes(args) => extract::quotes(&cli.data_dir, args),
-        Command::Figures(args) => extract::figures(&cli.data_dir, args),
-        Command::Entities(args) => extract::entities(&cli.data_dir, args),
+        Command::Cluster(args) => stories::cluster(&store, args),
+        Command::Events(args) => stories::events(&store, args),
+        Command::Stories(args) => stories::stories(&store, args),
+        Command::Explain(args) => stories::explain(&store, args),
+        Command::Quotes(args) => extract::quotes(&store, args),
+        Command::Figures(args) => extract::figures(&store, args),
+        Command::Entities(args) => extract::entities(&store, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

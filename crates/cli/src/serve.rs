@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -11,6 +11,7 @@ use storyline_engine::views::render::Format;
 
 use crate::commands::open;
 use crate::Outcome;
+use storyline_store::Location;
 
 /// Arguments of `storyline serve`.
 #[derive(Debug, Args)]
@@ -26,24 +27,25 @@ pub struct ServeArgs {
 
 /// Refuses a data directory holding no store, so that a misspelt `--data-dir` is an error
 /// rather than a new, empty store served or exported (issue 17, row 9).
-fn existing(data_dir: &Path) -> Result<()> {
-    if !data_dir.join(storyline_store::DB_FILE).is_file() {
-        bail!(
+fn existing(store: &Location) -> Result<()> {
+    match store {
+        Location::Dir(dir) if !dir.join(storyline_store::DB_FILE).is_file() => bail!(
             "{} holds no Storyline data; ingest into it first, or check --data-dir",
-            data_dir.display()
-        );
+            dir.display()
+        ),
+        // A server's database gets its tables on first open; an empty one serves empty lists.
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Brings the index and reports up to date, unless another process is writing the data
 /// directory: then it will, and what is stored now is used.
-fn up_to_date(engine: &mut storyline_engine::Engine, data_dir: &Path) -> Result<()> {
+fn up_to_date(engine: &mut storyline_engine::Engine, store: &Location) -> Result<()> {
     match engine.finish() {
         Err(storyline_engine::EngineError::Store(storyline_store::StoreError::Busy(_))) => {
             eprintln!(
                 "note: another storyline process is writing {}; using what is stored now",
-                data_dir.display()
+                store
             );
             Ok(())
         }
@@ -52,19 +54,19 @@ fn up_to_date(engine: &mut storyline_engine::Engine, data_dir: &Path) -> Result<
 }
 
 /// Serves the REST API and the web UI until the process is stopped.
-pub fn serve(data_dir: &Path, args: ServeArgs) -> Result<Outcome> {
-    existing(data_dir)?;
+pub fn serve(store: &Location, args: ServeArgs) -> Result<Outcome> {
+    existing(store)?;
     // Open once for writing so that the schema is current and the index and reports are built
     // for whatever was clustered before them.
-    let mut engine = open(data_dir)?;
-    up_to_date(&mut engine, data_dir)
+    let mut engine = open(store)?;
+    up_to_date(&mut engine, store)
         .context("could not bring the search index and story reports up to date")?;
     drop(engine);
-    let dir = data_dir.to_owned();
+    let place = store.to_string();
     let options =
         storyline_server::ServeOptions { allowed_hosts: args.allowed_hosts, ..Default::default() };
-    storyline_server::serve_with(data_dir, args.addr, &options, move |addr| {
-        eprintln!("Storyline is serving {} at http://{addr}/ (API: http://{addr}/api/openapi.json); stop with Ctrl-C", dir.display());
+    storyline_server::serve_with(store, args.addr, &options, move |addr| {
+        eprintln!("Storyline is serving {} at http://{addr}/ (API: http://{addr}/api/openapi.json); stop with Ctrl-C", place);
     })?;
     Ok(Outcome::Done)
 }
@@ -84,13 +86,13 @@ pub struct ExportArgs {
 }
 
 /// Writes a story's report in the format asked for.
-pub fn export(data_dir: &Path, args: ExportArgs) -> Result<Outcome> {
+pub fn export(store: &Location, args: ExportArgs) -> Result<Outcome> {
     let format = Format::parse(&args.format).map_err(anyhow::Error::msg)?;
-    existing(data_dir)?;
-    let mut engine = open(data_dir)?;
-    up_to_date(&mut engine, data_dir).context("could not bring the story reports up to date")?;
+    existing(store)?;
+    let mut engine = open(store)?;
+    up_to_date(&mut engine, store).context("could not bring the story reports up to date")?;
     let Some(json) = engine.store().story_report(args.id)? else {
-        bail!("no story {} in {}; `storyline stories` lists them", args.id, data_dir.display());
+        bail!("no story {} in {}; `storyline stories` lists them", args.id, store);
     };
     let report: storyline_engine::views::StoryReport =
         serde_json::from_str(&json).context("the stored report is unreadable")?;

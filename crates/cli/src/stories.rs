@@ -4,10 +4,11 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use storyline_core::count;
 use storyline_engine::views::contract::StoryItem;
 use storyline_engine::{ClusterReport, Engine};
+use storyline_store::Location;
 use storyline_store::{EventSummary, StorySummary};
 
 use crate::commands::{load_model, open};
@@ -119,9 +120,9 @@ fn report_json(r: &ClusterReport) -> Value {
     })
 }
 
-pub fn cluster(data_dir: &Path, args: ClusterArgs) -> Result<Outcome> {
+pub fn cluster(store: &Location, args: ClusterArgs) -> Result<Outcome> {
     let model = load_model(args.model.as_deref())?;
-    let mut engine = open(data_dir)?;
+    let mut engine = open(store)?;
     engine.lock_writer()?;
     if args.rebuild {
         engine.clear_clusters()?;
@@ -173,8 +174,8 @@ pub fn write_events(rows: &[EventSummary]) -> Result<()> {
     Ok(())
 }
 
-pub fn events(data_dir: &Path, args: EventsArgs) -> Result<Outcome> {
-    let engine = open(data_dir)?;
+pub fn events(store: &Location, args: EventsArgs) -> Result<Outcome> {
+    let engine = open(store)?;
     let rows = engine.store().events(args.story, args.limit, args.offset)?;
     if args.json {
         write_json(&Value::Array(rows.iter().map(event_json).collect()))?;
@@ -185,8 +186,8 @@ pub fn events(data_dir: &Path, args: EventsArgs) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-pub fn stories(data_dir: &Path, args: StoriesArgs) -> Result<Outcome> {
-    let engine = open(data_dir)?;
+pub fn stories(store: &Location, args: StoriesArgs) -> Result<Outcome> {
+    let engine = open(store)?;
     let rows = engine.store().stories(args.limit, args.offset)?;
     if args.json {
         write_json(&Value::Array(rows.iter().map(story_json).collect()))?;
@@ -233,8 +234,8 @@ fn contributions(scored: &Value, scorer: &Value) -> Vec<(String, f64, f64, f64)>
     v
 }
 
-pub fn explain(data_dir: &Path, args: ExplainArgs) -> Result<Outcome> {
-    let engine = open(data_dir)?;
+pub fn explain(store: &Location, args: ExplainArgs) -> Result<Outcome> {
+    let engine = open(store)?;
     let store = engine.store();
     let Some(article) = store.find(&args.id)? else {
         eprintln!(

@@ -118,7 +118,7 @@ impl Engine {
     ) -> Result<ClusterReport, EngineError> {
         self.lock_writer()?;
         let mut stage = ClusterStage::open(&mut self.store, model, embedder, self.state_every)?;
-        let mut analyse = AnalyseStage::open(&self.data_dir, model, embedder)?;
+        let mut analyse = AnalyseStage::open(&self.location, model, embedder)?;
         let (tx, rx) = std::sync::mpsc::sync_channel::<AnalysedBatch>(1);
         std::thread::scope(|scope| {
             let reader = scope.spawn(move || {
@@ -170,13 +170,13 @@ pub(crate) struct AnalyseStage<'m> {
 
 impl<'m> AnalyseStage<'m> {
     pub(crate) fn open(
-        data_dir: &std::path::Path,
+        location: &storyline_store::Location,
         model: &'m Model,
         embedder: Option<&'m Embedder>,
     ) -> Result<AnalyseStage<'m>, EngineError> {
         // It reads each article once, in order: no memory map of the store (see
         // `Store::set_mmap_size`).
-        let store = storyline_store::Store::open(data_dir)?;
+        let store = storyline_store::Store::open_at(location)?;
         store.set_mmap_size(0)?;
         Ok(AnalyseStage {
             store,

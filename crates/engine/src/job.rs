@@ -234,7 +234,7 @@ impl Engine {
     ) -> Result<JobReport, EngineError> {
         let mut report = JobReport::default();
         let counters = Counters::default();
-        let data_dir = self.data_dir.clone();
+        let location = self.location.clone();
         let state_every = self.state_every;
         let running: Vec<Stage> = Stage::ALL
             .into_iter()
@@ -245,9 +245,9 @@ impl Engine {
         for &stage in &running {
             events(JobEvent::Started { stage, total: None });
         }
-        let data_dir = data_dir.as_path();
+        let location = &location;
         let open = || {
-            let store = storyline_store::Store::open(data_dir)?;
+            let store = storyline_store::Store::open_at(location)?;
             for_job(&store)?;
             Ok::<_, EngineError>(store)
         };
@@ -326,7 +326,7 @@ impl Engine {
             let clustering = model.map(|model| {
                 let analyse = spawn(scope, "analyse", move || {
                     stage(counters, |busy| {
-                        let mut stage = AnalyseStage::open(data_dir, model, embedder)?;
+                        let mut stage = AnalyseStage::open(location, model, embedder)?;
                         let send = |stage: &mut AnalyseStage,
                                     finished: bool,
                                     busy: &mut Duration| {

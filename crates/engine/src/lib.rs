@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use std::path::Path;
 use storyline_core::RawDoc;
 use storyline_ingest::{read_input, IngestError, LineHistory, Normaliser, ReadOptions};
-use storyline_store::{Boilerplate, NewArticle, Store, StoreError, WriterLock};
+use storyline_store::{Boilerplate, Location, NewArticle, Store, StoreError, WriterLock};
 
 pub use cluster::{ClusterReport, StreamDoc};
 pub use extract::{publication_day, ExtractReport, Extractors};
@@ -119,11 +119,11 @@ pub struct Progress {
     pub inserted: u64,
 }
 
-/// The engine over one data directory.
+/// The engine over one store: a data directory, or a PostgreSQL database.
 pub struct Engine {
     store: Store,
     normaliser: Normaliser,
-    data_dir: std::path::PathBuf,
+    location: Location,
     /// Taken by the first write and held while the engine lives.
     writer: Option<WriterLock>,
     /// Clustering stores its state every this many batches, and at the end of a run.
@@ -147,11 +147,17 @@ impl LineHistory for History<'_> {
 impl Engine {
     /// Opens the data directory (creating it if needed).
     pub fn open(data_dir: &Path) -> Result<Engine, EngineError> {
-        let store = Store::open(data_dir)?;
+        Engine::open_at(&Location::Dir(data_dir.to_owned()))
+    }
+
+    /// Opens the store at `location` (creating it if needed): a data directory or a PostgreSQL
+    /// database.
+    pub fn open_at(location: &Location) -> Result<Engine, EngineError> {
+        let store = Store::open_at(location)?;
         Ok(Engine {
             store,
             normaliser: Normaliser::new()?,
-            data_dir: data_dir.to_owned(),
+            location: location.clone(),
             writer: None,
             state_every: 8,
         })
@@ -165,12 +171,17 @@ impl Engine {
         self.state_every = batches.max(1);
     }
 
-    /// Takes the data directory's writer lock for the life of this engine, or fails at once
+    /// Where the store lives.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Takes the store's writer lock for the life of this engine, or fails at once
     /// with [`StoreError::Busy`] when another process is writing it. Ingest, extraction,
     /// indexing and narration take it themselves; call it before clustering.
     pub fn lock_writer(&mut self) -> Result<(), EngineError> {
         if self.writer.is_none() {
-            self.writer = Some(WriterLock::acquire(&self.data_dir)?);
+            self.writer = Some(WriterLock::acquire_at(&self.location)?);
         }
         Ok(())
     }

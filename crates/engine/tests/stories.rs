@@ -326,3 +326,83 @@ fn the_job_decides_as_the_stages_run_in_turn_do() {
         )
     );
 }
+
+/// Issue 18: the job on a PostgreSQL store decides, extracts, indexes and narrates exactly as on
+/// the embedded one: the same events, stories and copies, the same story reports byte for byte,
+/// the same counts, lists and search hits. Runs where `STORYLINE_TEST_POSTGRES` names a server
+/// (`scripts/cluster-up`; CI requires it).
+#[test]
+fn the_job_on_postgres_decides_as_on_the_embedded_store() {
+    let Some(pg) = storyline_store::testing::postgres() else {
+        eprintln!("skipped: {} is not set", storyline_store::testing::TEST_POSTGRES_ENV);
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let n = 2200; // more than one clustering batch (2,048)
+    let all = dir.path().join("all.jsonl");
+    write_long_stream(&all, n);
+    let model = Model::builtin().unwrap();
+    let run = |engine: &mut Engine| {
+        engine
+            .run_job(
+                &[Input::Path(all.clone())],
+                &IngestOptions::default(),
+                Some(&model),
+                None,
+                &mut |_| {},
+            )
+            .unwrap()
+    };
+    let mut lite = Engine::open(&dir.path().join("data")).unwrap();
+    let mut post = Engine::open_at(&pg.location).unwrap();
+    let (a, b) = (run(&mut lite), run(&mut post));
+    assert_eq!(b.ingest.inserted as usize, n);
+    assert_eq!(assignments(&post), assignments(&lite));
+    assert_eq!((b.indexed, b.narrated), (a.indexed, a.narrated));
+    let (x, y) = (&a.extract, &b.extract);
+    assert_eq!(
+        (y.articles, y.quotes, y.timexes, y.figures, y.entities),
+        (x.articles, x.quotes, x.timexes, x.figures, x.entities)
+    );
+    let (ls, ps) = (lite.store(), post.store());
+    assert!(a.narrated > 1);
+    for story in 0..a.narrated as u32 + 5 {
+        assert_eq!(
+            ps.story_report(story).unwrap(),
+            ls.story_report(story).unwrap(),
+            "story {story}"
+        );
+    }
+    let json = |v: &dyn std::fmt::Debug| format!("{v:?}");
+    assert_eq!(json(&ps.stories(50, 0).unwrap()), json(&ls.stories(50, 0).unwrap()));
+    assert_eq!(json(&ps.events(None, 50, 0).unwrap()), json(&ls.events(None, 50, 0).unwrap()));
+    assert_eq!(json(&ps.entities(50, 0).unwrap()), json(&ls.entities(50, 0).unwrap()));
+    assert_eq!(json(&ps.figures(50, 0).unwrap()), json(&ls.figures(50, 0).unwrap()));
+    assert_eq!(json(&ps.quotes(None, 50, 0).unwrap()), json(&ls.quotes(None, 50, 0).unwrap()));
+    assert_eq!(json(&ps.story_list(20, None).unwrap()), json(&ls.story_list(20, None).unwrap()));
+    // Search: the same articles match, with the same facets over them.
+    let analyzer = storyline_text::Analyzer::builtin().unwrap();
+    let first = ls.list(1, 0).unwrap().remove(0).title;
+    let word =
+        first.split_whitespace().next().unwrap().trim_matches(|c: char| !c.is_alphanumeric());
+    let terms = analyzer.query_terms(word, &["de"]);
+    let (sl, sp) = (
+        ls.search(&terms, &Default::default(), 2_000, 0).unwrap(),
+        ps.search(&terms, &Default::default(), 2_000, 0).unwrap(),
+    );
+    assert!(sl.total > 1, "{word}");
+    assert_eq!(sp.total, sl.total, "{word}");
+    let ids = |r: &storyline_store::SearchResult| {
+        let mut v: Vec<String> = r.hits.iter().map(|h| h.id.as_str().to_owned()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&sp), ids(&sl));
+    assert_eq!(json(&sp.languages), json(&sl.languages));
+    assert_eq!(json(&sp.stories), json(&sl.stories));
+    assert_eq!(json(&sp.entities), json(&sl.entities));
+    // Run again: nothing new on either.
+    let again = run(&mut post);
+    assert_eq!((again.ingest.inserted, again.extract.articles, again.indexed), (0, 0, 0));
+    assert_eq!(assignments(&post), assignments(&lite));
+}

@@ -24,8 +24,8 @@ mod snippet;
 mod ui;
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
+use storyline_store::Location;
 
 use axum::routing::get;
 use axum::Router;
@@ -74,24 +74,26 @@ pub fn router_with(pool: Arc<Pool>, options: &ServeOptions) -> Router {
         .layer(axum::middleware::from_fn_with_state(hosts, guard::guard))
 }
 
-/// Serves the data directory at `addr` until the process ends; `ready` is told the bound
-/// address (port 0 picks a free one) once connections are accepted.
+/// Serves the store at `location` (a data directory or a PostgreSQL database) at `addr` until
+/// the process ends; `ready` is told the bound address (port 0 picks a free one) once
+/// connections are accepted. Several servers may serve one PostgreSQL store behind a load
+/// balancer.
 pub fn serve(
-    data_dir: &Path,
+    location: &Location,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    serve_with(data_dir, addr, &ServeOptions::default(), ready)
+    serve_with(location, addr, &ServeOptions::default(), ready)
 }
 
 /// [`serve`] with the host allow-list, header timeout and connection cap of `options`.
 pub fn serve_with(
-    data_dir: &Path,
+    location: &Location,
     addr: SocketAddr,
     options: &ServeOptions,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    let pool = Arc::new(Pool::open(data_dir, DEFAULT_CONNECTIONS)?);
+    let pool = Arc::new(Pool::open_at(location, DEFAULT_CONNECTIONS)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

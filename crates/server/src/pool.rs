@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use storyline_store::{Interrupter, Store, StoreError};
+use storyline_store::{Interrupter, Location, Store, StoreError};
 use tokio::sync::Semaphore;
 
 use crate::ApiError;
@@ -33,8 +33,13 @@ impl Drop for StopWhenAbandoned {
 impl Pool {
     /// Opens `connections` connections to the data directory (at least one).
     pub fn open(data_dir: &Path, connections: usize) -> Result<Pool, StoreError> {
+        Pool::open_at(&Location::Dir(data_dir.to_owned()), connections)
+    }
+
+    /// Opens `connections` connections to the store at `location` (at least one).
+    pub fn open_at(location: &Location, connections: usize) -> Result<Pool, StoreError> {
         let n = connections.max(1);
-        let stores = (0..n).map(|_| Store::open(data_dir)).collect::<Result<Vec<_>, _>>()?;
+        let stores = (0..n).map(|_| Store::open_at(location)).collect::<Result<Vec<_>, _>>()?;
         Ok(Pool { stores: Mutex::new(stores), available: Arc::new(Semaphore::new(n)) })
     }
 

@@ -14,19 +14,86 @@ struct Server {
 
 async fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
+    let location = storyline_store::Location::Dir(dir.path().to_owned());
+    let addr = start_on(&location).await;
+    Server { addr, _dir: dir }
+}
+
+/// Ingests the seeds into the store at `location` and serves it; the address. The store is
+/// opened on a blocking thread: PostgreSQL's client blocks.
+async fn start_on(location: &storyline_store::Location) -> String {
+    let location = location.clone();
+    let pool = tokio::task::spawn_blocking(move || {
+        ingest_seeds(&location);
+        Arc::new(Pool::open_at(&location, 2).unwrap())
+    })
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move { axum::serve(listener, router(pool)).await.unwrap() });
+    addr
+}
+
+fn ingest_seeds(location: &storyline_store::Location) {
     let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../resources/sample");
-    let mut engine = Engine::open(dir.path()).unwrap();
+    let mut engine = Engine::open_at(location).unwrap();
     engine.ingest(&[Input::from_arg(seeds)], &IngestOptions::default(), &mut |_| {}).unwrap();
     engine.extract(|_| {}).unwrap();
     let model = storyline_engine::Model::builtin().unwrap();
     engine.cluster(&model, None, &mut |_| {}).unwrap();
     engine.finish().unwrap();
-    drop(engine);
-    let pool = Arc::new(Pool::open(dir.path(), 2).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    tokio::spawn(async move { axum::serve(listener, router(pool)).await.unwrap() });
-    Server { addr, _dir: dir }
+}
+
+/// Issue 18: a server on a PostgreSQL store answers every endpoint as one on the embedded
+/// store does, for the same articles: the same JSON, byte for byte (search hits are the same
+/// set; their order follows each database's ranking, so it is compared sorted). Runs where
+/// `STORYLINE_TEST_POSTGRES` names a server (CI requires it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_store_answers_as_the_embedded_one() {
+    // PostgreSQL's client blocks: the test database is made and dropped on a blocking thread.
+    let Some(pg) = tokio::task::spawn_blocking(storyline_store::testing::postgres).await.unwrap()
+    else {
+        return;
+    };
+    let lite = start().await;
+    let post = start_on(&pg.location).await;
+    let (mut a, mut b) =
+        (Connection::open(&lite.addr).await.unwrap(), Connection::open(&post).await.unwrap());
+    let stories = get(&mut a, "/api/stories").await.json();
+    let story = stories["items"][0]["id"].as_u64().unwrap();
+    let article =
+        get(&mut a, "/api/articles").await.json()["items"][0]["id"].as_str().unwrap().to_owned();
+    for path in [
+        "/api/stories".to_owned(),
+        format!("/api/stories/{story}"),
+        format!("/api/stories/{story}/articles"),
+        format!("/api/stories/{story}/export?format=md"),
+        "/api/quotes".to_owned(),
+        "/api/quotes?speaker=putin".to_owned(),
+        "/api/figures".to_owned(),
+        "/api/events/0".to_owned(),
+        "/api/events/1".to_owned(),
+        "/api/articles".to_owned(),
+        "/api/articles?limit=2".to_owned(),
+        format!("/api/articles/{article}"),
+        "/".to_owned(),
+        format!("/stories/{story}"),
+    ] {
+        let (x, y) = (get(&mut a, &path).await, get(&mut b, &path).await);
+        assert_eq!((y.status, &y.body), (x.status, &x.body), "{path}");
+    }
+    for q in ["Munition", "Kim", "Putin&lang=de"] {
+        let path = format!("/api/search?q={q}");
+        let (mut x, mut y) = (get(&mut a, &path).await.json(), get(&mut b, &path).await.json());
+        assert!(x["total"].as_u64().unwrap() > 0, "{path}");
+        for v in [&mut x, &mut y] {
+            let hits = v["hits"].as_array_mut().unwrap();
+            hits.sort_by_key(|h| h["id"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(y, x, "{path}");
+    }
+    tokio::task::spawn_blocking(move || drop(pg)).await.unwrap();
 }
 
 async fn get(c: &mut Connection, path: &str) -> Answer {

@@ -1,9 +1,9 @@
 //! What the extraction stage stores: each article's quotes and time expressions, with byte
 //! offsets into its clean text, and a mark that the article was extracted.
 
-use rusqlite::{params, Row};
 use storyline_core::ArticleId;
 
+use crate::db::{args, DbError, Row};
 use crate::{Store, StoreError};
 
 /// One quote to store or as stored. Offsets are bytes into the article's text.
@@ -168,10 +168,10 @@ pub struct FigureHit {
     pub figure: FigureRow,
 }
 
-fn figure_row(r: &Row<'_>) -> rusqlite::Result<FigureRow> {
+fn figure_row(r: &Row<'_>) -> Result<FigureRow, DbError> {
     Ok(FigureRow {
-        start: r.get::<_, i64>(0)? as usize,
-        end: r.get::<_, i64>(1)? as usize,
+        start: r.get::<i64>(0)? as usize,
+        end: r.get::<i64>(1)? as usize,
         value: r.get(2)?,
         high: r.get(3)?,
         kind: r.get(4)?,
@@ -191,22 +191,21 @@ fn figure_row(r: &Row<'_>) -> rusqlite::Result<FigureRow> {
 /// counts and a half ("anderthalb Jahre" is `P1.5Y`).
 pub const EXTRACTION_VERSION: i64 = 7;
 
-fn quote_row(r: &Row<'_>, at: usize) -> rusqlite::Result<QuoteRow> {
+fn quote_row(r: &Row<'_>, at: usize) -> Result<QuoteRow, DbError> {
     let pair = |a: Option<i64>, b: Option<i64>| a.zip(b).map(|(a, b)| (a as usize, b as usize));
     Ok(QuoteRow {
-        start: r.get::<_, i64>(at)? as usize,
-        end: r.get::<_, i64>(at + 1)? as usize,
+        start: r.get::<i64>(at)? as usize,
+        end: r.get::<i64>(at + 1)? as usize,
         kind: r.get(at + 2)?,
         cue: pair(r.get(at + 3)?, r.get(at + 4)?),
         speaker: pair(r.get(at + 5)?, r.get(at + 6)?),
         speaker_name: r.get(at + 7)?,
         speaker_key: r.get(at + 8)?,
-        nested: r.get::<_, i64>(at + 9)? != 0,
+        nested: r.get::<i64>(at + 9)? != 0,
     })
 }
 
-const QUOTE_COLUMNS: &str =
-    "q.start, q.end, q.kind, q.cue_start, q.cue_end, q.speaker_start, q.speaker_end, q.speaker, q.speaker_key, q.nested";
+const QUOTE_COLUMNS: &str = r#"q.start, q."end", q.kind, q.cue_start, q.cue_end, q.speaker_start, q.speaker_end, q.speaker, q.speaker_key, q.nested"#;
 
 impl Store {
     /// Articles not yet extracted (or extracted by an older version), sequence number above
@@ -216,146 +215,120 @@ impl Store {
         after: i64,
         limit: usize,
     ) -> Result<Vec<ArticleToExtract>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
+        self.db
+            .query(
                 "SELECT a.seq, a.text, a.lang, a.date_iso, a.date_precision FROM articles a
                  LEFT JOIN extracted x ON x.article_seq = a.seq
                  WHERE a.seq > ?1 AND (x.article_seq IS NULL OR x.version < ?3) ORDER BY a.seq LIMIT ?2",
+                args![after, limit as i64, EXTRACTION_VERSION],
+                |r| {
+                    Ok(ArticleToExtract {
+                        seq: r.get(0)?,
+                        text: r.get(1)?,
+                        lang: r.get(2)?,
+                        date_iso: r.get(3)?,
+                        date_precision: r.get(4)?,
+                    })
+                },
             )
-            .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map(params![after, limit as i64, EXTRACTION_VERSION], |r| {
-                Ok(ArticleToExtract {
-                    seq: r.get(0)?,
-                    text: r.get(1)?,
-                    lang: r.get(2)?,
-                    date_iso: r.get(3)?,
-                    date_precision: r.get(4)?,
-                })
-            })
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+            .map_err(|e| self.sql(e))
     }
 
     /// Stores a batch of extractions in one transaction, replacing what an article had.
     pub fn write_extractions(&mut self, batch: &[Extraction]) -> Result<(), StoreError> {
-        let path = self.db_path.clone();
-        let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(err)?;
-        {
-            let mut clear_q =
-                tx.prepare_cached("DELETE FROM quotes WHERE article_seq = ?1").map_err(err)?;
-            let mut clear_t =
-                tx.prepare_cached("DELETE FROM timexes WHERE article_seq = ?1").map_err(err)?;
-            let mut clear_f =
-                tx.prepare_cached("DELETE FROM figures WHERE article_seq = ?1").map_err(err)?;
-            let mut clear_e =
-                tx.prepare_cached("DELETE FROM entities WHERE article_seq = ?1").map_err(err)?;
-            let mut entity = tx
-                .prepare_cached(
-                    "INSERT INTO entities (article_seq, ord, start, end, type, canonical, key, role)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        let err = |e| self.sql(e);
+        let tx = self.db.begin().map_err(err)?;
+        for x in batch {
+            tx.execute("DELETE FROM quotes WHERE article_seq = ?1", args![x.article_seq])
+                .map_err(err)?;
+            tx.execute("DELETE FROM timexes WHERE article_seq = ?1", args![x.article_seq])
+                .map_err(err)?;
+            tx.execute("DELETE FROM figures WHERE article_seq = ?1", args![x.article_seq])
+                .map_err(err)?;
+            tx.execute("DELETE FROM entities WHERE article_seq = ?1", args![x.article_seq])
+                .map_err(err)?;
+            for (ord, e) in x.entities.iter().enumerate() {
+                tx.execute(
+                    r#"INSERT INTO entities (article_seq, ord, start, "end", type, canonical, key, role)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"#,
+                    args![
+                        x.article_seq,
+                        ord as i64,
+                        e.start as i64,
+                        e.end as i64,
+                        e.etype.as_str(),
+                        e.canonical.as_str(),
+                        e.key.as_str(),
+                        e.role.as_deref()
+                    ],
                 )
                 .map_err(err)?;
-            let mut figure = tx
-                .prepare_cached(
-                    "INSERT INTO figures (article_seq, ord, start, end, value, high, kind, unit, counted, approximation, source)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                )
-                .map_err(err)?;
-            let mut quote = tx
-                .prepare_cached(
-                    "INSERT INTO quotes (article_seq, ord, start, end, kind, cue_start, cue_end, speaker_start, speaker_end, speaker, speaker_key, nested)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                )
-                .map_err(err)?;
-            let mut timex = tx
-                .prepare_cached(
-                    "INSERT INTO timexes (article_seq, ord, start, end, kind, value, granularity, resolution, modifier)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .map_err(err)?;
-            let mut mark = tx
-                .prepare_cached(
-                    "INSERT INTO extracted (article_seq, version) VALUES (?1, ?2)
-                     ON CONFLICT (article_seq) DO UPDATE SET version = excluded.version",
-                )
-                .map_err(err)?;
-            for x in batch {
-                clear_q.execute([x.article_seq]).map_err(err)?;
-                clear_t.execute([x.article_seq]).map_err(err)?;
-                clear_f.execute([x.article_seq]).map_err(err)?;
-                clear_e.execute([x.article_seq]).map_err(err)?;
-                for (ord, e) in x.entities.iter().enumerate() {
-                    entity
-                        .execute(params![
-                            x.article_seq,
-                            ord as i64,
-                            e.start as i64,
-                            e.end as i64,
-                            e.etype,
-                            e.canonical,
-                            e.key,
-                            e.role
-                        ])
-                        .map_err(err)?;
-                }
-                for (ord, f) in x.figures.iter().enumerate() {
-                    figure
-                        .execute(params![
-                            x.article_seq,
-                            ord as i64,
-                            f.start as i64,
-                            f.end as i64,
-                            f.value,
-                            f.high,
-                            f.kind,
-                            f.unit,
-                            f.counted,
-                            f.approximation,
-                            f.source,
-                        ])
-                        .map_err(err)?;
-                }
-                for (ord, q) in x.quotes.iter().enumerate() {
-                    quote
-                        .execute(params![
-                            x.article_seq,
-                            ord as i64,
-                            q.start as i64,
-                            q.end as i64,
-                            q.kind,
-                            q.cue.map(|c| c.0 as i64),
-                            q.cue.map(|c| c.1 as i64),
-                            q.speaker.map(|c| c.0 as i64),
-                            q.speaker.map(|c| c.1 as i64),
-                            q.speaker_name,
-                            q.speaker_key,
-                            q.nested,
-                        ])
-                        .map_err(err)?;
-                }
-                for (ord, t) in x.timexes.iter().enumerate() {
-                    timex
-                        .execute(params![
-                            x.article_seq,
-                            ord as i64,
-                            t.start as i64,
-                            t.end as i64,
-                            t.kind,
-                            t.value,
-                            t.granularity,
-                            t.resolution,
-                            t.modifier,
-                        ])
-                        .map_err(err)?;
-                }
-                mark.execute(params![x.article_seq, EXTRACTION_VERSION]).map_err(err)?;
             }
+            for (ord, f) in x.figures.iter().enumerate() {
+                tx.execute(
+                    r#"INSERT INTO figures (article_seq, ord, start, "end", value, high, kind, unit, counted, approximation, source)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"#,
+                    args![
+                        x.article_seq,
+                        ord as i64,
+                        f.start as i64,
+                        f.end as i64,
+                        f.value,
+                        f.high,
+                        f.kind.as_str(),
+                        f.unit.as_deref(),
+                        f.counted.as_deref(),
+                        f.approximation.as_deref(),
+                        f.source.as_deref(),
+                    ],
+                )
+                .map_err(err)?;
+            }
+            for (ord, q) in x.quotes.iter().enumerate() {
+                tx.execute(
+                    r#"INSERT INTO quotes (article_seq, ord, start, "end", kind, cue_start, cue_end, speaker_start, speaker_end, speaker, speaker_key, nested)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"#,
+                    args![
+                        x.article_seq,
+                        ord as i64,
+                        q.start as i64,
+                        q.end as i64,
+                        q.kind.as_str(),
+                        q.cue.map(|c| c.0 as i64),
+                        q.cue.map(|c| c.1 as i64),
+                        q.speaker.map(|c| c.0 as i64),
+                        q.speaker.map(|c| c.1 as i64),
+                        q.speaker_name.as_deref(),
+                        q.speaker_key.as_deref(),
+                        i64::from(q.nested),
+                    ],
+                )
+                .map_err(err)?;
+            }
+            for (ord, t) in x.timexes.iter().enumerate() {
+                tx.execute(
+                    r#"INSERT INTO timexes (article_seq, ord, start, "end", kind, value, granularity, resolution, modifier)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
+                    args![
+                        x.article_seq,
+                        ord as i64,
+                        t.start as i64,
+                        t.end as i64,
+                        t.kind.as_str(),
+                        t.value.as_str(),
+                        t.granularity.as_str(),
+                        t.resolution.as_str(),
+                        t.modifier.as_deref(),
+                    ],
+                )
+                .map_err(err)?;
+            }
+            tx.execute(
+                "INSERT INTO extracted (article_seq, version) VALUES (?1, ?2)
+                 ON CONFLICT (article_seq) DO UPDATE SET version = excluded.version",
+                args![x.article_seq, EXTRACTION_VERSION],
+            )
+            .map_err(err)?;
         }
         tx.commit().map_err(err)
     }
@@ -363,108 +336,97 @@ impl Store {
     /// The quotes and time expressions stored for the article with this id (empty when it was
     /// not extracted).
     pub fn extraction(&self, id: &ArticleId) -> Result<Extraction, StoreError> {
-        let seq: Option<i64> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT seq FROM articles WHERE id = ?1")
-                .map_err(|e| self.sql(e))?;
-            let mut rows = stmt.query_map([id.as_str()], |r| r.get(0)).map_err(|e| self.sql(e))?;
-            rows.next().transpose().map_err(|e| self.sql(e))?
-        };
+        let seq: Option<i64> = self
+            .db
+            .query_opt("SELECT seq FROM articles WHERE id = ?1", args![id.as_str()], |r| r.get(0))
+            .map_err(|e| self.sql(e))?;
         let Some(seq) = seq else { return Ok(Extraction::default()) };
-        let quotes = {
-            let sql = format!(
-                "SELECT {QUOTE_COLUMNS} FROM quotes q WHERE q.article_seq = ?1 ORDER BY q.ord"
-            );
-            let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
-            let rows = stmt.query_map([seq], |r| quote_row(r, 0)).map_err(|e| self.sql(e))?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
-        };
-        let timexes = {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT start, end, kind, value, granularity, resolution, modifier FROM timexes
-                     WHERE article_seq = ?1 ORDER BY ord",
-                )
-                .map_err(|e| self.sql(e))?;
-            let rows = stmt
-                .query_map([seq], |r| {
+        let quotes = self
+            .db
+            .query(
+                &format!(
+                    "SELECT {QUOTE_COLUMNS} FROM quotes q WHERE q.article_seq = ?1 ORDER BY q.ord"
+                ),
+                args![seq],
+                |r| quote_row(r, 0),
+            )
+            .map_err(|e| self.sql(e))?;
+        let timexes = self
+            .db
+            .query(
+                r#"SELECT start, "end", kind, value, granularity, resolution, modifier FROM timexes
+                 WHERE article_seq = ?1 ORDER BY ord"#,
+                args![seq],
+                |r| {
                     Ok(TimexRow {
-                        start: r.get::<_, i64>(0)? as usize,
-                        end: r.get::<_, i64>(1)? as usize,
+                        start: r.get::<i64>(0)? as usize,
+                        end: r.get::<i64>(1)? as usize,
                         kind: r.get(2)?,
                         value: r.get(3)?,
                         granularity: r.get(4)?,
                         resolution: r.get(5)?,
                         modifier: r.get(6)?,
                     })
-                })
-                .map_err(|e| self.sql(e))?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
-        };
-        let figures = {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT start, end, value, high, kind, unit, counted, approximation, source FROM figures
-                     WHERE article_seq = ?1 ORDER BY ord",
-                )
-                .map_err(|e| self.sql(e))?;
-            let rows = stmt.query_map([seq], figure_row).map_err(|e| self.sql(e))?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
-        };
-        let entities = {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT start, end, type, canonical, key, role FROM entities WHERE article_seq = ?1 ORDER BY ord",
-                )
-                .map_err(|e| self.sql(e))?;
-            let rows = stmt
-                .query_map([seq], |r| {
+                },
+            )
+            .map_err(|e| self.sql(e))?;
+        let figures = self
+            .db
+            .query(
+                r#"SELECT start, "end", value, high, kind, unit, counted, approximation, source FROM figures
+                 WHERE article_seq = ?1 ORDER BY ord"#,
+                args![seq],
+                figure_row,
+            )
+            .map_err(|e| self.sql(e))?;
+        let entities = self
+            .db
+            .query(
+                r#"SELECT start, "end", type, canonical, key, role FROM entities WHERE article_seq = ?1 ORDER BY ord"#,
+                args![seq],
+                |r| {
                     Ok(EntityRow {
-                        start: r.get::<_, i64>(0)? as usize,
-                        end: r.get::<_, i64>(1)? as usize,
+                        start: r.get::<i64>(0)? as usize,
+                        end: r.get::<i64>(1)? as usize,
                         etype: r.get(2)?,
                         canonical: r.get(3)?,
                         key: r.get(4)?,
                         role: r.get(5)?,
                     })
-                })
-                .map_err(|e| self.sql(e))?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.sql(e))?
-        };
+                },
+            )
+            .map_err(|e| self.sql(e))?;
         Ok(Extraction { article_seq: seq, quotes, timexes, figures, entities })
     }
 
     /// Entities across the store, most mentioned first: a surname alone ("Putin") joins the one
     /// full name of a person that ends with it ("Wladimir Putin"). Derived places are left out.
+    /// Mentions are read in stored order, so that which spelling counts as canonical among equals,
+    /// and the order of roles, are the same on every backend.
     pub fn entities(&self, limit: usize, offset: usize) -> Result<Vec<EntitySummary>, StoreError> {
         use std::collections::BTreeMap;
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT e.key, e.type, e.canonical, e.role, e.article_seq, a.text, e.start, e.end
+        let rows = self
+            .db
+            .query(
+                r#"SELECT e.key, e.type, e.canonical, e.role, e.article_seq, a.text, e.start, e."end"
                  FROM entities e JOIN articles a ON a.seq = e.article_seq
-                 WHERE e.type NOT LIKE '%deriv' AND e.type NOT LIKE '%part'",
+                 WHERE e.type NOT LIKE '%deriv' AND e.type NOT LIKE '%part'
+                 ORDER BY e.article_seq, e.ord"#,
+                args![],
+                |r| {
+                    let text: String = r.get(5)?;
+                    let (s, e): (i64, i64) = (r.get(6)?, r.get(7)?);
+                    Ok((
+                        r.get::<String>(0)?,
+                        r.get::<String>(1)?,
+                        r.get::<String>(2)?,
+                        r.get::<Option<String>>(3)?,
+                        r.get::<i64>(4)?,
+                        text.get(s as usize..e as usize).unwrap_or_default().to_string(),
+                    ))
+                },
             )
             .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                let text: String = r.get(5)?;
-                let (s, e): (i64, i64) = (r.get(6)?, r.get(7)?);
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, i64>(4)?,
-                    text.get(s as usize..e as usize).unwrap_or_default().to_string(),
-                ))
-            })
-            .map_err(|e| self.sql(e))?;
-        let rows: Vec<_> = rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))?;
         // Surnames of people with a full name, when only one full name ends with them.
         let mut full_by_last: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (key, t, ..) in &rows {
@@ -541,30 +503,27 @@ impl Store {
 
     /// Figures in ingest and text order, with their article; at most `limit` from `offset`.
     pub fn figures(&self, limit: usize, offset: usize) -> Result<Vec<FigureHit>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT f.start, f.end, f.value, f.high, f.kind, f.unit, f.counted, f.approximation, f.source,
+        self.db
+            .query(
+                r#"SELECT f.start, f."end", f.value, f.high, f.kind, f.unit, f.counted, f.approximation, f.source,
                         a.id, a.title, a.date_iso, a.outlet, a.text
                  FROM figures f JOIN articles a ON a.seq = f.article_seq
-                 ORDER BY f.article_seq, f.ord LIMIT ?1 OFFSET ?2",
+                 ORDER BY f.article_seq, f.ord LIMIT ?1 OFFSET ?2"#,
+                args![limit as i64, offset as i64],
+                |r| {
+                    let figure = figure_row(r)?;
+                    let text: String = r.get(13)?;
+                    Ok(FigureHit {
+                        article: ArticleId::from_stored(r.get::<String>(9)?),
+                        title: r.get(10)?,
+                        date: r.get(11)?,
+                        outlet: r.get(12)?,
+                        text: text.get(figure.start..figure.end).unwrap_or_default().to_string(),
+                        figure,
+                    })
+                },
             )
-            .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map(params![limit as i64, offset as i64], |r| {
-                let figure = figure_row(r)?;
-                let text: String = r.get(13)?;
-                Ok(FigureHit {
-                    article: ArticleId::from_stored(r.get::<_, String>(9)?),
-                    title: r.get(10)?,
-                    date: r.get(11)?,
-                    outlet: r.get(12)?,
-                    text: text.get(figure.start..figure.end).unwrap_or_default().to_string(),
-                    figure,
-                })
-            })
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+            .map_err(|e| self.sql(e))
     }
 
     /// Quotes in ingest and text order, of the speaker whose key is `speaker_key` when given
@@ -578,23 +537,21 @@ impl Store {
     ) -> Result<Vec<QuoteHit>, StoreError> {
         let sql = format!(
             "SELECT a.id, a.title, a.date_iso, a.text, {QUOTE_COLUMNS} FROM quotes q JOIN articles a ON a.seq = q.article_seq
-             WHERE ?1 IS NULL OR q.speaker_key = ?1 OR q.speaker_key LIKE '% ' || ?1
+             WHERE CAST(?1 AS TEXT) IS NULL OR q.speaker_key = ?1 OR q.speaker_key LIKE '% ' || ?1
              ORDER BY q.article_seq, q.ord LIMIT ?2 OFFSET ?3"
         );
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map(params![speaker_key, limit as i64, offset as i64], |r| {
+        self.db
+            .query(&sql, args![speaker_key, limit as i64, offset as i64], |r| {
                 let text: String = r.get(3)?;
                 let quote = quote_row(r, 4)?;
                 Ok(QuoteHit {
-                    article: ArticleId::from_stored(r.get::<_, String>(0)?),
+                    article: ArticleId::from_stored(r.get::<String>(0)?),
                     title: r.get(1)?,
                     date: r.get(2)?,
                     text: text.get(quote.start..quote.end).unwrap_or_default().to_string(),
                     quote,
                 })
             })
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+            .map_err(|e| self.sql(e))
     }
 }

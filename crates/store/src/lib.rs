@@ -24,12 +24,15 @@
 //! ```
 #![deny(missing_docs)]
 
+mod db;
 mod extractions;
 mod schema;
 mod stories;
+pub mod testing;
 mod views;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use db::{args, Db, DbError};
+use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use storyline_core::{
@@ -95,6 +98,22 @@ pub enum StoreError {
         /// The underlying error.
         source: rusqlite::Error,
     },
+    /// A PostgreSQL error.
+    #[error("database {url}: {}", pg_message(source))]
+    Postgres {
+        /// The server's URL, without its password.
+        url: String,
+        /// The underlying error.
+        source: postgres::Error,
+    },
+    /// A column that must hold a value is NULL: the database was edited by hand or is damaged.
+    #[error("database {path}: column {column} of a result is NULL")]
+    Null {
+        /// The database.
+        path: PathBuf,
+        /// The column, from 0.
+        column: usize,
+    },
     /// A stored value that does not parse: the database was edited by hand or is damaged.
     #[error("database {path}: article {id} has a bad {field} value")]
     Corrupt {
@@ -142,9 +161,70 @@ pub struct WriteOutcome {
     pub existing: usize,
 }
 
-/// The embedded store. One writer at a time; open it again for reading in another thread.
+/// A PostgreSQL error with the server's message ("db error" alone says nothing).
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+/// Where a store lives: a data directory (the embedded SQLite database, the default) or a
+/// PostgreSQL server that several processes and machines share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A data directory.
+    Dir(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://user@host:port/db`).
+    Postgres(String),
+}
+
+impl Location {
+    /// A `postgres://` or `postgresql://` URL is a server; anything else is a data directory.
+    pub fn parse(s: &str) -> Location {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Location::Postgres(s.to_owned())
+        } else {
+            Location::Dir(PathBuf::from(s))
+        }
+    }
+
+    /// The data directory, for a store that has one.
+    pub fn dir(&self) -> Option<&Path> {
+        match self {
+            Location::Dir(d) => Some(d),
+            Location::Postgres(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    /// The directory, or the URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Dir(d) => write!(f, "{}", d.display()),
+            Location::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
+}
+
+/// A URL without the password of its user part.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (auth, host) = match rest.split_once('@') {
+        Some((auth, host)) => (auth, host),
+        None => return url.to_owned(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// The store. One writer at a time; open it again for reading in another thread.
 pub struct Store {
-    conn: Connection,
+    db: Db,
+    /// The database file, or the server's URL without its password: what errors name.
     db_path: PathBuf,
     boilerplate: Boilerplate,
 }
@@ -166,15 +246,23 @@ impl Boilerplate {
     }
 }
 
-/// The right to write one data directory, held by one process at a time for as long as the
-/// value lives. Two writers at once (a second `storyline ingest` while one runs) collided in
-/// the store with a raw `UNIQUE constraint failed` (issue 17, row 9).
+/// The right to write one store, held by one process at a time for as long as the value lives.
+/// Two writers at once (a second `storyline ingest` while one runs) collided in the store with a
+/// raw `UNIQUE constraint failed` (issue 17, row 9).
 ///
-/// The lock is SQLite's own exclusive lock on a small file beside the database
-/// (`writer.lock`): the system releases it when the process ends, however it ends, so a killed
-/// run never leaves a stale lock behind.
+/// In a data directory the lock is SQLite's own exclusive lock on a small file beside the
+/// database (`writer.lock`); on PostgreSQL it is a session advisory lock held by a connection of
+/// its own. Either way it goes when the process ends, however it ends, so a killed run never
+/// leaves a stale lock behind.
 pub struct WriterLock {
-    _conn: Connection,
+    _held: Held,
+}
+
+/// What holds the lock; never read, only kept.
+#[allow(dead_code)]
+enum Held {
+    File(Connection),
+    Session(postgres::Client),
 }
 
 impl std::fmt::Debug for WriterLock {
@@ -182,6 +270,9 @@ impl std::fmt::Debug for WriterLock {
         f.write_str("WriterLock")
     }
 }
+
+/// The advisory lock key of the writer lock on PostgreSQL ("storylin").
+const WRITER_LOCK_KEY: i64 = 0x73746f72796c696e;
 
 impl WriterLock {
     /// Takes the writer lock of the data directory `dir` (which must exist), or answers
@@ -192,23 +283,58 @@ impl WriterLock {
         let conn = Connection::open(&path).map_err(sql)?;
         conn.busy_timeout(std::time::Duration::ZERO).map_err(sql)?;
         match conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;") {
-            Ok(()) => Ok(WriterLock { _conn: conn }),
+            Ok(()) => Ok(WriterLock { _held: Held::File(conn) }),
             Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
                 Err(StoreError::Busy(dir.to_owned()))
             }
             Err(e) => Err(sql(e)),
         }
     }
+
+    /// Takes the writer lock of the store at `location`.
+    pub fn acquire_at(location: &Location) -> Result<WriterLock, StoreError> {
+        match location {
+            Location::Dir(dir) => WriterLock::acquire(dir),
+            Location::Postgres(url) => {
+                let pg = |source| StoreError::Postgres { url: redact(url), source };
+                let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(pg)?;
+                let got: bool = client
+                    .query_one("SELECT pg_try_advisory_lock($1)", &[&WRITER_LOCK_KEY])
+                    .map_err(pg)?
+                    .get(0);
+                if got {
+                    Ok(WriterLock { _held: Held::Session(client) })
+                } else {
+                    Err(StoreError::Busy(PathBuf::from(redact(url))))
+                }
+            }
+        }
+    }
 }
 
 /// Stops whatever statement is running on one [`Store`]'s connection, from any thread: the
-/// statement fails with an "interrupted" error. Without a running statement it does nothing.
-pub struct Interrupter(rusqlite::InterruptHandle);
+/// statement fails with an "interrupted" (SQLite) or "canceled" (PostgreSQL) error. Without a
+/// running statement it does nothing.
+pub struct Interrupter(Interrupt);
+
+enum Interrupt {
+    Sqlite(rusqlite::InterruptHandle),
+    Postgres(postgres::CancelToken),
+}
 
 impl Interrupter {
     /// Interrupts the running statement, if any.
     pub fn interrupt(&self) {
-        self.0.interrupt();
+        match &self.0 {
+            Interrupt::Sqlite(h) => h.interrupt(),
+            // Cancelling blocks on a runtime of its own (see `db::in_async_runtime`); a failure
+            // to reach the server leaves the statement to end by itself.
+            Interrupt::Postgres(t) if db::in_async_runtime() => {
+                let t = t.clone();
+                std::thread::spawn(move || drop(t.cancel_query(postgres::NoTls)));
+            }
+            Interrupt::Postgres(t) => drop(t.cancel_query(postgres::NoTls)),
+        }
     }
 }
 
@@ -226,6 +352,10 @@ impl std::fmt::Debug for Store {
 
 /// How long a connection's write waits for another's (see [`Store::set_busy_timeout`]).
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How many prepared statements a SQLite connection keeps: more than the store has, so that
+/// none is prepared twice.
+const STATEMENT_CACHE: usize = 128;
 
 /// How much of the store a connection reads through memory maps (see [`Store::set_mmap_size`]).
 pub const MMAP_SIZE: u64 = 1 << 30;
@@ -268,9 +398,9 @@ impl Store {
         // Read through memory-mapped pages: the connections of a server share the operating
         // system's page cache instead of each warming its own.
         conn.pragma_update(None, "mmap_size", MMAP_SIZE as i64).map_err(sql)?;
-        let mut store =
-            Store { conn, db_path: db_path.clone(), boilerplate: Boilerplate::default() };
-        schema::migrate(&store.conn, dir).map_err(|e| match e {
+        // Every statement the store runs is prepared once per connection and kept.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        schema::migrate(&conn, dir).map_err(|e| match e {
             schema::MigrateError::Sqlite(e)
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
             {
@@ -281,6 +411,37 @@ impl Store {
                 StoreError::NewerSchema { path: dir.to_owned(), found }
             }
         })?;
+        let mut store = Store {
+            db: Db::sqlite(conn),
+            db_path: db_path.clone(),
+            boilerplate: Boilerplate::default(),
+        };
+        store.load_boilerplate()?;
+        Ok(store)
+    }
+
+    /// Opens (creating its tables if needed) the store at `location`: a data directory as
+    /// [`Store::open`], or a PostgreSQL database, whose schema is migrated as a data
+    /// directory's is.
+    pub fn open_at(location: &Location) -> Result<Store, StoreError> {
+        let url = match location {
+            Location::Dir(dir) => return Store::open(dir),
+            Location::Postgres(url) => url,
+        };
+        let place = redact(url);
+        let pg = |source| StoreError::Postgres { url: place.clone(), source };
+        let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(pg)?;
+        schema::migrate_postgres(&mut client).map_err(|e| match e {
+            schema::PgMigrateError::Postgres(e) => pg(e),
+            schema::PgMigrateError::Newer(found) => {
+                StoreError::NewerSchema { path: PathBuf::from(place.clone()), found }
+            }
+        })?;
+        let mut store = Store {
+            db: Db::postgres(client),
+            db_path: PathBuf::from(place.clone()),
+            boilerplate: Boilerplate::default(),
+        };
         store.load_boilerplate()?;
         Ok(store)
     }
@@ -288,46 +449,69 @@ impl Store {
     /// Reads this connection's pages through memory maps of at most `bytes` (0: with plain
     /// reads). [`Store::open`] maps up to [`MMAP_SIZE`] (1 GiB), which serves many readers well; a long write
     /// job with a connection per stage maps less, so that its memory follows its work, not the
-    /// size of the store.
+    /// size of the store. Nothing to set on PostgreSQL.
     pub fn set_mmap_size(&self, bytes: u64) -> Result<(), StoreError> {
-        self.conn.pragma_update(None, "mmap_size", bytes as i64).map_err(|e| self.sql(e))
+        match self.db.lite() {
+            Some(c) => {
+                c.pragma_update(None, "mmap_size", bytes as i64).map_err(|e| self.sql(e.into()))
+            }
+            None => Ok(()),
+        }
     }
 
     /// How long a write waits for another connection's write to end before it fails with
     /// "database is locked" ([`Store::open`]: [`BUSY_TIMEOUT`]). The stages of one job write the same store
-    /// on their own connections and take turns; a slow machine can make a turn long.
+    /// on their own connections and take turns; a slow machine can make a turn long. PostgreSQL's
+    /// writers wait for each other's row locks without a limit.
     pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<(), StoreError> {
-        self.conn.busy_timeout(wait).map_err(|e| self.sql(e))
+        match self.db.lite() {
+            Some(c) => c.busy_timeout(wait).map_err(|e| self.sql(e.into())),
+            None => Ok(()),
+        }
     }
 
     /// A handle that stops this connection's running statement from another thread, so a server
     /// can give up a query whose client has gone.
     pub fn interrupter(&self) -> Interrupter {
-        Interrupter(self.conn.get_interrupt_handle())
+        match (self.db.lite(), self.db.pg_cancel_token()) {
+            (Some(c), _) => Interrupter(Interrupt::Sqlite(c.get_interrupt_handle())),
+            (None, Some(t)) => Interrupter(Interrupt::Postgres(t)),
+            (None, None) => unreachable!("a connection is SQLite's or PostgreSQL's"),
+        }
     }
 
-    fn sql(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite { path: self.db_path.clone(), source }
+    /// True when the store lives on a PostgreSQL server.
+    pub fn is_postgres(&self) -> bool {
+        self.db.is_postgres()
+    }
+
+    fn sql(&self, source: DbError) -> StoreError {
+        match source {
+            DbError::Sqlite(source) => StoreError::Sqlite { path: self.db_path.clone(), source },
+            DbError::Postgres(source) => {
+                StoreError::Postgres { url: self.db_path.display().to_string(), source }
+            }
+            DbError::Null(column) => StoreError::Null { path: self.db_path.clone(), column },
+        }
     }
 
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        schema::version(&self.conn).map_err(|e| self.sql(e))
+        self.meta_i64("schema_version")
     }
 
     /// The number of stored articles.
     pub fn count(&self) -> Result<u64, StoreError> {
-        self.conn
-            .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
+        self.db
+            .query_one("SELECT count(*) FROM articles", args![], |r| r.get::<i64>(0))
             .map(|n| n as u64)
             .map_err(|e| self.sql(e))
     }
 
     /// True when an article with this id is stored.
     pub fn contains(&self, id: &ArticleId) -> Result<bool, StoreError> {
-        self.conn
-            .query_row("SELECT 1 FROM articles WHERE id = ?1", [id.as_str()], |_| Ok(()))
-            .optional()
+        self.db
+            .query_opt("SELECT 1 FROM articles WHERE id = ?1", args![id.as_str()], |_| Ok(()))
             .map(|r| r.is_some())
             .map_err(|e| self.sql(e))
     }
@@ -338,70 +522,70 @@ impl Store {
         let mut outcome = WriteOutcome::default();
         let now = chrono::Utc::now().to_rfc3339();
         let mut promoted: Vec<(String, u64)> = Vec::new();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
-        {
-            let mut insert = tx
-                .prepare_cached(schema::INSERT_ARTICLE)
-                .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
-            let mut decision = tx
-                .prepare_cached(schema::INSERT_DECISION)
-                .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
-            let mut line = tx
-                .prepare_cached(schema::UPSERT_LINE)
-                .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
-            let err = |e| StoreError::Sqlite { path: self.db_path.clone(), source: e };
-            for item in batch {
-                let a = &item.article;
-                let d = a.date.as_ref();
-                let changed = insert
-                    .execute(params![
+        let err = |e| self.sql(e);
+        let tx = self.db.begin().map_err(err)?;
+        for item in batch {
+            let a = &item.article;
+            let d = a.date.as_ref();
+            let seq = tx
+                .query_opt(
+                    schema::INSERT_ARTICLE,
+                    args![
                         a.id.as_str(),
-                        a.source.external_id,
-                        a.source.path,
+                        a.source.external_id.as_deref(),
+                        a.source.path.as_str(),
                         a.source.line.map(|l| l as i64),
                         a.source.format.as_str(),
-                        a.url,
-                        a.title,
-                        a.text,
-                        d.map(|d| d.iso.clone()),
+                        a.url.as_deref(),
+                        a.title.as_str(),
+                        a.text.as_str(),
+                        d.map(|d| d.iso.as_str()),
                         d.map(|d| d.start_utc.to_rfc3339()),
                         d.map(|d| d.precision.as_str()),
                         d.map(|d| d.source.as_str()),
-                        d.and_then(|d| d.timezone.clone()),
-                        d.map(|d| d.evidence.clone()),
-                        a.lang,
-                        a.outlet,
-                        now,
+                        d.and_then(|d| d.timezone.as_deref()),
+                        d.map(|d| d.evidence.as_str()),
+                        a.lang.as_deref(),
+                        a.outlet.as_deref(),
+                        now.as_str(),
                         a.not_before.map(|d| d.to_string()),
-                        a.author,
-                    ])
-                    .map_err(err)?;
-                if changed == 0 {
-                    outcome.existing += 1;
-                    continue;
-                }
-                outcome.inserted += 1;
-                let seq = tx.last_insert_rowid();
-                for (i, dec) in a.decisions.iter().enumerate() {
-                    decision
-                        .execute(params![seq, i as i64, dec.field.as_str(), dec.value, dec.reason])
+                        a.author.as_deref(),
+                    ],
+                    |r| r.get::<i64>(0),
+                )
+                .map_err(err)?;
+            let Some(seq) = seq else {
+                outcome.existing += 1;
+                continue;
+            };
+            outcome.inserted += 1;
+            for (i, dec) in a.decisions.iter().enumerate() {
+                tx.execute(
+                    schema::INSERT_DECISION,
+                    args![
+                        seq,
+                        i as i64,
+                        dec.field.as_str(),
+                        dec.value.as_str(),
+                        dec.reason.as_str()
+                    ],
+                )
+                .map_err(err)?;
+            }
+            if let Some(outlet) = &a.outlet {
+                for &h in &item.line_hashes {
+                    let n: i64 = tx
+                        .query_one(schema::UPSERT_LINE, args![outlet.as_str(), h as i64], |r| {
+                            r.get(0)
+                        })
                         .map_err(err)?;
-                }
-                if let Some(outlet) = &a.outlet {
-                    for &h in &item.line_hashes {
-                        let n: i64 =
-                            line.query_row(params![outlet, h as i64], |r| r.get(0)).map_err(err)?;
-                        if n == i64::from(BOILERPLATE_MIN_ARTICLES) {
-                            promoted.push((outlet.clone(), h));
-                        }
+                    if n == i64::from(BOILERPLATE_MIN_ARTICLES) {
+                        promoted.push((outlet.clone(), h));
                     }
                 }
             }
         }
-        tx.commit().map_err(|e| self.sql(e))?;
+        tx.commit().map_err(err)?;
         for (outlet, h) in promoted {
             self.boilerplate.0.entry(outlet).or_default().insert(h);
         }
@@ -414,67 +598,60 @@ impl Store {
     }
 
     fn load_boilerplate(&mut self) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT outlet, line_hash FROM outlet_lines WHERE articles >= ?1")
+        let rows = self
+            .db
+            .query(
+                "SELECT outlet, line_hash FROM outlet_lines WHERE articles >= ?1",
+                args![i64::from(BOILERPLATE_MIN_ARTICLES)],
+                |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)? as u64)),
+            )
             .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map([BOILERPLATE_MIN_ARTICLES], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-            })
-            .map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
         let mut map: HashMap<String, HashSet<u64>> = HashMap::new();
-        for row in rows {
-            let (o, h) =
-                row.map_err(|e| StoreError::Sqlite { path: self.db_path.clone(), source: e })?;
+        for (o, h) in rows {
             map.entry(o).or_default().insert(h);
         }
-        drop(stmt);
         self.boilerplate = Boilerplate(map);
         Ok(())
     }
 
     /// Lists articles in ingest order, `limit` from `offset`.
     pub fn list(&self, limit: usize, offset: usize) -> Result<Vec<ArticleSummary>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, external_id, title, date_iso, lang, outlet FROM articles ORDER BY seq LIMIT ?1 OFFSET ?2")
-            .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map(params![limit as i64, offset as i64], |r| {
-                Ok(ArticleSummary {
-                    id: ArticleId::from_stored(r.get::<_, String>(0)?),
-                    external_id: r.get(1)?,
-                    title: r.get(2)?,
-                    date: r.get(3)?,
-                    lang: r.get(4)?,
-                    outlet: r.get(5)?,
-                })
-            })
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+        self.db
+            .query(
+                "SELECT id, external_id, title, date_iso, lang, outlet FROM articles ORDER BY seq LIMIT ?1 OFFSET ?2",
+                args![limit as i64, offset as i64],
+                |r| {
+                    Ok(ArticleSummary {
+                        id: ArticleId::from_stored(r.get::<String>(0)?),
+                        external_id: r.get(1)?,
+                        title: r.get(2)?,
+                        date: r.get(3)?,
+                        lang: r.get(4)?,
+                        outlet: r.get(5)?,
+                    })
+                },
+            )
+            .map_err(|e| self.sql(e))
     }
 
     /// Finds the article a user means: by full id, by the id its source gave it, or by a unique id
     /// prefix of at least 4 characters. `Ok(None)` when nothing (or more than one) matches.
     pub fn find(&self, key: &str) -> Result<Option<Article>, StoreError> {
-        let seqs: Vec<i64> = {
-            let mut stmt = self
-                .conn
-                // Exact id or source id first (both indexed); a prefix only when neither is found,
-                // as an index range (ids are lowercase hex, all below '~').
-                .prepare_cached(
-                    "SELECT seq FROM articles WHERE id = ?1
-                     UNION SELECT seq FROM articles WHERE external_id = ?1
-                     UNION SELECT seq FROM (SELECT seq FROM articles WHERE length(?1) >= 4
-                         AND id >= ?1 AND id < ?1 || '~' LIMIT 2)
-                         WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id = ?1 OR external_id = ?1)
-                     LIMIT 2",
-                )
-                .map_err(|e| self.sql(e))?;
-            let rows = stmt.query_map([key], |r| r.get(0)).map_err(|e| self.sql(e))?;
-            rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))?
-        };
+        let seqs: Vec<i64> = self
+            .db
+            // Exact id or source id first (both indexed); a prefix only when neither is found,
+            // as an index range (ids are lowercase hex, all below '~').
+            .query(
+                "SELECT seq FROM articles WHERE id = ?1
+                 UNION SELECT seq FROM articles WHERE external_id = ?1
+                 UNION SELECT seq FROM (SELECT seq FROM articles WHERE length(?1) >= 4
+                     AND id >= ?1 AND id < ?1 || '~' LIMIT 2) AS p
+                     WHERE NOT EXISTS (SELECT 1 FROM articles WHERE id = ?1 OR external_id = ?1)
+                 LIMIT 2",
+                args![key],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sql(e))?;
         match seqs.as_slice() {
             [seq] => self.article_by_seq(*seq).map(Some),
             _ => Ok(None),
@@ -483,27 +660,27 @@ impl Store {
 
     fn article_by_seq(&self, seq: i64) -> Result<Article, StoreError> {
         let row = self
-            .conn
-            .query_row(
+            .db
+            .query_one(
                 "SELECT id, external_id, source_path, source_line, format, url, title, text, date_iso, date_utc,
                         date_precision, date_source, date_tz, date_evidence, lang, outlet, not_before, author
                  FROM articles WHERE seq = ?1",
-                [seq],
+                args![seq],
                 |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, Option<i64>>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, String>(7)?,
-                        [r.get::<_, Option<String>>(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?],
-                        r.get::<_, Option<String>>(14)?,
-                        r.get::<_, Option<String>>(15)?,
-                        r.get::<_, Option<String>>(16)?,
-                        r.get::<_, Option<String>>(17)?,
+                        r.get::<String>(0)?,
+                        r.get::<Option<String>>(1)?,
+                        r.get::<String>(2)?,
+                        r.get::<Option<i64>>(3)?,
+                        r.get::<String>(4)?,
+                        r.get::<Option<String>>(5)?,
+                        r.get::<String>(6)?,
+                        r.get::<String>(7)?,
+                        [r.get::<Option<String>>(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?],
+                        r.get::<Option<String>>(14)?,
+                        r.get::<Option<String>>(15)?,
+                        r.get::<Option<String>>(16)?,
+                        r.get::<Option<String>>(17)?,
                     ))
                 },
             )
@@ -539,19 +716,16 @@ impl Store {
             }),
             _ => None,
         };
-        let mut stmt = self
-            .conn
-            .prepare_cached(
+        let decisions = self
+            .db
+            .query(
                 "SELECT field, value, reason FROM decisions WHERE article_seq = ?1 ORDER BY ord",
+                args![seq],
+                |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<String>(2)?)),
             )
-            .map_err(|e| self.sql(e))?;
-        let decisions = stmt
-            .query_map([seq], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-            })
             .map_err(|e| self.sql(e))?
-            .map(|row| {
-                let (f, value, reason) = row.map_err(|e| self.sql(e))?;
+            .into_iter()
+            .map(|(f, value, reason)| {
                 let field = Field::parse(&f).ok_or_else(|| corrupt("decision field"))?;
                 Ok(Decision { field, value, reason })
             })

@@ -2,9 +2,9 @@
 //! themselves (JSON written by the narrate stage, listed by recency with cursor paging), and the
 //! full-text index over articles with its facets.
 
-use rusqlite::{params, OptionalExtension};
 use storyline_core::ArticleId;
 
+use crate::db::{args, Db, DbError, Param, Row};
 use crate::stories::{assignment, EventArticle, ASSIGNMENT_COLUMNS};
 use crate::{Store, StoreError};
 
@@ -164,65 +164,74 @@ fn match_expression(groups: &[Vec<String>]) -> String {
         .join(" AND ")
 }
 
+/// The same on PostgreSQL, as a `tsquery`: each term a quoted lexeme (`'` and `\` doubled),
+/// the terms of a group OR-ed with `|`, the groups AND-ed with `&`.
+fn tsquery_expression(groups: &[Vec<String>]) -> String {
+    groups
+        .iter()
+        .map(|g| {
+            let terms: Vec<String> = g
+                .iter()
+                .map(|t| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''")))
+                .collect();
+            format!("({})", terms.join(" | "))
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
 impl Store {
     /// Articles not yet in the search index, at most `limit`, in ingest order:
     /// `(seq, title, text, lang)`.
     pub fn unindexed(&self, limit: usize) -> Result<Vec<ToIndex>, StoreError> {
         let after = self.meta_i64("search_indexed_seq")?;
-        let mut stmt = self
-            .conn
-            .prepare_cached(
+        self.db
+            .query(
                 "SELECT seq, title, text, lang FROM articles WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                args![after, limit as i64],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
-            .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map(params![after, limit as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+            .map_err(|e| self.sql(e))
     }
 
     /// Writes search terms (`(seq, space-separated terms)`, in ingest order) in one transaction
     /// and moves the index's high-water mark to the last of them.
     pub fn write_search_terms(&mut self, rows: &[(i64, String)]) -> Result<(), StoreError> {
         let Some(last) = rows.last().map(|r| r.0) else { return Ok(()) };
-        let path = self.db_path.clone();
-        let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(err)?;
-        {
-            let mut insert = tx
-                .prepare_cached("INSERT OR REPLACE INTO search (rowid, terms) VALUES (?1, ?2)")
-                .map_err(err)?;
-            for (seq, terms) in rows {
-                insert.execute(params![seq, terms]).map_err(err)?;
-            }
-            set_meta(&tx, "search_indexed_seq", last).map_err(err)?;
+        let err = |e| self.sql(e);
+        // SQLite's index is an FTS5 table keyed by rowid; PostgreSQL's a `tsvector` per article.
+        let insert = if self.db.is_postgres() {
+            "INSERT INTO search (article_seq, terms) VALUES (?1, to_tsvector('simple', ?2))
+             ON CONFLICT (article_seq) DO UPDATE SET terms = excluded.terms"
+        } else {
+            "INSERT OR REPLACE INTO search (rowid, terms) VALUES (?1, ?2)"
+        };
+        let tx = self.db.begin().map_err(err)?;
+        for (seq, terms) in rows {
+            tx.execute(insert, args![*seq, terms.as_str()]).map_err(err)?;
         }
+        set_meta(&tx, "search_indexed_seq", last).map_err(err)?;
         tx.commit().map_err(err)
     }
 
     /// A number that changes whenever the search index or the reports change: answers computed
     /// from them may be reused while it stays the same.
     pub fn generation(&self) -> Result<String, StoreError> {
-        self.conn
-            .prepare_cached(
-                "SELECT coalesce(group_concat(key || '=' || value, ' '), '') FROM (SELECT key, value FROM meta
-                 WHERE key IN ('search_indexed_seq', 'narrated_ord', 'cluster_next_ord') ORDER BY key)",
-            )
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(|e| self.sql(e))
+        let sql = if self.db.is_postgres() {
+            "SELECT coalesce(string_agg(key || '=' || value, ' ' ORDER BY key), '') FROM meta
+             WHERE key IN ('search_indexed_seq', 'narrated_ord', 'cluster_next_ord')"
+        } else {
+            "SELECT coalesce(group_concat(key || '=' || value, ' '), '') FROM (SELECT key, value FROM meta
+                 WHERE key IN ('search_indexed_seq', 'narrated_ord', 'cluster_next_ord') ORDER BY key)"
+        };
+        self.db.query_one(sql, args![], |r| r.get(0)).map_err(|e| self.sql(e))
     }
 
     pub(crate) fn meta_i64(&self, key: &str) -> Result<i64, StoreError> {
-        self.conn
-            .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1", [key], |r| {
+        self.db
+            .query_opt("SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?1", args![key], |r| {
                 r.get(0)
             })
-            .optional()
             .map(|v| v.unwrap_or(0))
             .map_err(|e| self.sql(e))
     }
@@ -232,14 +241,15 @@ impl Store {
     pub fn stories_to_narrate(&self) -> Result<(Vec<u32>, i64), StoreError> {
         let from = self.meta_i64("narrated_ord")?;
         let next = self.cluster_counters()?.next_ord;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT DISTINCT story FROM assignments WHERE ord >= ?1 ORDER BY story")
+        let stories = self
+            .db
+            .query(
+                "SELECT DISTINCT story FROM assignments WHERE ord >= ?1 ORDER BY story",
+                args![from],
+                |r| r.get::<i64>(0).map(|s| s as u32),
+            )
             .map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map([from], |r| r.get::<_, i64>(0).map(|s| s as u32))
-            .map_err(|e| self.sql(e))?;
-        Ok((rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))?, next))
+        Ok((stories, next))
     }
 
     /// The articles of a story with their texts, in the order they were clustered.
@@ -248,14 +258,13 @@ impl Store {
             "SELECT a.seq, a.text, a.id, a.title, a.date_iso, a.outlet, a.lang, {ASSIGNMENT_COLUMNS}, a.not_before
              FROM assignments s JOIN articles a ON a.seq = s.article_seq WHERE s.story = ?1 ORDER BY s.ord"
         );
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map([story], |r| {
+        self.db
+            .query(&sql, args![i64::from(story)], |r| {
                 Ok(StoryArticle {
                     seq: r.get(0)?,
                     text: r.get(1)?,
                     article: EventArticle {
-                        id: ArticleId::from_stored(r.get::<_, String>(2)?),
+                        id: ArticleId::from_stored(r.get::<String>(2)?),
                         title: r.get(3)?,
                         date: r.get(4)?,
                         outlet: r.get(5)?,
@@ -265,8 +274,7 @@ impl Store {
                     not_before: r.get(16)?,
                 })
             })
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+            .map_err(|e| self.sql(e))
     }
 
     /// Replaces a story's report and its events' reports, and records narration up to `upto`
@@ -277,37 +285,34 @@ impl Store {
         events: &[(u32, String)],
         upto: Option<i64>,
     ) -> Result<(), StoreError> {
-        let path = self.db_path.clone();
-        let err = |e| StoreError::Sqlite { path: path.clone(), source: e };
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let err = |e| self.sql(e);
+        let tx = self.db.begin().map_err(err)?;
         tx.execute(
-            "INSERT OR REPLACE INTO story_reports (story, last_time, first, last, title, articles, events, languages, json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                story.story,
+            "INSERT INTO story_reports (story, last_time, first, last, title, articles, events, languages, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (story) DO UPDATE SET last_time = excluded.last_time, first = excluded.first,
+                 last = excluded.last, title = excluded.title, articles = excluded.articles,
+                 events = excluded.events, languages = excluded.languages, json = excluded.json",
+            args![
+                i64::from(story.story),
                 story.last_time,
-                story.first,
-                story.last,
-                story.title,
-                story.articles,
-                story.events,
-                story.languages,
-                story.json
+                story.first.as_deref(),
+                story.last.as_deref(),
+                story.title.as_str(),
+                i64::from(story.articles),
+                i64::from(story.events),
+                story.languages.as_str(),
+                story.json.as_str()
             ],
         )
         .map_err(err)?;
-        {
-            let mut ev = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO event_reports (event, story, json) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(err)?;
-            for (event, json) in events {
-                ev.execute(params![event, story.story, json]).map_err(err)?;
-            }
+        for (event, json) in events {
+            tx.execute(
+                "INSERT INTO event_reports (event, story, json) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (event) DO UPDATE SET story = excluded.story, json = excluded.json",
+                args![i64::from(*event), i64::from(story.story), json.as_str()],
+            )
+            .map_err(err)?;
         }
         if let Some(upto) = upto {
             set_meta(&tx, "narrated_ord", upto).map_err(err)?;
@@ -318,32 +323,40 @@ impl Store {
     /// Forgets every report, so that the next narration rewrites them all (after a change in
     /// how reports are made).
     pub fn clear_reports(&mut self) -> Result<(), StoreError> {
-        self.conn
-            .execute_batch(
-                "BEGIN; DELETE FROM story_reports; DELETE FROM event_reports;
-                 DELETE FROM meta WHERE key = 'narrated_ord'; COMMIT;",
-            )
-            .map_err(|e| self.sql(e))
+        let err = |e| self.sql(e);
+        let tx = self.db.begin().map_err(err)?;
+        tx.batch(
+            "DELETE FROM story_reports; DELETE FROM event_reports;
+             DELETE FROM meta WHERE key = 'narrated_ord';",
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)
     }
 
     /// Records that every story is narrated up to order number `upto`.
     pub fn mark_narrated(&mut self, upto: i64) -> Result<(), StoreError> {
-        set_meta(&self.conn, "narrated_ord", upto).map_err(|e| self.sql(e))
+        set_meta(&self.db, "narrated_ord", upto).map_err(|e| self.sql(e))
     }
 
     /// A story's report as JSON, if narrated.
     pub fn story_report(&self, story: u32) -> Result<Option<String>, StoreError> {
-        self.conn
-            .prepare_cached("SELECT json FROM story_reports WHERE story = ?1")
-            .and_then(|mut s| s.query_row([story], |r| r.get(0)).optional())
+        self.db
+            .query_opt(
+                "SELECT json FROM story_reports WHERE story = ?1",
+                args![i64::from(story)],
+                |r| r.get(0),
+            )
             .map_err(|e| self.sql(e))
     }
 
     /// An event's report as JSON, if narrated.
     pub fn event_report(&self, event: u32) -> Result<Option<String>, StoreError> {
-        self.conn
-            .prepare_cached("SELECT json FROM event_reports WHERE event = ?1")
-            .and_then(|mut s| s.query_row([event], |r| r.get(0)).optional())
+        self.db
+            .query_opt(
+                "SELECT json FROM event_reports WHERE event = ?1",
+                args![i64::from(event)],
+                |r| r.get(0),
+            )
             .map_err(|e| self.sql(e))
     }
 
@@ -356,15 +369,16 @@ impl Store {
     ) -> Result<Vec<(u32, String)>, StoreError> {
         let sql = if stories {
             "SELECT title FROM story_reports WHERE story = ?1"
+        } else if self.db.is_postgres() {
+            "SELECT CAST(\"json\" AS JSON) ->> 'title' FROM event_reports WHERE event = ?1"
         } else {
             "SELECT json_extract(json, '$.title') FROM event_reports WHERE event = ?1"
         };
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
         for id in ids {
-            if let Some(t) = stmt
-                .query_row([id], |r| r.get::<_, String>(0))
-                .optional()
+            if let Some(t) = self
+                .db
+                .query_opt(sql, args![i64::from(*id)], |r| r.get::<String>(0))
                 .map_err(|e| self.sql(e))?
             {
                 out.push((*id, t));
@@ -384,30 +398,27 @@ impl Store {
             None => (i64::MAX, i64::MAX),
             Some(c) => parse_cursor(c).ok_or_else(|| StoreError::BadCursor(c.to_string()))?,
         };
-        let mut stmt = self
-            .conn
-            .prepare_cached(
+        let rows: Vec<(StoryListRow, i64)> = self
+            .db
+            .query(
                 "SELECT story, title, first, last, articles, events, languages, last_time FROM story_reports
                  WHERE (last_time, story) < (?1, ?2) ORDER BY last_time DESC, story DESC LIMIT ?3",
+                args![time, story, limit as i64 + 1],
+                |r| {
+                    Ok((
+                        StoryListRow {
+                            story: r.get::<i64>(0)? as u32,
+                            title: r.get(1)?,
+                            first: r.get(2)?,
+                            last: r.get(3)?,
+                            articles: r.get::<i64>(4)? as u32,
+                            events: r.get::<i64>(5)? as u32,
+                            languages: r.get(6)?,
+                        },
+                        r.get(7)?,
+                    ))
+                },
             )
-            .map_err(|e| self.sql(e))?;
-        let rows: Vec<(StoryListRow, i64)> = stmt
-            .query_map(params![time, story, limit as i64 + 1], |r| {
-                Ok((
-                    StoryListRow {
-                        story: r.get::<_, i64>(0)? as u32,
-                        title: r.get(1)?,
-                        first: r.get(2)?,
-                        last: r.get(3)?,
-                        articles: r.get::<_, i64>(4)? as u32,
-                        events: r.get::<_, i64>(5)? as u32,
-                        languages: r.get(6)?,
-                    },
-                    r.get(7)?,
-                ))
-            })
-            .map_err(|e| self.sql(e))?
-            .collect::<Result<_, _>>()
             .map_err(|e| self.sql(e))?;
         let more = rows.len() > limit;
         let items: Vec<(StoryListRow, i64)> = rows.into_iter().take(limit).collect();
@@ -424,9 +435,10 @@ impl Store {
         &self,
         id: &ArticleId,
     ) -> Result<Option<(String, Option<String>)>, StoreError> {
-        self.conn
-            .prepare_cached("SELECT text, lang FROM articles WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id.as_str()], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        self.db
+            .query_opt("SELECT text, lang FROM articles WHERE id = ?1", args![id.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .map_err(|e| self.sql(e))
     }
 
@@ -447,31 +459,28 @@ impl Store {
                 .and_then(|n| i64::try_from(n).ok())
                 .ok_or_else(|| StoreError::BadCursor(c.to_string()))?,
         };
-        let mut stmt = self
-            .conn
-            .prepare_cached(
+        let rows: Vec<(i64, crate::ArticleSummary)> = self
+            .db
+            .query(
                 "SELECT a.seq, a.id, a.external_id, a.title, a.date_iso, a.lang, a.outlet FROM articles a
                  WHERE a.seq > ?1
-                   AND (?3 IS NULL OR a.seq IN (SELECT article_seq FROM assignments WHERE story = ?3))
+                   AND (CAST(?3 AS BIGINT) IS NULL OR a.seq IN (SELECT article_seq FROM assignments WHERE story = ?3))
                  ORDER BY a.seq LIMIT ?2",
+                args![after, limit as i64 + 1, story.map(i64::from)],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        crate::ArticleSummary {
+                            id: ArticleId::from_stored(r.get::<String>(1)?),
+                            external_id: r.get(2)?,
+                            title: r.get(3)?,
+                            date: r.get(4)?,
+                            lang: r.get(5)?,
+                            outlet: r.get(6)?,
+                        },
+                    ))
+                },
             )
-            .map_err(|e| self.sql(e))?;
-        let rows: Vec<(i64, crate::ArticleSummary)> = stmt
-            .query_map(params![after, limit as i64 + 1, story], |r| {
-                Ok((
-                    r.get(0)?,
-                    crate::ArticleSummary {
-                        id: ArticleId::from_stored(r.get::<_, String>(1)?),
-                        external_id: r.get(2)?,
-                        title: r.get(3)?,
-                        date: r.get(4)?,
-                        lang: r.get(5)?,
-                        outlet: r.get(6)?,
-                    },
-                ))
-            })
-            .map_err(|e| self.sql(e))?
-            .collect::<Result<_, _>>()
             .map_err(|e| self.sql(e))?;
         let more = rows.len() > limit;
         let items: Vec<(i64, crate::ArticleSummary)> = rows.into_iter().take(limit).collect();
@@ -493,22 +502,37 @@ impl Store {
         if groups.is_empty() {
             return Ok(SearchResult::default());
         }
-        let expr = match_expression(groups);
+        let pg = self.db.is_postgres();
+        let expr = if pg { tsquery_expression(groups) } else { match_expression(groups) };
         let filtered = filter != &SearchFilter::default();
-        // Without a filter, FTS5 ranks and cuts the matches itself and only the best are joined
-        // to their articles; with one, every match is joined and filtered first.
-        let (matches, rowid, rank, matched) = if filtered {
-            ("search", "search.rowid", "bm25(search)", "search MATCH ?1")
-        } else {
-            (
-                "(SELECT rowid, rank FROM search WHERE search MATCH ?1 ORDER BY rank LIMIT ?7) AS m",
-                "m.rowid",
-                "m.rank",
-                "1",
-            )
-        };
-        let sql = format!(
+        let sql = if pg {
+            // One plan either way: every match joined, filtered, ranked by `ts_rank`.
             "SELECT a.seq, s.event, s.story, a.lang, a.outlet, substr(a.date_utc, 1, 7)
+             FROM search JOIN articles a ON a.seq = search.article_seq
+             LEFT JOIN assignments s ON s.article_seq = a.seq
+             WHERE search.terms @@ to_tsquery('simple', ?1)
+               AND (CAST(?2 AS TEXT) IS NULL OR a.lang = ?2)
+               AND (CAST(?3 AS TEXT) IS NULL OR a.outlet = ?3)
+               AND (CAST(?4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM entities e WHERE e.article_seq = a.seq AND e.key = ?4))
+               AND (CAST(?5 AS TEXT) IS NULL OR substr(a.date_utc, 1, 10) >= ?5)
+               AND (CAST(?6 AS TEXT) IS NULL OR substr(a.date_utc, 1, 10) <= ?6)
+             ORDER BY ts_rank(search.terms, to_tsquery('simple', ?1)) DESC, a.seq LIMIT ?7"
+                .to_string()
+        } else {
+            // Without a filter, FTS5 ranks and cuts the matches itself and only the best are
+            // joined to their articles; with one, every match is joined and filtered first.
+            let (matches, rowid, rank, matched) = if filtered {
+                ("search", "search.rowid", "bm25(search)", "search MATCH ?1")
+            } else {
+                (
+                    "(SELECT rowid, rank FROM search WHERE search MATCH ?1 ORDER BY rank LIMIT ?7) AS m",
+                    "m.rowid",
+                    "m.rank",
+                    "1",
+                )
+            };
+            format!(
+                "SELECT a.seq, s.event, s.story, a.lang, a.outlet, substr(a.date_utc, 1, 7)
              FROM {matches} JOIN articles a INDEXED BY articles_meta ON a.seq = {rowid}
              LEFT JOIN assignments s ON s.article_seq = a.seq
              WHERE {matched}
@@ -518,75 +542,90 @@ impl Store {
                AND (?5 IS NULL OR substr(a.date_utc, 1, 10) >= ?5)
                AND (?6 IS NULL OR substr(a.date_utc, 1, 10) <= ?6)
              ORDER BY {rank}, a.seq LIMIT ?7"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql(e))?;
-        let rows: Vec<HitRow> = stmt
-            .query_map(
-                params![
-                    expr,
-                    filter.lang,
-                    filter.outlet,
-                    filter.entity,
-                    filter.from,
-                    filter.to,
+            )
+        };
+        let rows: Vec<HitRow> = self
+            .db
+            .query(
+                &sql,
+                args![
+                    expr.as_str(),
+                    filter.lang.as_deref(),
+                    filter.outlet.as_deref(),
+                    filter.entity.as_deref(),
+                    filter.from.as_deref(),
+                    filter.to.as_deref(),
                     SEARCH_HITS as i64
                 ],
                 |r| {
                     Ok(HitRow {
                         seq: r.get(0)?,
-                        event: r.get::<_, Option<i64>>(1)?.map(|e| e as u32),
-                        story: r.get::<_, Option<i64>>(2)?.map(|e| e as u32),
+                        event: r.get::<Option<i64>>(1)?.map(|e| e as u32),
+                        story: r.get::<Option<i64>>(2)?.map(|e| e as u32),
                         lang: r.get(3)?,
                         outlet: r.get(4)?,
                         month: r.get(5)?,
                     })
                 },
             )
-            .map_err(|e| self.sql(e))?
-            .collect::<Result<_, _>>()
             .map_err(|e| self.sql(e))?;
         let total = if rows.len() < SEARCH_HITS {
             rows.len() as u64
         } else if filtered {
             // Every match that passes the filter, not only the best SEARCH_HITS (issue 17,
             // row 9: with a filter the total stopped at 1,000).
-            self.conn
-                .prepare_cached(
-                    "SELECT count(*) FROM search JOIN articles a INDEXED BY articles_meta ON a.seq = search.rowid
+            let sql = if pg {
+                "SELECT count(*) FROM search JOIN articles a ON a.seq = search.article_seq
+                     WHERE search.terms @@ to_tsquery('simple', ?1)
+                       AND (CAST(?2 AS TEXT) IS NULL OR a.lang = ?2)
+                       AND (CAST(?3 AS TEXT) IS NULL OR a.outlet = ?3)
+                       AND (CAST(?4 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM entities e WHERE e.article_seq = a.seq AND e.key = ?4))
+                       AND (CAST(?5 AS TEXT) IS NULL OR substr(a.date_utc, 1, 10) >= ?5)
+                       AND (CAST(?6 AS TEXT) IS NULL OR substr(a.date_utc, 1, 10) <= ?6)"
+            } else {
+                "SELECT count(*) FROM search JOIN articles a INDEXED BY articles_meta ON a.seq = search.rowid
                      WHERE search MATCH ?1
                        AND (?2 IS NULL OR a.lang = ?2)
                        AND (?3 IS NULL OR a.outlet = ?3)
                        AND (?4 IS NULL OR EXISTS (SELECT 1 FROM entities e WHERE e.article_seq = a.seq AND e.key = ?4))
                        AND (?5 IS NULL OR substr(a.date_utc, 1, 10) >= ?5)
-                       AND (?6 IS NULL OR substr(a.date_utc, 1, 10) <= ?6)",
+                       AND (?6 IS NULL OR substr(a.date_utc, 1, 10) <= ?6)"
+            };
+            self.db
+                .query_one(
+                    sql,
+                    args![
+                        expr.as_str(),
+                        filter.lang.as_deref(),
+                        filter.outlet.as_deref(),
+                        filter.entity.as_deref(),
+                        filter.from.as_deref(),
+                        filter.to.as_deref()
+                    ],
+                    |r| r.get::<i64>(0),
                 )
-                .and_then(|mut c| {
-                    c.query_row(
-                        params![expr, filter.lang, filter.outlet, filter.entity, filter.from, filter.to],
-                        |r| r.get::<_, i64>(0),
-                    )
-                })
                 .map_err(|e| self.sql(e))? as u64
         } else {
-            self.conn
-                .prepare_cached("SELECT count(*) FROM search WHERE search MATCH ?1")
-                .and_then(|mut c| c.query_row([&expr], |r| r.get::<_, i64>(0)))
+            let sql = if pg {
+                "SELECT count(*) FROM search WHERE terms @@ to_tsquery('simple', ?1)"
+            } else {
+                "SELECT count(*) FROM search WHERE search MATCH ?1"
+            };
+            self.db
+                .query_one(sql, args![expr.as_str()], |r| r.get::<i64>(0))
                 .map_err(|e| self.sql(e))? as u64
         };
         let page: Vec<i64> = rows.iter().skip(offset).take(limit).map(|h| h.seq).collect();
         let mut hits = Vec::with_capacity(page.len());
-        {
-            let mut article = self
-                .conn
-                .prepare_cached(
+        for (seq, row) in page.iter().zip(rows.iter().skip(offset)) {
+            let hit = self
+                .db
+                .query_one(
                     "SELECT id, title, date_iso, outlet, lang FROM articles WHERE seq = ?1",
-                )
-                .map_err(|e| self.sql(e))?;
-            for (seq, row) in page.iter().zip(rows.iter().skip(offset)) {
-                let hit = article
-                    .query_row([seq], |r| {
+                    args![*seq],
+                    |r| {
                         Ok(SearchHit {
-                            id: ArticleId::from_stored(r.get::<_, String>(0)?),
+                            id: ArticleId::from_stored(r.get::<String>(0)?),
                             title: r.get(1)?,
                             date: r.get(2)?,
                             outlet: r.get(3)?,
@@ -594,18 +633,30 @@ impl Store {
                             event: row.event,
                             story: row.story,
                         })
-                    })
-                    .map_err(|e| self.sql(e))?;
-                hits.push(hit);
-            }
+                    },
+                )
+                .map_err(|e| self.sql(e))?;
+            hits.push(hit);
         }
         let next = (offset + hits.len() < rows.len()).then_some(offset + hits.len());
         let best: Vec<String> =
             rows.iter().take(ENTITY_FACET_HITS).map(|h| h.seq.to_string()).collect();
         let entities = if best.is_empty() {
             Vec::new()
+        } else if pg {
+            // The hits as one text parameter, so that the statement is the same for every
+            // search (PostgreSQL keeps each statement prepared); keys and names in byte order,
+            // as SQLite compares them.
+            self.facet_rows(
+                &format!(
+                    "SELECT key, count(DISTINCT article_seq), max(canonical COLLATE \"C\") FROM entities
+                     WHERE article_seq = ANY(CAST(string_to_array(?1, ',') AS BIGINT[])) AND type != 'LOCderiv'
+                     GROUP BY key ORDER BY 2 DESC, key COLLATE \"C\" LIMIT {FACET_LIMIT}"
+                ),
+                args![best.join(",")],
+            )?
         } else {
-            self.facet_rows(&format!(
+            self.facet_rows_once(&format!(
                 "SELECT key, count(DISTINCT article_seq), max(canonical) FROM entities
                  WHERE article_seq IN ({}) AND type != 'LOCderiv'
                  GROUP BY key ORDER BY 2 DESC, key LIMIT {FACET_LIMIT}",
@@ -625,20 +676,23 @@ impl Store {
         })
     }
 
-    fn facet_rows(&self, sql: &str) -> Result<Vec<FacetCount>, StoreError> {
-        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                let value = match r.get_ref(0)? {
-                    rusqlite::types::ValueRef::Integer(i) => i.to_string(),
-                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                    _ => String::new(),
-                };
-                Ok(FacetCount { value, count: r.get::<_, i64>(1)? as u64, label: r.get(2)? })
-            })
-            .map_err(|e| self.sql(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.sql(e))
+    /// Facet counts from a query of `(value, count, label)` rows; the value is text.
+    fn facet_rows(&self, sql: &str, params: &[&dyn Param]) -> Result<Vec<FacetCount>, StoreError> {
+        self.db.query(sql, params, facet_count).map_err(|e| self.sql(e))
     }
+
+    /// [`Store::facet_rows`] of a statement with its values written in.
+    fn facet_rows_once(&self, sql: &str) -> Result<Vec<FacetCount>, StoreError> {
+        self.db.query_once(sql, args![], facet_count).map_err(|e| self.sql(e))
+    }
+}
+
+fn facet_count(r: &Row<'_>) -> Result<FacetCount, DbError> {
+    Ok(FacetCount {
+        value: r.get::<Option<String>>(0)?.unwrap_or_default(),
+        count: r.get::<i64>(1)? as u64,
+        label: r.get(2)?,
+    })
 }
 
 /// One of the best hits, with what the facets count.
@@ -670,10 +724,10 @@ fn parse_cursor(c: &str) -> Option<(i64, i64)> {
     Some((t.parse().ok()?, s.parse().ok()?))
 }
 
-fn set_meta(conn: &rusqlite::Connection, key: &str, value: i64) -> rusqlite::Result<()> {
-    conn.execute(
+fn set_meta(db: &Db, key: &str, value: i64) -> Result<(), DbError> {
+    db.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![key, value.to_string()],
+        args![key, value.to_string()],
     )
     .map(|_| ())
 }
@@ -686,6 +740,16 @@ mod tests {
     fn match_expression_quotes_terms_and_joins_groups() {
         let g = vec![vec!["raket".to_string(), "rakete".to_string()], vec!["a\"b".to_string()]];
         assert_eq!(match_expression(&g), "(\"raket\" OR \"rakete\") AND (\"a\"\"b\")");
+    }
+
+    #[test]
+    fn tsquery_expression_quotes_lexemes_and_joins_groups() {
+        let g = vec![
+            vec!["raket".to_string(), "rakete".to_string()],
+            vec!["kim".to_string()],
+            vec!["a'b\\c".to_string()],
+        ];
+        assert_eq!(tsquery_expression(&g), "('raket' | 'rakete') & ('kim') & ('a''b\\\\c')");
     }
 
     #[test]
@@ -707,7 +771,7 @@ mod tests {
     fn search_finds_stemmed_terms_with_facets() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
-        store.conn.execute_batch(
+        store.db.batch(
             "INSERT INTO articles (seq, id, source_path, format, title, text, lang, outlet, date_utc, ingested_at)
              VALUES (1, 'a1', 'x', 'text', 'T1', 'x', 'de', 'ARD', '2023-09-12T05:43:00Z', ''),
                     (2, 'a2', 'x', 'text', 'T2', 'x', 'en', 'BBC', '2024-06-19T00:00:00Z', '')",
@@ -739,13 +803,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path()).unwrap();
         let n = SEARCH_HITS as i64 + 200;
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.db.begin().unwrap();
         for seq in 1..=n {
             let lang = if seq % 2 == 0 { "de" } else { "en" };
             tx.execute(
                 "INSERT INTO articles (seq, id, source_path, format, title, text, lang, outlet, date_utc, ingested_at)
                  VALUES (?1, ?2, 'x', 'text', 'T', 'x', ?3, 'ARD', '2023-09-12T05:43:00Z', '')",
-                params![seq, format!("a{seq}"), lang],
+                args![seq, format!("a{seq}"), lang],
             )
             .unwrap();
         }
