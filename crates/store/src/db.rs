@@ -21,6 +21,8 @@ pub(crate) enum DbError {
     Postgres(postgres::Error),
     /// Column `.0` is NULL where a value was expected.
     Null(usize),
+    /// The runtime that drives a PostgreSQL connection could not be made.
+    Runtime(std::io::Error),
 }
 
 impl From<rusqlite::Error> for DbError {
@@ -40,6 +42,8 @@ impl From<postgres::Error> for DbError {
 pub(crate) trait Param {
     fn lite(&self) -> &dyn rusqlite::ToSql;
     fn pg(&self) -> &(dyn postgres::types::ToSql + Sync);
+    /// The value, owned, for a statement sent later.
+    fn owned(&self) -> Owned;
 }
 
 macro_rules! params_for {
@@ -51,22 +55,50 @@ macro_rules! params_for {
             fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
                 self
             }
+            fn owned(&self) -> Owned {
+                Box::new(self.clone())
+            }
         }
     )*};
 }
 
-params_for!(
-    i64,
-    f64,
-    String,
-    &str,
-    Vec<u8>,
-    &[u8],
-    Option<i64>,
-    Option<f64>,
-    Option<String>,
-    Option<&str>
-);
+params_for!(i64, f64, String, Vec<u8>, Option<i64>, Option<f64>, Option<String>);
+
+impl Param for &str {
+    fn lite(&self) -> &dyn rusqlite::ToSql {
+        self
+    }
+    fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
+        self
+    }
+    fn owned(&self) -> Owned {
+        Box::new(self.to_string())
+    }
+}
+
+impl Param for &[u8] {
+    fn lite(&self) -> &dyn rusqlite::ToSql {
+        self
+    }
+    fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
+        self
+    }
+    fn owned(&self) -> Owned {
+        Box::new(self.to_vec())
+    }
+}
+
+impl Param for Option<&str> {
+    fn lite(&self) -> &dyn rusqlite::ToSql {
+        self
+    }
+    fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
+        self
+    }
+    fn owned(&self) -> Owned {
+        Box::new(self.map(str::to_owned))
+    }
+}
 
 /// Binds a list of [`Param`]s: `args![a, b]`.
 macro_rules! args {
@@ -174,44 +206,93 @@ impl Row<'_> {
     }
 }
 
+/// A PostgreSQL connection: tokio-postgres driven by a runtime of its own on the calling thread,
+/// so that the store stays a blocking API (like SQLite's) while writes are pipelined: a
+/// statement whose result nobody reads ([`Db::execute_later`]) is queued and sent with the
+/// others in one go before the next statement that reads, or the commit, instead of waiting a
+/// network round trip each.
 struct Pg {
+    client: tokio_postgres::Client,
+    prepared: HashMap<String, tokio_postgres::Statement>,
+    pending: Vec<(tokio_postgres::Statement, Vec<Owned>)>,
     /// Always `Some` but while being dropped.
-    client: Option<postgres::Client>,
-    prepared: HashMap<String, postgres::Statement>,
+    rt: Option<tokio::runtime::Runtime>,
 }
 
+/// A parameter value kept until its statement is sent.
+pub(crate) type Owned = Box<dyn postgres::types::ToSql + Sync + Send>;
+
+/// Statements queued before they are sent regardless.
+const MAX_PENDING: usize = 8192;
+
 impl Pg {
-    fn client(&mut self) -> &mut postgres::Client {
-        self.client.as_mut().expect("the client lives as long as the connection")
+    fn connect(url: &str) -> Result<Pg, DbError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(DbError::Runtime)?;
+        let (client, connection) = rt.block_on(tokio_postgres::connect(url, postgres::NoTls))?;
+        // The connection runs while this thread blocks on the runtime, that is during every
+        // statement; its error, if any, reaches the statement that waits for it.
+        rt.spawn(async move { drop(connection.await) });
+        Ok(Pg { client, prepared: HashMap::new(), pending: Vec::new(), rt: Some(rt) })
     }
 
-    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, DbError> {
+    fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.as_ref().expect("the runtime lives as long as the connection").block_on(f)
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<tokio_postgres::Statement, DbError> {
         if let Some(s) = self.prepared.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client().prepare(&to_dollar(sql))?;
+        let s = self.block_on(self.client.prepare(&to_dollar(sql)))?;
         self.prepared.insert(sql.to_owned(), s.clone());
         Ok(s)
+    }
+
+    /// Sends every queued statement, in order, and waits for all of them.
+    fn flush(&mut self) -> Result<(), DbError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let client = &self.client;
+        let sent = pending.iter().map(|(stmt, params)| async move {
+            let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                params.iter().map(|p| p.as_ref() as _).collect();
+            client.execute(stmt, &refs).await
+        });
+        self.block_on(futures_util::future::try_join_all(sent))?;
+        Ok(())
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.flush()?;
+        Ok(self.block_on(self.client.batch_execute(sql))?)
     }
 }
 
 impl Drop for Pg {
-    /// Closing the client blocks on a runtime of its own, which panics on a thread that runs
-    /// asynchronous tasks (a server's store dropped there): then it is closed on a thread of its
-    /// own.
+    /// A runtime cannot be dropped on a thread that drives asynchronous tasks (a server's store
+    /// dropped there); shut down in the background it can, anywhere.
     fn drop(&mut self) {
-        if let Some(client) = self.client.take() {
-            if in_async_runtime() {
-                std::thread::spawn(move || drop(client));
-            }
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
         }
     }
 }
 
-/// True on a thread that drives asynchronous tasks, where blocking calls of PostgreSQL's
-/// client panic.
-pub(crate) fn in_async_runtime() -> bool {
-    tokio::runtime::Handle::try_current().is_ok()
+/// Cancels the statement running on the connection of `token`, from a thread of its own (it
+/// blocks on a runtime of its own). A failure to reach the server leaves the statement to end by
+/// itself.
+pub(crate) fn cancel(token: &tokio_postgres::CancelToken) {
+    let token = token.clone();
+    std::thread::spawn(move || {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            drop(rt.block_on(token.cancel_query(postgres::NoTls)));
+        }
+    });
 }
 
 enum Conn {
@@ -227,8 +308,8 @@ impl Db {
         Db(Conn::Lite(conn))
     }
 
-    pub(crate) fn postgres(client: postgres::Client) -> Db {
-        Db(Conn::Pg(Box::new(RefCell::new(Pg { client: Some(client), prepared: HashMap::new() }))))
+    pub(crate) fn postgres(url: &str) -> Result<Db, DbError> {
+        Ok(Db(Conn::Pg(Box::new(RefCell::new(Pg::connect(url)?)))))
     }
 
     pub(crate) fn is_postgres(&self) -> bool {
@@ -244,10 +325,10 @@ impl Db {
     }
 
     /// A token that cancels the running PostgreSQL statement from another thread.
-    pub(crate) fn pg_cancel_token(&self) -> Option<postgres::CancelToken> {
+    pub(crate) fn pg_cancel_token(&self) -> Option<tokio_postgres::CancelToken> {
         match &self.0 {
             Conn::Lite(_) => None,
-            Conn::Pg(pg) => Some(pg.borrow_mut().client().cancel_token()),
+            Conn::Pg(pg) => Some(pg.borrow().client.cancel_token()),
         }
     }
 
@@ -261,9 +342,68 @@ impl Db {
             }
             Conn::Pg(pg) => {
                 let mut pg = pg.borrow_mut();
+                pg.flush()?;
                 let stmt = pg.statement(sql)?;
                 let p: Vec<_> = params.iter().map(|p| p.pg()).collect();
-                Ok(pg.client().execute(&stmt, &p)?)
+                Ok(pg.block_on(pg.client.execute(&stmt, &p))?)
+            }
+        }
+    }
+
+    /// Runs one statement whose result is not needed: on SQLite at once, on PostgreSQL sent
+    /// with the statements queued after it, before the next statement that reads or the end of
+    /// the transaction, where its error, if any, is reported. Use it in a transaction's loops.
+    pub(crate) fn execute_later(&self, sql: &str, params: &[&dyn Param]) -> Result<(), DbError> {
+        match &self.0 {
+            Conn::Lite(_) => self.execute(sql, params).map(drop),
+            Conn::Pg(pg) => {
+                let mut pg = pg.borrow_mut();
+                let stmt = pg.statement(sql)?;
+                pg.pending.push((stmt, params.iter().map(|p| p.owned()).collect()));
+                if pg.pending.len() >= MAX_PENDING {
+                    pg.flush()?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// [`Db::execute_later`] on PostgreSQL with values SQLite has no type for (arrays, for one
+    /// `INSERT … SELECT … FROM unnest(…)` of many rows). Callers check [`Db::is_postgres`].
+    pub(crate) fn execute_later_pg(&self, sql: &str, params: Vec<Owned>) -> Result<(), DbError> {
+        match &self.0 {
+            Conn::Lite(_) => unreachable!("arrays are bound on PostgreSQL only"),
+            Conn::Pg(pg) => {
+                let mut pg = pg.borrow_mut();
+                let stmt = pg.statement(sql)?;
+                pg.pending.push((stmt, params));
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs the same statement once for each row of parameters and reads the first row of each
+    /// result with `f` (`None` where there is none): in order, on PostgreSQL all sent at once.
+    pub(crate) fn query_each<T>(
+        &self,
+        sql: &str,
+        rows: &[Vec<&dyn Param>],
+        mut f: impl FnMut(&Row<'_>) -> Result<T, DbError>,
+    ) -> Result<Vec<Option<T>>, DbError> {
+        match &self.0 {
+            Conn::Lite(_) => rows.iter().map(|p| self.query_opt(sql, p, &mut f)).collect(),
+            Conn::Pg(pg) => {
+                let mut pg = pg.borrow_mut();
+                pg.flush()?;
+                let stmt = pg.statement(sql)?;
+                let client = &pg.client;
+                let stmt = &stmt;
+                let sent = rows.iter().map(|params| async move {
+                    let p: Vec<_> = params.iter().map(|p| p.pg()).collect();
+                    client.query_opt(stmt, &p).await
+                });
+                let got = pg.block_on(futures_util::future::try_join_all(sent))?;
+                got.iter().map(|r| r.as_ref().map(|r| f(&Row::Pg(r))).transpose()).collect()
             }
         }
     }
@@ -272,7 +412,14 @@ impl Db {
     pub(crate) fn batch(&self, sql: &str) -> Result<(), DbError> {
         match &self.0 {
             Conn::Lite(c) => Ok(c.execute_batch(sql)?),
-            Conn::Pg(pg) => Ok(pg.borrow_mut().client().batch_execute(sql)?),
+            Conn::Pg(pg) => pg.borrow_mut().batch(sql),
+        }
+    }
+
+    /// Forgets the statements queued by [`Db::execute_later`] (a transaction rolled back).
+    fn discard_pending(&self) {
+        if let Conn::Pg(pg) = &self.0 {
+            pg.borrow_mut().pending.clear();
         }
     }
 
@@ -305,37 +452,24 @@ impl Db {
         mut f: impl FnMut(&Row<'_>) -> Result<T, DbError>,
     ) -> Result<Vec<T>, DbError> {
         match &self.0 {
-            Conn::Lite(c) if !cached => {
-                let mut stmt = c.prepare(sql)?;
-                let p: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.lite()).collect();
-                let mut rows = stmt.query(p.as_slice())?;
-                let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
-                    out.push(f(&Row::Lite(r))?);
-                }
-                Ok(out)
-            }
-            Conn::Pg(pg) if !cached => {
-                let mut pg = pg.borrow_mut();
-                let p: Vec<_> = params.iter().map(|p| p.pg()).collect();
-                let rows = pg.client().query(to_dollar(sql).as_str(), &p)?;
-                rows.iter().map(|r| f(&Row::Pg(r))).collect()
-            }
             Conn::Lite(c) => {
-                let mut stmt = c.prepare_cached(sql)?;
                 let p: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.lite()).collect();
-                let mut rows = stmt.query(p.as_slice())?;
-                let mut out = Vec::new();
-                while let Some(r) = rows.next()? {
-                    out.push(f(&Row::Lite(r))?);
+                if cached {
+                    lite_rows(&mut *c.prepare_cached(sql)?, &p, f)
+                } else {
+                    lite_rows(&mut c.prepare(sql)?, &p, f)
                 }
-                Ok(out)
             }
             Conn::Pg(pg) => {
                 let mut pg = pg.borrow_mut();
-                let stmt = pg.statement(sql)?;
+                pg.flush()?;
                 let p: Vec<_> = params.iter().map(|p| p.pg()).collect();
-                let rows = pg.client().query(&stmt, &p)?;
+                let rows = if cached {
+                    let stmt = pg.statement(sql)?;
+                    pg.block_on(pg.client.query(&stmt, &p))?
+                } else {
+                    pg.block_on(pg.client.query(to_dollar(sql).as_str(), &p))?
+                };
                 rows.iter().map(|r| f(&Row::Pg(r))).collect()
             }
         }
@@ -360,9 +494,10 @@ impl Db {
             }
             Conn::Pg(pg) => {
                 let mut pg = pg.borrow_mut();
+                pg.flush()?;
                 let stmt = pg.statement(sql)?;
                 let p: Vec<_> = params.iter().map(|p| p.pg()).collect();
-                match pg.client().query_opt(&stmt, &p)? {
+                match pg.block_on(pg.client.query_opt(&stmt, &p))? {
                     Some(r) => Ok(Some(f(&Row::Pg(&r))?)),
                     None => Ok(None),
                 }
@@ -389,9 +524,10 @@ impl Db {
             }
             Conn::Pg(pg) => {
                 let mut pg = pg.borrow_mut();
+                pg.flush()?;
                 let stmt = pg.statement(sql)?;
                 let p: Vec<_> = params.iter().map(|p| p.pg()).collect();
-                let r = pg.client().query_one(&stmt, &p)?;
+                let r = pg.block_on(pg.client.query_one(&stmt, &p))?;
                 f(&Row::Pg(&r))
             }
         }
@@ -406,6 +542,19 @@ impl Db {
     }
 }
 
+fn lite_rows<T>(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: &[&dyn rusqlite::ToSql],
+    mut f: impl FnMut(&Row<'_>) -> Result<T, DbError>,
+) -> Result<Vec<T>, DbError> {
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(f(&Row::Lite(r))?);
+    }
+    Ok(out)
+}
+
 /// An open write transaction on a [`Db`]; statements run on it through `Deref`.
 pub(crate) struct Tx<'a> {
     db: &'a Db,
@@ -413,9 +562,15 @@ pub(crate) struct Tx<'a> {
 }
 
 impl Tx<'_> {
+    /// Commits; on failure (a queued statement's error among them) it rolls back.
     pub(crate) fn commit(mut self) -> Result<(), DbError> {
         self.open = false;
-        self.db.batch("COMMIT")
+        let done = self.db.batch("COMMIT");
+        if done.is_err() {
+            self.db.discard_pending();
+            let _ = self.db.batch("ROLLBACK");
+        }
+        done
     }
 }
 
@@ -430,6 +585,7 @@ impl Drop for Tx<'_> {
     fn drop(&mut self) {
         if self.open {
             // An error here leaves nothing to undo: the connection has no transaction.
+            self.db.discard_pending();
             let _ = self.db.batch("ROLLBACK");
         }
     }

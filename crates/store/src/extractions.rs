@@ -237,18 +237,20 @@ impl Store {
     /// Stores a batch of extractions in one transaction, replacing what an article had.
     pub fn write_extractions(&mut self, batch: &[Extraction]) -> Result<(), StoreError> {
         let err = |e| self.sql(e);
+        let pg = self.db.is_postgres();
         let tx = self.db.begin().map_err(err)?;
         for x in batch {
-            tx.execute("DELETE FROM quotes WHERE article_seq = ?1", args![x.article_seq])
+            tx.execute_later("DELETE FROM quotes WHERE article_seq = ?1", args![x.article_seq])
                 .map_err(err)?;
-            tx.execute("DELETE FROM timexes WHERE article_seq = ?1", args![x.article_seq])
+            tx.execute_later("DELETE FROM timexes WHERE article_seq = ?1", args![x.article_seq])
                 .map_err(err)?;
-            tx.execute("DELETE FROM figures WHERE article_seq = ?1", args![x.article_seq])
+            tx.execute_later("DELETE FROM figures WHERE article_seq = ?1", args![x.article_seq])
                 .map_err(err)?;
-            tx.execute("DELETE FROM entities WHERE article_seq = ?1", args![x.article_seq])
+            tx.execute_later("DELETE FROM entities WHERE article_seq = ?1", args![x.article_seq])
                 .map_err(err)?;
-            for (ord, e) in x.entities.iter().enumerate() {
-                tx.execute(
+            // PostgreSQL takes the batch's entities in one statement, after the loop.
+            for (ord, e) in x.entities.iter().enumerate().filter(|_| !pg) {
+                tx.execute_later(
                     r#"INSERT INTO entities (article_seq, ord, start, "end", type, canonical, key, role)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"#,
                     args![
@@ -265,7 +267,7 @@ impl Store {
                 .map_err(err)?;
             }
             for (ord, f) in x.figures.iter().enumerate() {
-                tx.execute(
+                tx.execute_later(
                     r#"INSERT INTO figures (article_seq, ord, start, "end", value, high, kind, unit, counted, approximation, source)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"#,
                     args![
@@ -285,7 +287,7 @@ impl Store {
                 .map_err(err)?;
             }
             for (ord, q) in x.quotes.iter().enumerate() {
-                tx.execute(
+                tx.execute_later(
                     r#"INSERT INTO quotes (article_seq, ord, start, "end", kind, cue_start, cue_end, speaker_start, speaker_end, speaker, speaker_key, nested)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"#,
                     args![
@@ -306,7 +308,7 @@ impl Store {
                 .map_err(err)?;
             }
             for (ord, t) in x.timexes.iter().enumerate() {
-                tx.execute(
+                tx.execute_later(
                     r#"INSERT INTO timexes (article_seq, ord, start, "end", kind, value, granularity, resolution, modifier)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
                     args![
@@ -323,10 +325,43 @@ impl Store {
                 )
                 .map_err(err)?;
             }
-            tx.execute(
+            tx.execute_later(
                 "INSERT INTO extracted (article_seq, version) VALUES (?1, ?2)
                  ON CONFLICT (article_seq) DO UPDATE SET version = excluded.version",
                 args![x.article_seq, EXTRACTION_VERSION],
+            )
+            .map_err(err)?;
+        }
+        if pg {
+            // Column by column, for `unnest`.
+            let (mut seq, mut ord, mut start, mut end) = (vec![], vec![], vec![], vec![]);
+            let (mut etype, mut canonical, mut key, mut role) = (vec![], vec![], vec![], vec![]);
+            for x in batch {
+                for (i, e) in x.entities.iter().enumerate() {
+                    seq.push(x.article_seq);
+                    ord.push(i as i64);
+                    start.push(e.start as i64);
+                    end.push(e.end as i64);
+                    etype.push(e.etype.clone());
+                    canonical.push(e.canonical.clone());
+                    key.push(e.key.clone());
+                    role.push(e.role.clone());
+                }
+            }
+            tx.execute_later_pg(
+                r#"INSERT INTO entities (article_seq, ord, start, "end", type, canonical, key, role)
+                 SELECT * FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[], ?4::bigint[],
+                                      ?5::text[], ?6::text[], ?7::text[], ?8::text[])"#,
+                vec![
+                    Box::new(seq),
+                    Box::new(ord),
+                    Box::new(start),
+                    Box::new(end),
+                    Box::new(etype),
+                    Box::new(canonical),
+                    Box::new(key),
+                    Box::new(role),
+                ],
             )
             .map_err(err)?;
         }

@@ -319,7 +319,7 @@ pub struct Interrupter(Interrupt);
 
 enum Interrupt {
     Sqlite(rusqlite::InterruptHandle),
-    Postgres(postgres::CancelToken),
+    Postgres(tokio_postgres::CancelToken),
 }
 
 impl Interrupter {
@@ -327,13 +327,7 @@ impl Interrupter {
     pub fn interrupt(&self) {
         match &self.0 {
             Interrupt::Sqlite(h) => h.interrupt(),
-            // Cancelling blocks on a runtime of its own (see `db::in_async_runtime`); a failure
-            // to reach the server leaves the statement to end by itself.
-            Interrupt::Postgres(t) if db::in_async_runtime() => {
-                let t = t.clone();
-                std::thread::spawn(move || drop(t.cancel_query(postgres::NoTls)));
-            }
-            Interrupt::Postgres(t) => drop(t.cancel_query(postgres::NoTls)),
+            Interrupt::Postgres(t) => db::cancel(t),
         }
     }
 }
@@ -430,6 +424,7 @@ impl Store {
         };
         let place = redact(url);
         let pg = |source| StoreError::Postgres { url: place.clone(), source };
+        // The schema is checked or made on a connection of its own, closed before the store's.
         let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(pg)?;
         schema::migrate_postgres(&mut client).map_err(|e| match e {
             schema::PgMigrateError::Postgres(e) => pg(e),
@@ -437,8 +432,16 @@ impl Store {
                 StoreError::NewerSchema { path: PathBuf::from(place.clone()), found }
             }
         })?;
+        drop(client);
+        let db = Db::postgres(url).map_err(|e| match e {
+            DbError::Postgres(e) => pg(e),
+            DbError::Runtime(source) => {
+                StoreError::Io { path: PathBuf::from(place.clone()), source }
+            }
+            DbError::Sqlite(_) | DbError::Null(_) => unreachable!("connecting reads nothing"),
+        })?;
         let mut store = Store {
-            db: Db::postgres(client),
+            db,
             db_path: PathBuf::from(place.clone()),
             boilerplate: Boilerplate::default(),
         };
@@ -492,6 +495,7 @@ impl Store {
                 StoreError::Postgres { url: self.db_path.display().to_string(), source }
             }
             DbError::Null(column) => StoreError::Null { path: self.db_path.clone(), column },
+            DbError::Runtime(source) => StoreError::Io { path: self.db_path.clone(), source },
         }
     }
 
@@ -523,44 +527,83 @@ impl Store {
         let now = chrono::Utc::now().to_rfc3339();
         let mut promoted: Vec<(String, u64)> = Vec::new();
         let err = |e| self.sql(e);
+        // What the statements bind that the articles do not hold as such.
+        struct Bound<'a> {
+            id: &'a str,
+            line: Option<i64>,
+            format: &'a str,
+            iso: Option<&'a str>,
+            utc: Option<String>,
+            precision: Option<&'a str>,
+            source: Option<&'a str>,
+            tz: Option<&'a str>,
+            evidence: Option<&'a str>,
+            not_before: Option<String>,
+        }
+        let bound: Vec<Bound<'_>> = batch
+            .iter()
+            .map(|item| {
+                let a = &item.article;
+                let d = a.date.as_ref();
+                Bound {
+                    id: a.id.as_str(),
+                    line: a.source.line.map(|l| l as i64),
+                    format: a.source.format.as_str(),
+                    iso: d.map(|d| d.iso.as_str()),
+                    utc: d.map(|d| d.start_utc.to_rfc3339()),
+                    precision: d.map(|d| d.precision.as_str()),
+                    source: d.map(|d| d.source.as_str()),
+                    tz: d.and_then(|d| d.timezone.as_deref()),
+                    evidence: d.map(|d| d.evidence.as_str()),
+                    not_before: a.not_before.map(|d| d.to_string()),
+                }
+            })
+            .collect();
+        let now = now.as_str();
+        let rows: Vec<Vec<&dyn db::Param>> = batch
+            .iter()
+            .zip(&bound)
+            .map(|(item, b)| {
+                let a = &item.article;
+                let row: [&dyn db::Param; 19] = [
+                    &b.id,
+                    &a.source.external_id,
+                    &a.source.path,
+                    &b.line,
+                    &b.format,
+                    &a.url,
+                    &a.title,
+                    &a.text,
+                    &b.iso,
+                    &b.utc,
+                    &b.precision,
+                    &b.source,
+                    &b.tz,
+                    &b.evidence,
+                    &a.lang,
+                    &a.outlet,
+                    &now,
+                    &b.not_before,
+                    &a.author,
+                ];
+                row.to_vec()
+            })
+            .collect();
         let tx = self.db.begin().map_err(err)?;
-        for item in batch {
+        // All the batch's inserts at once (on PostgreSQL one round trip), each giving the new
+        // article's sequence number, or none for an article stored already.
+        let seqs =
+            tx.query_each(schema::INSERT_ARTICLE, &rows, |r| r.get::<i64>(0)).map_err(err)?;
+        let mut lines: Vec<(&str, i64, u64)> = Vec::new();
+        for (item, seq) in batch.iter().zip(seqs) {
             let a = &item.article;
-            let d = a.date.as_ref();
-            let seq = tx
-                .query_opt(
-                    schema::INSERT_ARTICLE,
-                    args![
-                        a.id.as_str(),
-                        a.source.external_id.as_deref(),
-                        a.source.path.as_str(),
-                        a.source.line.map(|l| l as i64),
-                        a.source.format.as_str(),
-                        a.url.as_deref(),
-                        a.title.as_str(),
-                        a.text.as_str(),
-                        d.map(|d| d.iso.as_str()),
-                        d.map(|d| d.start_utc.to_rfc3339()),
-                        d.map(|d| d.precision.as_str()),
-                        d.map(|d| d.source.as_str()),
-                        d.and_then(|d| d.timezone.as_deref()),
-                        d.map(|d| d.evidence.as_str()),
-                        a.lang.as_deref(),
-                        a.outlet.as_deref(),
-                        now.as_str(),
-                        a.not_before.map(|d| d.to_string()),
-                        a.author.as_deref(),
-                    ],
-                    |r| r.get::<i64>(0),
-                )
-                .map_err(err)?;
             let Some(seq) = seq else {
                 outcome.existing += 1;
                 continue;
             };
             outcome.inserted += 1;
             for (i, dec) in a.decisions.iter().enumerate() {
-                tx.execute(
+                tx.execute_later(
                     schema::INSERT_DECISION,
                     args![
                         seq,
@@ -573,16 +616,17 @@ impl Store {
                 .map_err(err)?;
             }
             if let Some(outlet) = &a.outlet {
-                for &h in &item.line_hashes {
-                    let n: i64 = tx
-                        .query_one(schema::UPSERT_LINE, args![outlet.as_str(), h as i64], |r| {
-                            r.get(0)
-                        })
-                        .map_err(err)?;
-                    if n == i64::from(BOILERPLATE_MIN_ARTICLES) {
-                        promoted.push((outlet.clone(), h));
-                    }
-                }
+                lines.extend(item.line_hashes.iter().map(|&h| (outlet.as_str(), h as i64, h)));
+            }
+        }
+        // Each line's count after this article, in the batch's order.
+        let line_rows: Vec<Vec<&dyn db::Param>> =
+            lines.iter().map(|(outlet, h, _)| vec![outlet as &dyn db::Param, h]).collect();
+        let counts =
+            tx.query_each(schema::UPSERT_LINE, &line_rows, |r| r.get::<i64>(0)).map_err(err)?;
+        for ((outlet, _, h), n) in lines.iter().zip(counts) {
+            if n == Some(i64::from(BOILERPLATE_MIN_ARTICLES)) {
+                promoted.push((outlet.to_string(), *h));
             }
         }
         tx.commit().map_err(err)?;

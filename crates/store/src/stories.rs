@@ -278,7 +278,7 @@ impl Store {
         let tx = self.db.begin().map_err(err)?;
         let first = counters.next_ord - rows.len() as i64;
         for (ord, a) in (first..).zip(rows) {
-            tx.execute(
+            tx.execute_later(
                 "INSERT INTO assignments (article_seq, ord, event, story, new_event, probability, copy_of, copy_kind, time_utc, explain)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 args![
@@ -298,14 +298,14 @@ impl Store {
         }
         // The first change of a term since the last stored state keeps its old frequency.
         for (term, n) in df_changes {
-            tx.execute(
+            tx.execute_later(
                 "INSERT INTO df_journal (term, df)
                  VALUES (?1, coalesce((SELECT df FROM doc_freq WHERE term = ?1), 0))
                  ON CONFLICT DO NOTHING",
                 args![*term as i64],
             )
             .map_err(err)?;
-            tx.execute(
+            tx.execute_later(
                 "INSERT INTO doc_freq (term, df) VALUES (?1, ?2) ON CONFLICT (term) DO UPDATE SET df = excluded.df",
                 args![*term as i64, i64::from(*n)],
             )
@@ -317,14 +317,14 @@ impl Store {
             ("cluster_next_story", i64::from(counters.next_story)),
             ("cluster_next_ord", counters.next_ord),
         ] {
-            tx.execute(
+            tx.execute_later(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 args![k, v.to_string()],
             )
             .map_err(err)?;
         }
         if let Some(state) = state {
-            tx.execute(
+            tx.execute_later(
                 "INSERT INTO cluster_state (id, next_ord, docs, next_event, next_story, state)
                  VALUES (0, ?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO UPDATE SET next_ord = excluded.next_ord, docs = excluded.docs,
@@ -338,7 +338,7 @@ impl Store {
                 ],
             )
             .map_err(err)?;
-            tx.execute("DELETE FROM df_journal", args![]).map_err(err)?;
+            tx.execute_later("DELETE FROM df_journal", args![]).map_err(err)?;
         }
         tx.commit().map_err(err)
     }

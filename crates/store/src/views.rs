@@ -208,7 +208,7 @@ impl Store {
         };
         let tx = self.db.begin().map_err(err)?;
         for (seq, terms) in rows {
-            tx.execute(insert, args![*seq, terms.as_str()]).map_err(err)?;
+            tx.execute_later(insert, args![*seq, terms.as_str()]).map_err(err)?;
         }
         set_meta(&tx, "search_indexed_seq", last).map_err(err)?;
         tx.commit().map_err(err)
@@ -287,7 +287,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let err = |e| self.sql(e);
         let tx = self.db.begin().map_err(err)?;
-        tx.execute(
+        tx.execute_later(
             "INSERT INTO story_reports (story, last_time, first, last, title, articles, events, languages, json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (story) DO UPDATE SET last_time = excluded.last_time, first = excluded.first,
@@ -307,7 +307,7 @@ impl Store {
         )
         .map_err(err)?;
         for (event, json) in events {
-            tx.execute(
+            tx.execute_later(
                 "INSERT INTO event_reports (event, story, json) VALUES (?1, ?2, ?3)
                  ON CONFLICT (event) DO UPDATE SET story = excluded.story, json = excluded.json",
                 args![i64::from(*event), i64::from(story.story), json.as_str()],
