@@ -481,3 +481,35 @@ fn unknown_article_and_bad_flags_have_meaningful_exit_codes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds no Storyline data"));
     assert!(!f.root.join("misspelt").exists(), "nothing created");
 }
+
+/// Issue 18: `--store URL` keeps everything in PostgreSQL, and `STORYLINE_STORE` does the same
+/// unless a `--data-dir` is given on the command line. Runs where `STORYLINE_TEST_POSTGRES`
+/// names a server (CI requires it).
+#[test]
+fn the_store_flag_reaches_postgres_and_a_data_dir_given_wins_over_the_environment() {
+    let Some(pg) = storyline_store::testing::postgres() else { return };
+    let storyline_store::Location::Postgres(url) = &pg.location else { unreachable!() };
+    let run = |args: &[&str], env: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_storyline"));
+        c.args(args).env_remove("STORYLINE_STORE").env_remove("STORYLINE_DATA_DIR");
+        if let Some(url) = env {
+            c.env("STORYLINE_STORE", url);
+        }
+        c.output().unwrap()
+    };
+    let out = run(&["--store", url, "ingest", "--no-embeddings", SAMPLE], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("5 articles in postgres://"), "the store is named: {said}");
+    let stories = run(&["stories", "--json"], Some(url));
+    assert!(stories.status.success(), "{}", String::from_utf8_lossy(&stories.stderr));
+    let stories = json(&stories);
+    assert_eq!(stories.as_array().map(Vec::len), Some(1), "{stories}");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let local =
+        run(&["--data-dir", data.to_str().unwrap(), "articles", "list", "--json"], Some(url));
+    assert!(local.status.success(), "{}", String::from_utf8_lossy(&local.stderr));
+    assert_eq!(json(&local).as_array().map(Vec::len), Some(0), "the data directory given wins");
+    assert!(data.join(storyline_store::DB_FILE).is_file());
+}

@@ -154,41 +154,30 @@ fn pg_f64(row: &postgres::Row, i: usize) -> Result<Option<f64>, DbError> {
     }
 }
 
-impl Value for Option<i64> {
-    fn from_lite(row: &rusqlite::Row<'_>, i: usize) -> Result<Self, DbError> {
-        Ok(row.get(i)?)
-    }
-    fn from_pg(row: &postgres::Row, i: usize) -> Result<Self, DbError> {
-        pg_i64(row, i)
-    }
+/// Numbers read through the readers above, which take any width; `Option<_>` for NULL.
+macro_rules! numbers_for {
+    ($($t:ty => $read:ident),*) => {$(
+        impl Value for Option<$t> {
+            fn from_lite(row: &rusqlite::Row<'_>, i: usize) -> Result<Self, DbError> {
+                Ok(row.get(i)?)
+            }
+            fn from_pg(row: &postgres::Row, i: usize) -> Result<Self, DbError> {
+                $read(row, i)
+            }
+        }
+
+        impl Value for $t {
+            fn from_lite(row: &rusqlite::Row<'_>, i: usize) -> Result<Self, DbError> {
+                Ok(row.get(i)?)
+            }
+            fn from_pg(row: &postgres::Row, i: usize) -> Result<Self, DbError> {
+                $read(row, i)?.ok_or(DbError::Null(i))
+            }
+        }
+    )*};
 }
 
-impl Value for i64 {
-    fn from_lite(row: &rusqlite::Row<'_>, i: usize) -> Result<Self, DbError> {
-        Ok(row.get(i)?)
-    }
-    fn from_pg(row: &postgres::Row, i: usize) -> Result<Self, DbError> {
-        pg_i64(row, i)?.ok_or(DbError::Null(i))
-    }
-}
-
-impl Value for Option<f64> {
-    fn from_lite(row: &rusqlite::Row<'_>, i: usize) -> Result<Self, DbError> {
-        Ok(row.get(i)?)
-    }
-    fn from_pg(row: &postgres::Row, i: usize) -> Result<Self, DbError> {
-        pg_f64(row, i)
-    }
-}
-
-impl Value for f64 {
-    fn from_lite(row: &rusqlite::Row<'_>, i: usize) -> Result<Self, DbError> {
-        Ok(row.get(i)?)
-    }
-    fn from_pg(row: &postgres::Row, i: usize) -> Result<Self, DbError> {
-        pg_f64(row, i)?.ok_or(DbError::Null(i))
-    }
-}
+numbers_for!(i64 => pg_i64, f64 => pg_f64);
 
 /// One row of a result, of either backend.
 pub(crate) enum Row<'a> {
