@@ -108,6 +108,63 @@ macro_rules! args {
 }
 pub(crate) use args;
 
+/// The type of a column written by [`Db::insert_rows`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Kind {
+    Int,
+    Real,
+    Text,
+}
+
+/// One value of a row written by [`Db::insert_rows`].
+#[derive(Debug, Clone)]
+pub(crate) enum Cell {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Cell {
+    fn from(v: i64) -> Cell {
+        Cell::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Cell {
+    fn from(v: Option<i64>) -> Cell {
+        Cell::Int(v)
+    }
+}
+impl From<f64> for Cell {
+    fn from(v: f64) -> Cell {
+        Cell::Real(Some(v))
+    }
+}
+impl From<Option<f64>> for Cell {
+    fn from(v: Option<f64>) -> Cell {
+        Cell::Real(v)
+    }
+}
+impl From<&str> for Cell {
+    fn from(v: &str) -> Cell {
+        Cell::Text(Some(v.to_owned()))
+    }
+}
+impl From<Option<&str>> for Cell {
+    fn from(v: Option<&str>) -> Cell {
+        Cell::Text(v.map(str::to_owned))
+    }
+}
+
+impl rusqlite::ToSql for Cell {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Cell::Int(v) => v.to_sql(),
+            Cell::Real(v) => v.to_sql(),
+            Cell::Text(v) => v.to_sql(),
+        }
+    }
+}
+
 /// A value a query reads.
 pub(crate) trait Value: Sized {
     fn from_lite(row: &rusqlite::Row<'_>, i: usize) -> Result<Self, DbError>;
@@ -272,6 +329,38 @@ impl Drop for Pg {
     }
 }
 
+/// Column `i` of `rows` as one array parameter.
+fn column(rows: &[Vec<Cell>], i: usize, kind: Kind, name: &str) -> Owned {
+    let wrong =
+        || -> ! { panic!("column {name} is {kind:?}: a row has another kind of value there") };
+    match kind {
+        Kind::Int => Box::new(
+            rows.iter()
+                .map(|r| match &r[i] {
+                    Cell::Int(v) => *v,
+                    _ => wrong(),
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Kind::Real => Box::new(
+            rows.iter()
+                .map(|r| match &r[i] {
+                    Cell::Real(v) => *v,
+                    _ => wrong(),
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Kind::Text => Box::new(
+            rows.iter()
+                .map(|r| match &r[i] {
+                    Cell::Text(v) => v.clone(),
+                    _ => wrong(),
+                })
+                .collect::<Vec<_>>(),
+        ),
+    }
+}
+
 /// Cancels the statement running on the connection of `token`, from a thread of its own (it
 /// blocks on a runtime of its own). A failure to reach the server leaves the statement to end by
 /// itself.
@@ -359,7 +448,7 @@ impl Db {
 
     /// [`Db::execute_later`] on PostgreSQL with values SQLite has no type for (arrays, for one
     /// `INSERT … SELECT … FROM unnest(…)` of many rows). Callers check [`Db::is_postgres`].
-    pub(crate) fn execute_later_pg(&self, sql: &str, params: Vec<Owned>) -> Result<(), DbError> {
+    fn execute_later_pg(&self, sql: &str, params: Vec<Owned>) -> Result<(), DbError> {
         match &self.0 {
             Conn::Lite(_) => unreachable!("arrays are bound on PostgreSQL only"),
             Conn::Pg(pg) => {
@@ -367,6 +456,57 @@ impl Db {
                 let stmt = pg.statement(sql)?;
                 pg.pending.push((stmt, params));
                 Ok(())
+            }
+        }
+    }
+
+    /// Inserts `rows` into `table`, whose `columns` are named with their types: on SQLite one
+    /// statement a row, on PostgreSQL one statement for all (`INSERT … SELECT * FROM
+    /// unnest(…)`, sent later as [`Db::execute_later`] is). Every row has a cell per column, of
+    /// the column's kind.
+    pub(crate) fn insert_rows(
+        &self,
+        table: &str,
+        columns: &[(&str, Kind)],
+        rows: &[Vec<Cell>],
+    ) -> Result<(), DbError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let names = columns.iter().map(|c| c.0).collect::<Vec<_>>().join(", ");
+        match &self.0 {
+            Conn::Lite(c) => {
+                let marks = (1..=columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>();
+                let sql = format!("INSERT INTO {table} ({names}) VALUES ({})", marks.join(", "));
+                let mut stmt = c.prepare_cached(&sql)?;
+                for row in rows {
+                    stmt.execute(rusqlite::params_from_iter(row))?;
+                }
+                Ok(())
+            }
+            Conn::Pg(_) => {
+                let arrays = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, kind))| {
+                        let t = match kind {
+                            Kind::Int => "bigint",
+                            Kind::Real => "double precision",
+                            Kind::Text => "text",
+                        };
+                        format!("CAST(?{} AS {t}[])", i + 1)
+                    })
+                    .collect::<Vec<_>>();
+                let sql = format!(
+                    "INSERT INTO {table} ({names}) SELECT * FROM unnest({})",
+                    arrays.join(", ")
+                );
+                let params = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, kind))| column(rows, i, *kind, name))
+                    .collect();
+                self.execute_later_pg(&sql, params)
             }
         }
     }

@@ -1,6 +1,7 @@
 //! What the extraction stage stores: each article's quotes and time expressions, with byte
 //! offsets into its clean text, and a mark that the article was extracted.
 
+use std::collections::HashMap;
 use storyline_core::ArticleId;
 
 use crate::db::{args, DbError, Row};
@@ -236,92 +237,83 @@ impl Store {
 
     /// Stores a batch of extractions in one transaction, replacing what an article had.
     pub fn write_extractions(&mut self, batch: &[Extraction]) -> Result<(), StoreError> {
+        use crate::db::{Cell, Kind::*};
         let err = |e| self.sql(e);
-        let pg = self.db.is_postgres();
-        let tx = self.db.begin().map_err(err)?;
-        for x in batch {
-            tx.execute_later("DELETE FROM quotes WHERE article_seq = ?1", args![x.article_seq])
-                .map_err(err)?;
-            tx.execute_later("DELETE FROM timexes WHERE article_seq = ?1", args![x.article_seq])
-                .map_err(err)?;
-            tx.execute_later("DELETE FROM figures WHERE article_seq = ?1", args![x.article_seq])
-                .map_err(err)?;
-            tx.execute_later("DELETE FROM entities WHERE article_seq = ?1", args![x.article_seq])
-                .map_err(err)?;
-            // PostgreSQL takes the batch's entities in one statement, after the loop.
-            for (ord, e) in x.entities.iter().enumerate().filter(|_| !pg) {
-                tx.execute_later(
-                    r#"INSERT INTO entities (article_seq, ord, start, "end", type, canonical, key, role)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"#,
-                    args![
-                        x.article_seq,
-                        ord as i64,
-                        e.start as i64,
-                        e.end as i64,
-                        e.etype.as_str(),
-                        e.canonical.as_str(),
-                        e.key.as_str(),
-                        e.role.as_deref()
-                    ],
-                )
-                .map_err(err)?;
+        // An article given twice keeps its last extraction, as if written one after the other.
+        let last: HashMap<i64, usize> =
+            batch.iter().enumerate().map(|(i, x)| (x.article_seq, i)).collect();
+        let batch: Vec<&Extraction> = batch
+            .iter()
+            .enumerate()
+            .filter(|(i, x)| last[&x.article_seq] == *i)
+            .map(|p| p.1)
+            .collect();
+        let (mut entities, mut figures, mut quotes, mut timexes) = (vec![], vec![], vec![], vec![]);
+        for x in &batch {
+            let seq = x.article_seq;
+            for (ord, e) in x.entities.iter().enumerate() {
+                entities.push(vec![
+                    Cell::from(seq),
+                    Cell::from(ord as i64),
+                    Cell::from(e.start as i64),
+                    Cell::from(e.end as i64),
+                    Cell::from(e.etype.as_str()),
+                    Cell::from(e.canonical.as_str()),
+                    Cell::from(e.key.as_str()),
+                    Cell::from(e.role.as_deref()),
+                ]);
             }
             for (ord, f) in x.figures.iter().enumerate() {
-                tx.execute_later(
-                    r#"INSERT INTO figures (article_seq, ord, start, "end", value, high, kind, unit, counted, approximation, source)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"#,
-                    args![
-                        x.article_seq,
-                        ord as i64,
-                        f.start as i64,
-                        f.end as i64,
-                        f.value,
-                        f.high,
-                        f.kind.as_str(),
-                        f.unit.as_deref(),
-                        f.counted.as_deref(),
-                        f.approximation.as_deref(),
-                        f.source.as_deref(),
-                    ],
-                )
-                .map_err(err)?;
+                figures.push(vec![
+                    Cell::from(seq),
+                    Cell::from(ord as i64),
+                    Cell::from(f.start as i64),
+                    Cell::from(f.end as i64),
+                    Cell::from(f.value),
+                    Cell::from(f.high),
+                    Cell::from(f.kind.as_str()),
+                    Cell::from(f.unit.as_deref()),
+                    Cell::from(f.counted.as_deref()),
+                    Cell::from(f.approximation.as_deref()),
+                    Cell::from(f.source.as_deref()),
+                ]);
             }
             for (ord, q) in x.quotes.iter().enumerate() {
-                tx.execute_later(
-                    r#"INSERT INTO quotes (article_seq, ord, start, "end", kind, cue_start, cue_end, speaker_start, speaker_end, speaker, speaker_key, nested)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"#,
-                    args![
-                        x.article_seq,
-                        ord as i64,
-                        q.start as i64,
-                        q.end as i64,
-                        q.kind.as_str(),
-                        q.cue.map(|c| c.0 as i64),
-                        q.cue.map(|c| c.1 as i64),
-                        q.speaker.map(|c| c.0 as i64),
-                        q.speaker.map(|c| c.1 as i64),
-                        q.speaker_name.as_deref(),
-                        q.speaker_key.as_deref(),
-                        i64::from(q.nested),
-                    ],
-                )
-                .map_err(err)?;
+                quotes.push(vec![
+                    Cell::from(seq),
+                    Cell::from(ord as i64),
+                    Cell::from(q.start as i64),
+                    Cell::from(q.end as i64),
+                    Cell::from(q.kind.as_str()),
+                    Cell::from(q.cue.map(|c| c.0 as i64)),
+                    Cell::from(q.cue.map(|c| c.1 as i64)),
+                    Cell::from(q.speaker.map(|c| c.0 as i64)),
+                    Cell::from(q.speaker.map(|c| c.1 as i64)),
+                    Cell::from(q.speaker_name.as_deref()),
+                    Cell::from(q.speaker_key.as_deref()),
+                    Cell::from(i64::from(q.nested)),
+                ]);
             }
             for (ord, t) in x.timexes.iter().enumerate() {
+                timexes.push(vec![
+                    Cell::from(seq),
+                    Cell::from(ord as i64),
+                    Cell::from(t.start as i64),
+                    Cell::from(t.end as i64),
+                    Cell::from(t.kind.as_str()),
+                    Cell::from(t.value.as_str()),
+                    Cell::from(t.granularity.as_str()),
+                    Cell::from(t.resolution.as_str()),
+                    Cell::from(t.modifier.as_deref()),
+                ]);
+            }
+        }
+        let tx = self.db.begin().map_err(err)?;
+        for x in &batch {
+            for table in ["quotes", "timexes", "figures", "entities"] {
                 tx.execute_later(
-                    r#"INSERT INTO timexes (article_seq, ord, start, "end", kind, value, granularity, resolution, modifier)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
-                    args![
-                        x.article_seq,
-                        ord as i64,
-                        t.start as i64,
-                        t.end as i64,
-                        t.kind.as_str(),
-                        t.value.as_str(),
-                        t.granularity.as_str(),
-                        t.resolution.as_str(),
-                        t.modifier.as_deref(),
-                    ],
+                    &format!("DELETE FROM {table} WHERE article_seq = ?1"),
+                    args![x.article_seq],
                 )
                 .map_err(err)?;
             }
@@ -332,39 +324,55 @@ impl Store {
             )
             .map_err(err)?;
         }
-        if pg {
-            // Column by column, for `unnest`.
-            let (mut seq, mut ord, mut start, mut end) = (vec![], vec![], vec![], vec![]);
-            let (mut etype, mut canonical, mut key, mut role) = (vec![], vec![], vec![], vec![]);
-            for x in batch {
-                for (i, e) in x.entities.iter().enumerate() {
-                    seq.push(x.article_seq);
-                    ord.push(i as i64);
-                    start.push(e.start as i64);
-                    end.push(e.end as i64);
-                    etype.push(e.etype.clone());
-                    canonical.push(e.canonical.clone());
-                    key.push(e.key.clone());
-                    role.push(e.role.clone());
-                }
-            }
-            tx.execute_later_pg(
-                r#"INSERT INTO entities (article_seq, ord, start, "end", type, canonical, key, role)
-                 SELECT * FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[], ?4::bigint[],
-                                      ?5::text[], ?6::text[], ?7::text[], ?8::text[])"#,
-                vec![
-                    Box::new(seq),
-                    Box::new(ord),
-                    Box::new(start),
-                    Box::new(end),
-                    Box::new(etype),
-                    Box::new(canonical),
-                    Box::new(key),
-                    Box::new(role),
-                ],
-            )
-            .map_err(err)?;
-        }
+        let at = [("article_seq", Int), ("ord", Int), ("start", Int), ("\"end\"", Int)];
+        let table = |rest: &[(&'static str, crate::db::Kind)]| [&at[..], rest].concat();
+        tx.insert_rows(
+            "entities",
+            &table(&[("type", Text), ("canonical", Text), ("key", Text), ("role", Text)]),
+            &entities,
+        )
+        .map_err(err)?;
+        tx.insert_rows(
+            "figures",
+            &table(&[
+                ("value", Real),
+                ("high", Real),
+                ("kind", Text),
+                ("unit", Text),
+                ("counted", Text),
+                ("approximation", Text),
+                ("source", Text),
+            ]),
+            &figures,
+        )
+        .map_err(err)?;
+        tx.insert_rows(
+            "quotes",
+            &table(&[
+                ("kind", Text),
+                ("cue_start", Int),
+                ("cue_end", Int),
+                ("speaker_start", Int),
+                ("speaker_end", Int),
+                ("speaker", Text),
+                ("speaker_key", Text),
+                ("nested", Int),
+            ]),
+            &quotes,
+        )
+        .map_err(err)?;
+        tx.insert_rows(
+            "timexes",
+            &table(&[
+                ("kind", Text),
+                ("value", Text),
+                ("granularity", Text),
+                ("resolution", Text),
+                ("modifier", Text),
+            ]),
+            &timexes,
+        )
+        .map_err(err)?;
         tx.commit().map_err(err)
     }
 
