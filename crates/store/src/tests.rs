@@ -340,3 +340,37 @@ fn a_second_writer_is_refused_while_the_first_holds_the_lock() {
         WriterLock::acquire_at(&fresh.location).unwrap();
     }
 }
+
+/// A write that fails part-way leaves nothing of itself, and the connection goes on working. On
+/// PostgreSQL the failing statement was queued and fails only at the commit.
+#[test]
+fn a_failed_write_leaves_nothing_and_the_connection_works_on() {
+    for fresh in every_backend() {
+        let mut store = fresh.open().unwrap();
+        let a = article("Ein Text über Kim.", None);
+        store.write_batch(&[NewArticle { article: a.clone(), line_hashes: vec![] }]).unwrap();
+        let (seq, ..) = store.unclustered(0, 10).unwrap()[0].clone();
+        let row = |article_seq: i64| NewAssignment {
+            article_seq,
+            event: 0,
+            story: 0,
+            new_event: true,
+            probability: None,
+            copy_of: None,
+            copy_kind: None,
+            time: None,
+            explain: "{}".into(),
+        };
+        let counters = ClusterCounters { docs: 2, next_event: 1, next_story: 1, next_ord: 2 };
+        // The second row names no stored article.
+        let failed =
+            store.write_assignments(&[row(seq), row(seq + 1000)], &[(5, 1)], counters, None);
+        assert!(failed.is_err(), "{}", fresh.backend());
+        assert_eq!(store.unclustered(0, 10).unwrap().len(), 1, "{}: nothing kept", fresh.backend());
+        assert!(store.doc_freq().unwrap().is_empty(), "{}", fresh.backend());
+        assert_eq!(store.cluster_counters().unwrap(), ClusterCounters::default());
+        let counters = ClusterCounters { docs: 1, next_event: 1, next_story: 1, next_ord: 1 };
+        store.write_assignments(&[row(seq)], &[(5, 1)], counters, None).unwrap();
+        assert_eq!(store.cluster_counters().unwrap(), counters, "{}", fresh.backend());
+    }
+}
