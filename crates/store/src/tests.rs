@@ -33,6 +33,21 @@ fn article(text: &str, outlet: Option<&str>) -> Article {
     }
 }
 
+/// The decision that the article `seq` opens event `event`, in a story of the same number.
+fn new_event(seq: i64, event: u32) -> NewAssignment {
+    NewAssignment {
+        article_seq: seq,
+        event,
+        story: event,
+        new_event: true,
+        probability: None,
+        copy_of: None,
+        copy_kind: None,
+        time: None,
+        explain: "{}".into(),
+    }
+}
+
 #[test]
 fn writes_are_idempotent_and_round_trip() {
     for fresh in every_backend() {
@@ -200,17 +215,7 @@ fn a_run_stopped_between_two_states_rolls_back_to_the_last() {
             .collect();
         store.write_batch(&batch).unwrap();
         let seqs: Vec<i64> = store.unclustered(0, 10).unwrap().iter().map(|a| a.0).collect();
-        let row = |seq: i64, event: u32| NewAssignment {
-            article_seq: seq,
-            event,
-            story: event,
-            new_event: true,
-            probability: None,
-            copy_of: None,
-            copy_kind: None,
-            time: None,
-            explain: "{}".into(),
-        };
+        let row = new_event;
         // Nothing stored yet and nothing to roll back.
         assert_eq!(store.roll_back_to_state().unwrap(), 0);
         // Batch 1 with a state; batch 2 (term 5 changes again, term 9 is new) without one.
@@ -350,17 +355,7 @@ fn a_failed_write_leaves_nothing_and_the_connection_works_on() {
         let a = article("Ein Text über Kim.", None);
         store.write_batch(&[NewArticle { article: a.clone(), line_hashes: vec![] }]).unwrap();
         let (seq, ..) = store.unclustered(0, 10).unwrap()[0].clone();
-        let row = |article_seq: i64| NewAssignment {
-            article_seq,
-            event: 0,
-            story: 0,
-            new_event: true,
-            probability: None,
-            copy_of: None,
-            copy_kind: None,
-            time: None,
-            explain: "{}".into(),
-        };
+        let row = |seq| new_event(seq, 0);
         let counters = ClusterCounters { docs: 2, next_event: 1, next_story: 1, next_ord: 2 };
         // The second row names no stored article.
         let failed =

@@ -219,7 +219,7 @@ impl Normaliser {
             _ => {}
         }
 
-        let article = Article {
+        let mut article = Article {
             id,
             source: doc.source,
             url,
@@ -232,6 +232,7 @@ impl Normaliser {
             author: header.author,
             decisions,
         };
+        scrub_controls(&mut article);
         Ok(Normalised { article, line_hashes: cleaned.line_hashes })
     }
 
@@ -529,6 +530,25 @@ fn without_controls(s: String) -> String {
     s.chars().map(|c| if stray(c) { ' ' } else { c }).collect()
 }
 
+/// Every text field of an article without stray control characters (see [`without_controls`]):
+/// the source's id, the URL, the author and the decisions come from the input as they are, and a
+/// NUL there is no more text than in the body (PostgreSQL refuses to store it, and took the whole
+/// batch down with it).
+fn scrub_controls(a: &mut Article) {
+    let scrub = |s: &mut String| *s = without_controls(std::mem::take(s));
+    for s in [&mut a.title, &mut a.source.path].into_iter().chain(
+        [&mut a.source.external_id, &mut a.url, &mut a.outlet, &mut a.author, &mut a.lang]
+            .into_iter()
+            .flatten(),
+    ) {
+        scrub(s);
+    }
+    for d in &mut a.decisions {
+        scrub(&mut d.value);
+        scrub(&mut d.reason);
+    }
+}
+
 fn tidy_outlet(o: &str) -> String {
     let o = o.trim();
     if o.contains('.') && !o.contains(' ') {
@@ -644,6 +664,45 @@ mod tests {
                 Err(r) => proptest::prop_assert_eq!(r.path, "prop.txt"),
             }
         }
+    }
+
+    /// A NUL or other control character in the source's id, URL or title reaches no stored
+    /// field: PostgreSQL refused the batch that held one.
+    #[test]
+    fn control_characters_reach_no_stored_field() {
+        let source = storyline_core::SourceRef {
+            path: "a.jsonl".into(),
+            line: Some(1),
+            format: storyline_core::SourceFormat::Jsonl,
+            external_id: Some("a\u{0}b".into()),
+        };
+        let mut doc = RawDoc::new(
+            source,
+            "Der Zug hat Russland erreicht. Kim traf Putin in Wladiwostok am Mittwoch.".into(),
+            false,
+        );
+        doc.title = Some("T\u{0}itel".into());
+        doc.url = Some("https://example.org/\u{0}a".into());
+        let a = normaliser().normalise(doc, &clean::NoHistory).unwrap().article;
+        let fields = [
+            Some(&a.title),
+            Some(&a.text),
+            a.source.external_id.as_ref(),
+            a.url.as_ref(),
+            a.author.as_ref(),
+            a.outlet.as_ref(),
+        ];
+        for f in fields
+            .into_iter()
+            .flatten()
+            .chain(a.decisions.iter().flat_map(|d| [&d.value, &d.reason]))
+        {
+            assert!(
+                !f.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
+                "{f:?}"
+            );
+        }
+        assert_eq!(a.source.external_id.as_deref(), Some("a b"));
     }
 
     /// One normaliser for all property cases (building one compiles the profiles).
