@@ -40,6 +40,13 @@ pub struct IngestArgs {
     /// No progress lines (rejects and the closing summary are still said).
     #[arg(long, short)]
     quiet: bool,
+    /// Publish the documents to a NATS JetStream queue for `storyline worker` processes instead
+    /// of running the stages here: nats://host:port[/name], or STORYLINE_QUEUE when bare.
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+    queue: Option<String>,
+    /// With --queue: return once every published document has gone through the whole pipeline.
+    #[arg(long, requires = "queue")]
+    wait: bool,
 }
 
 /// Arguments of `storyline articles`.
@@ -108,6 +115,10 @@ pub fn ingest(store: &Location, args: IngestArgs) -> Result<Outcome> {
         ..IngestOptions::default()
     };
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::from_arg(p)).collect();
+    if let Some(url) = &args.queue {
+        let url = crate::queue::queue_url(url)?;
+        return crate::queue::ingest(&url, &inputs, &opts, args.wait, args.json);
+    }
     let model = if args.no_cluster { None } else { Some(load_model(args.model.as_deref())?) };
     let embedder = if args.no_cluster { None } else { args.embedding.load() };
     let shown = if args.quiet { output::Shown::Quiet } else { output::Shown::Auto };

@@ -8,6 +8,7 @@ mod commands;
 mod embed;
 mod extract;
 mod output;
+mod queue;
 mod serve;
 mod stories;
 
@@ -67,6 +68,8 @@ enum Command {
     Train(commands::TrainArgs),
     /// Multilingual sentence vectors (USE multilingual v3) of texts, as JSON lines.
     Embed(embed::EmbedArgs),
+    /// Run stages of the ingest job for a queue (`ingest --queue`) on a shared PostgreSQL store.
+    Worker(queue::WorkerArgs),
 }
 
 /// What a command reports to `main`, which turns it into an exit code.
@@ -113,6 +116,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval(args),
         Command::Train(args) => commands::train(args),
         Command::Embed(args) => embed::embed(args),
+        Command::Worker(args) => queue::worker(&store, args),
         Command::Cluster(args) => stories::cluster(&store, args),
         Command::Events(args) => stories::events(&store, args),
         Command::Stories(args) => stories::stories(&store, args),

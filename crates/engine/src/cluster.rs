@@ -326,14 +326,25 @@ impl<'m> ClusterStage<'m> {
 
     /// Stores the state after the last batch, when it is not stored yet.
     pub(crate) fn close(
-        self,
+        mut self,
         store: &mut storyline_store::Store,
     ) -> Result<ClusterReport, EngineError> {
+        self.save_state(store)?;
+        Ok(self.report)
+    }
+
+    /// Stores the state after the last batch, when it is not stored yet, and goes on (a queue
+    /// worker at the end of a run, waiting for the next).
+    pub(crate) fn save_state(
+        &mut self,
+        store: &mut storyline_store::Store,
+    ) -> Result<(), EngineError> {
         if !self.state_current {
             let state = self.clusterer.state().map_err(EngineError::Resource)?;
             store.write_assignments(&[], &[], self.counters, Some(&state))?;
+            self.state_current = true;
         }
-        Ok(self.report)
+        Ok(())
     }
 }
 

@@ -237,28 +237,58 @@ impl ExtractStage {
         store: &mut Store,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(), EngineError> {
-        let extractors = &self.extractors;
-        let report = &mut self.report;
         loop {
             let batch: Vec<ArticleToExtract> = store.unextracted(self.after, BATCH)?;
             let Some(last) = batch.last() else { return Ok(()) };
             let last = last.seq;
-            let found: Vec<Extraction> = batch
-                .par_iter()
-                .map(|a| {
-                    let day = publication_day(a.date_iso.as_deref(), a.date_precision.as_deref());
-                    extractors.extract(a.seq, &a.text, a.lang.as_deref(), day)
-                })
-                .collect();
-            store.write_extractions(&found)?;
+            self.extract_batch(store, &batch)?;
             self.after = last;
-            report.articles += found.len() as u64;
-            report.quotes += found.iter().map(|x| x.quotes.len() as u64).sum::<u64>();
-            report.timexes += found.iter().map(|x| x.timexes.len() as u64).sum::<u64>();
-            report.figures += found.iter().map(|x| x.figures.len() as u64).sum::<u64>();
-            report.entities += found.iter().map(|x| x.entities.len() as u64).sum::<u64>();
-            progress(report.articles);
+            progress(self.report.articles);
         }
+    }
+
+    /// Extracts the articles after sequence number `after` up to `upto` that are not extracted
+    /// yet (a queue worker's share of the stream), telling `progress` after each batch.
+    pub(crate) fn run_range(
+        &mut self,
+        store: &mut Store,
+        after: i64,
+        upto: i64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(), EngineError> {
+        let mut from = after;
+        loop {
+            let mut batch: Vec<ArticleToExtract> = store.unextracted(from, BATCH)?;
+            batch.retain(|a| a.seq <= upto);
+            let Some(last) = batch.last() else { return Ok(()) };
+            from = last.seq;
+            self.extract_batch(store, &batch)?;
+            progress(self.report.articles);
+        }
+    }
+
+    /// Extracts one batch on all cores and writes it in one transaction.
+    fn extract_batch(
+        &mut self,
+        store: &mut Store,
+        batch: &[ArticleToExtract],
+    ) -> Result<(), EngineError> {
+        let extractors = &self.extractors;
+        let found: Vec<Extraction> = batch
+            .par_iter()
+            .map(|a| {
+                let day = publication_day(a.date_iso.as_deref(), a.date_precision.as_deref());
+                extractors.extract(a.seq, &a.text, a.lang.as_deref(), day)
+            })
+            .collect();
+        store.write_extractions(&found)?;
+        let report = &mut self.report;
+        report.articles += found.len() as u64;
+        report.quotes += found.iter().map(|x| x.quotes.len() as u64).sum::<u64>();
+        report.timexes += found.iter().map(|x| x.timexes.len() as u64).sum::<u64>();
+        report.figures += found.iter().map(|x| x.figures.len() as u64).sum::<u64>();
+        report.entities += found.iter().map(|x| x.entities.len() as u64).sum::<u64>();
+        Ok(())
     }
 }
 

@@ -119,13 +119,18 @@ pub struct JobReport {
     pub wall: Duration,
 }
 
-/// What the ingest stage tells each stage after it whenever it commits a batch. Plain data: the
-/// stages read what they need from the store, so the message only says how much more there is,
-/// and a stage that hears it twice, or late, does nothing wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the ingest stage tells each stage after it whenever it commits a batch, in this process
+/// or, through a queue, in others (`storyline worker`). Plain data: the stages read what they
+/// need from the store, so the message only says how much more there is and where, and a stage
+/// that hears it twice, or late, does nothing wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stored {
     /// Articles newly stored by the batch.
     pub added: u64,
+    /// They have sequence numbers after this one…
+    pub after: i64,
+    /// …up to this one.
+    pub upto: i64,
 }
 
 /// Messages a stage may have waiting: a stage that falls behind holds up the ones before it.
@@ -429,8 +434,7 @@ impl Engine {
                         tell(&mut **events, counters);
                     },
                     &mut |reject| (events.borrow_mut())(JobEvent::Rejected(reject)),
-                    &mut |added| {
-                        let m = Stored { added };
+                    &mut |m: Stored| {
                         let sent = extract_tx.send(m).is_ok()
                             & index_tx.send(m).is_ok()
                             & (clustering.is_none() || analyse_tx.send(m).is_ok());

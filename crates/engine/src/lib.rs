@@ -28,6 +28,7 @@ mod cluster;
 mod extract;
 mod job;
 mod narrate;
+pub mod worker;
 
 use rayon::prelude::*;
 use std::path::Path;
@@ -37,7 +38,7 @@ use storyline_store::{Boilerplate, Location, NewArticle, Store, StoreError, Writ
 
 pub use cluster::{ClusterReport, StreamDoc};
 pub use extract::{publication_day, ExtractReport, Extractors};
-pub use job::{JobEvent, JobReport, Stage, StageTime};
+pub use job::{JobEvent, JobReport, Stage, StageTime, Stored};
 pub use narrate::{report_row, NarrateReport};
 pub use storyline_cluster::Model;
 pub use storyline_embed::Embedder;
@@ -58,7 +59,13 @@ pub enum EngineError {
     /// A built-in resource of a later stage is broken.
     #[error("built-in resource: {0}")]
     Resource(String),
+    /// The message queue could not be reached or used.
+    #[error(transparent)]
+    Queue(#[from] storyline_queue::QueueError),
 }
+
+/// Clustering stores its state every this many batches by default, and at the end of a run.
+pub(crate) const STATE_EVERY: usize = 8;
 
 /// How to ingest.
 #[derive(Debug, Clone)]
@@ -159,7 +166,7 @@ impl Engine {
             normaliser: Normaliser::new()?,
             location: location.clone(),
             writer: None,
-            state_every: 8,
+            state_every: STATE_EVERY,
         })
     }
 
@@ -224,8 +231,8 @@ impl Engine {
         self.ingest_streaming(inputs, opts, progress, on_reject, &mut |_| true)
     }
 
-    /// [`Engine::ingest_with`], telling `on_stored` the number of new articles each time a batch
-    /// is committed; when it answers `false` (a later stage has stopped), reading stops after
+    /// [`Engine::ingest_with`], telling `on_stored` what each batch stored when it is committed
+    /// (when it stored anything); when it answers `false` (a later stage has stopped), reading stops after
     /// that batch.
     pub(crate) fn ingest_streaming(
         &mut self,
@@ -233,11 +240,11 @@ impl Engine {
         opts: &IngestOptions,
         progress: &mut dyn FnMut(Progress),
         on_reject: &mut dyn FnMut(&Reject),
-        on_stored: &mut dyn FnMut(u64) -> bool,
+        on_stored: &mut dyn FnMut(job::Stored) -> bool,
     ) -> Result<IngestReport, EngineError> {
         self.lock_writer()?;
         let batch_size = opts.batch_size.max(1);
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Result<RawDoc, Reject>>>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk<()>>(2);
         let stop = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|scope| {
             let stop = &stop;
@@ -253,17 +260,19 @@ impl Engine {
                         if chunk.len() >= batch_size {
                             let full =
                                 std::mem::replace(&mut chunk, Vec::with_capacity(batch_size));
-                            if tx.send(full).is_err() {
+                            if tx.send(Chunk { items: full, tag: (), flush: false }).is_err() {
                                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
                             }
                         }
                     });
                 }
                 if !chunk.is_empty() {
-                    let _ = tx.send(chunk);
+                    let _ = tx.send(Chunk { items: chunk, tag: (), flush: false });
                 }
             });
-            let result = self.consume(rx, progress, on_reject, on_stored);
+            let result = self.consume(rx, progress, on_reject, &mut |c: Committed<()>| {
+                c.stored.added == 0 || on_stored(c.stored)
+            });
             if result.is_err() {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
             }
@@ -271,18 +280,27 @@ impl Engine {
         })
     }
 
-    fn consume(
+    /// Normalises and stores chunks of read documents in the order they come, each chunk
+    /// normalised on all cores while the one before it is written; tells `on_committed` of every
+    /// commit (with the tag of the chunk it held), and stops when it answers `false`. A chunk
+    /// marked `flush` is written at once rather than beside the next one, so that a caller that
+    /// waits for more (a queue) can say what is stored. Learned boilerplate is read as committed
+    /// before the chunk that is being written, so the same chunks give the same articles
+    /// whoever cuts them.
+    pub(crate) fn consume<T>(
         &mut self,
-        rx: std::sync::mpsc::Receiver<Vec<Result<RawDoc, Reject>>>,
+        rx: std::sync::mpsc::Receiver<Chunk<T>>,
         progress: &mut dyn FnMut(Progress),
         on_reject: &mut dyn FnMut(&Reject),
-        on_stored: &mut dyn FnMut(u64) -> bool,
+        on_committed: &mut dyn FnMut(Committed<T>) -> bool,
     ) -> Result<IngestReport, EngineError> {
         let mut report = IngestReport::default();
         let mut pending: Vec<NewArticle> = Vec::new();
+        let mut pending_tag: Option<T> = None;
+        let mut upto = self.store.last_seq()?;
         for chunk in rx {
-            let mut fresh = Vec::with_capacity(chunk.len());
-            for item in chunk {
+            let mut fresh = Vec::with_capacity(chunk.items.len());
+            for item in chunk.items {
                 match item {
                     Ok(doc) => {
                         report.read += 1;
@@ -310,10 +328,11 @@ impl Engine {
                 },
             );
             let outcome = written?;
-            report.inserted += outcome.inserted as u64;
-            report.existing += outcome.existing as u64;
-            if outcome.inserted > 0 && !on_stored(outcome.inserted as u64) {
-                return Ok(report);
+            if let Some(tag) = pending_tag.take() {
+                let stored = self.stored(&mut report, outcome, &mut upto)?;
+                if !on_committed(Committed { stored, tag }) {
+                    return Ok(report);
+                }
             }
             for r in results {
                 match r {
@@ -323,17 +342,56 @@ impl Engine {
                     Err(reject) => report.reject(reject, on_reject),
                 }
             }
+            pending_tag = Some(chunk.tag);
+            if chunk.flush {
+                let outcome = self.store.write_batch(&std::mem::take(&mut pending))?;
+                let stored = self.stored(&mut report, outcome, &mut upto)?;
+                let tag = pending_tag.take().expect("set above");
+                if !on_committed(Committed { stored, tag }) {
+                    return Ok(report);
+                }
+            }
             progress(Progress { read: report.read, inserted: report.inserted });
         }
-        let outcome = self.store.write_batch(&pending)?;
-        report.inserted += outcome.inserted as u64;
-        report.existing += outcome.existing as u64;
-        if outcome.inserted > 0 {
-            on_stored(outcome.inserted as u64);
+        if let Some(tag) = pending_tag.take() {
+            let outcome = self.store.write_batch(&pending)?;
+            let stored = self.stored(&mut report, outcome, &mut upto)?;
+            on_committed(Committed { stored, tag });
         }
         progress(Progress { read: report.read, inserted: report.inserted });
         Ok(report)
     }
+
+    /// Counts a commit into `report` and says what it stored: the articles after `upto`.
+    fn stored(
+        &self,
+        report: &mut IngestReport,
+        outcome: storyline_store::WriteOutcome,
+        upto: &mut i64,
+    ) -> Result<job::Stored, EngineError> {
+        report.inserted += outcome.inserted as u64;
+        report.existing += outcome.existing as u64;
+        let after = *upto;
+        if outcome.inserted > 0 {
+            *upto = self.store.last_seq()?;
+        }
+        Ok(job::Stored { added: outcome.inserted as u64, after, upto: *upto })
+    }
+}
+
+/// Documents read, in input order, for the store stage to normalise and write together; `tag`
+/// is handed back when they are committed.
+pub(crate) struct Chunk<T> {
+    pub(crate) items: Vec<Result<RawDoc, Reject>>,
+    pub(crate) tag: T,
+    /// Write it at once (nothing follows it soon).
+    pub(crate) flush: bool,
+}
+
+/// A chunk committed: what it stored, and its tag.
+pub(crate) struct Committed<T> {
+    pub(crate) stored: job::Stored,
+    pub(crate) tag: T,
 }
 
 #[cfg(test)]

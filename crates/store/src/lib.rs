@@ -312,6 +312,48 @@ impl WriterLock {
     }
 }
 
+impl WriterLock {
+    /// Takes the locks of the stages `exclusive` of a queue pipeline (`storyline worker`): one
+    /// worker of each of those stages at a time, beside any number of workers of other stages
+    /// (extraction needs none), and none while a whole job (`storyline ingest` without a queue)
+    /// holds [`WriterLock::acquire_at`]. Answers [`StoreError::Busy`] at once when one is
+    /// taken. A data directory has one writer process: there it is the directory's writer lock.
+    pub fn acquire_stages(
+        location: &Location,
+        exclusive: &[&str],
+    ) -> Result<WriterLock, StoreError> {
+        let url = match location {
+            Location::Dir(_) => return WriterLock::acquire_at(location),
+            Location::Postgres(url) => url,
+        };
+        let pg = |source| StoreError::Postgres { url: redact(url), source };
+        let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(pg)?;
+        let busy = || StoreError::Busy(PathBuf::from(redact(url)));
+        let shared: bool = client
+            .query_one("SELECT pg_try_advisory_lock_shared($1)", &[&WRITER_LOCK_KEY])
+            .map_err(pg)?
+            .get(0);
+        if !shared {
+            return Err(busy());
+        }
+        for stage in exclusive {
+            let got: bool = client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&stage_lock_key(stage)])
+                .map_err(pg)?
+                .get(0);
+            if !got {
+                return Err(busy());
+            }
+        }
+        Ok(WriterLock { _held: Held::Session(client) })
+    }
+}
+
+/// The advisory lock key of one stage: the writer lock's key with the stage's name mixed in.
+fn stage_lock_key(stage: &str) -> i64 {
+    stage.bytes().fold(WRITER_LOCK_KEY, |h, b| (h ^ i64::from(b)).wrapping_mul(0x100000001b3))
+}
+
 /// Stops whatever statement is running on one [`Store`]'s connection, from any thread: the
 /// statement fails with an "interrupted" (SQLite) or "canceled" (PostgreSQL) error. Without a
 /// running statement it does nothing.
@@ -509,6 +551,13 @@ impl Store {
         self.db
             .query_one("SELECT count(*) FROM articles", args![], |r| r.get::<i64>(0))
             .map(|n| n as u64)
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The sequence number of the last article stored (0 when none).
+    pub fn last_seq(&self) -> Result<i64, StoreError> {
+        self.db
+            .query_one("SELECT COALESCE(MAX(seq), 0) FROM articles", args![], |r| r.get::<i64>(0))
             .map_err(|e| self.sql(e))
     }
 

@@ -346,6 +346,35 @@ fn a_second_writer_is_refused_while_the_first_holds_the_lock() {
     }
 }
 
+/// Queue workers on a shared store: one worker of each ordered stage, any number of the others,
+/// and no queue worker while a whole job writes (nor a whole job while workers run).
+#[test]
+fn stage_locks_keep_one_worker_per_ordered_stage_and_out_of_a_whole_jobs_way() {
+    for fresh in every_backend() {
+        drop(fresh.open().unwrap());
+        let busy = |r: Result<WriterLock, StoreError>| matches!(r, Err(StoreError::Busy(_)));
+        if matches!(fresh.location, crate::Location::Dir(_)) {
+            // A data directory has one writer process.
+            let first = WriterLock::acquire_stages(&fresh.location, &["store"]).unwrap();
+            assert!(busy(WriterLock::acquire_stages(&fresh.location, &["cluster"])));
+            drop(first);
+            continue;
+        }
+        let store = WriterLock::acquire_stages(&fresh.location, &["store"]).unwrap();
+        let cluster = WriterLock::acquire_stages(&fresh.location, &["cluster", "index"]).unwrap();
+        let extract_a = WriterLock::acquire_stages(&fresh.location, &[]).unwrap();
+        let extract_b = WriterLock::acquire_stages(&fresh.location, &[]).unwrap();
+        assert!(busy(WriterLock::acquire_stages(&fresh.location, &["store"])));
+        assert!(busy(WriterLock::acquire_stages(&fresh.location, &["index"])));
+        assert!(busy(WriterLock::acquire_at(&fresh.location)), "a whole job waits for the workers");
+        drop((store, cluster, extract_a, extract_b));
+        let job = WriterLock::acquire_at(&fresh.location).unwrap();
+        assert!(busy(WriterLock::acquire_stages(&fresh.location, &[])));
+        drop(job);
+        WriterLock::acquire_stages(&fresh.location, &["store"]).unwrap();
+    }
+}
+
 /// A write that fails part-way leaves nothing of itself, and the connection goes on working. On
 /// PostgreSQL the failing statement was queued and fails only at the commit.
 #[test]
