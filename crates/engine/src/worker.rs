@@ -255,7 +255,7 @@ pub fn wait_for_run(
     let mut told = Instant::now();
     while !left.is_empty() {
         if let Some(d) = reader.next(POLL)? {
-            if let Notice::Done { stage, .. } = decode(queue, Subject::Done(run), &d, "notice")? {
+            if let Some(Notice::Done { stage, .. }) = read_notice(queue, Subject::Done(run), &d) {
                 left.retain(|s| *s != stage);
             }
         }
@@ -320,6 +320,17 @@ fn store_stage(location: &Location, url: &str, opts: &IngestOptions) -> Result<(
     let mut engine = Engine::open_at(location)?;
     let cursor = queue.cursor(STORE_CURSOR)?;
     tracing::info!(cursor, "store stage: reading documents after the stored cursor");
+    // A batch committed just before a crash, with its notice not yet sent, is found stored when
+    // read again and adds nothing: the stages after are told of everything stored, once, now.
+    let upto = engine.store().last_seq()?;
+    if upto > 0 {
+        let stored = Stored { added: 0, after: 0, upto };
+        let id = format!("stored:resume:{}", run_name());
+        queue.publish(
+            Subject::Stored,
+            vec![(id, encode(&Notice::Stored { stored, ended: None }))],
+        )?;
+    }
     let batch_size = opts.batch_size.max(1) as u64;
     let (tx, rx) = sync_channel::<Chunk<Tag>>(2);
     let url = url.to_string();
@@ -348,7 +359,15 @@ fn store_stage(location: &Location, url: &str, opts: &IngestOptions) -> Result<(
                     continue;
                 };
                 last = d.seq;
-                let message: QueuedDoc = decode(&queue, Subject::Docs, &d, "queued document")?;
+                let message: QueuedDoc = match decode(&queue, Subject::Docs, &d, "queued document")
+                {
+                    Ok(m) => m,
+                    Err(e) => {
+                        // Not one of ours: said, and passed over.
+                        tracing::warn!("{e}");
+                        continue;
+                    }
+                };
                 let (this_run, index, item) = match message {
                     QueuedDoc::Doc { run, index, doc } => (run, index, Ok(doc)),
                     QueuedDoc::Unreadable { run, index, why } => {
@@ -428,9 +447,8 @@ fn extract_stage(location: &Location, url: &str) -> Result<(), EngineError> {
     let mut consumer = queue.consumer(Subject::Stored, "extract", ACK_WAIT)?;
     let mut stage = ExtractStage::new()?;
     loop {
-        for d in consumer.fetch(1, POLL)? {
-            let notice: Notice = decode(&queue, Subject::Stored, &d, "notice")?;
-            if let Notice::Stored { stored, .. } = notice {
+        for d in consumer.take(1, POLL) {
+            if let Some(Notice::Stored { stored, .. }) = read_notice(&queue, Subject::Stored, &d) {
                 let working = || {
                     let _ = consumer.in_progress(&d);
                 };
@@ -448,7 +466,7 @@ fn extract_stage(location: &Location, url: &str) -> Result<(), EngineError> {
                 }
                 tracing::info!(after = stored.after, upto = stored.upto, "extracted");
             }
-            consumer.ack(&d)?;
+            consumer.ack(&d);
         }
     }
 }
@@ -464,14 +482,14 @@ fn cluster_stage(
     let mut store = Store::open_at(location)?;
     let mut analyse = AnalyseStage::open(location, model, embedder)?;
     let mut stage = ClusterStage::open(&mut store, model, embedder, crate::STATE_EVERY)?;
-    let mut consumer = queue.consumer(Subject::Stored, "cluster", ACK_WAIT * 10)?;
+    let mut consumer = queue.sole_consumer(Subject::Stored, "cluster", ACK_WAIT * 10)?;
     let mut upto = 0;
     loop {
-        let got = consumer.fetch(256, POLL)?;
+        let got = consumer.take(256, POLL);
         let mut ended = Vec::new();
         for d in &got {
-            if let Notice::Stored { stored, ended: e } =
-                decode(&queue, Subject::Stored, d, "notice")?
+            if let Some(Notice::Stored { stored, ended: e }) =
+                read_notice(&queue, Subject::Stored, d)
             {
                 analyse.stored(stored.added);
                 ended.extend(e);
@@ -500,7 +518,7 @@ fn cluster_stage(
             tracing::info!(upto, clustered = stage.report.clustered, "clustered");
         }
         for d in &got {
-            consumer.ack(d)?;
+            consumer.ack(d);
         }
     }
 }
@@ -510,15 +528,15 @@ fn index_stage(location: &Location, url: &str) -> Result<(), EngineError> {
     let queue = Queue::connect(url)?;
     let mut store = Store::open_at(location)?;
     let analyzer = Analyzer::builtin().map_err(|e| EngineError::Resource(e.to_string()))?;
-    let mut consumer = queue.consumer(Subject::Stored, "index", ACK_WAIT * 10)?;
+    let mut consumer = queue.sole_consumer(Subject::Stored, "index", ACK_WAIT * 10)?;
     // Whatever is waiting from before this worker started, first.
     let mut waiting = crate::narrate::INDEX_BATCH as u64;
     loop {
-        let got = consumer.fetch(256, POLL)?;
+        let got = consumer.take(256, POLL);
         let mut ended = Vec::new();
         for d in &got {
-            if let Notice::Stored { stored, ended: e } =
-                decode(&queue, Subject::Stored, d, "notice")?
+            if let Some(Notice::Stored { stored, ended: e }) =
+                read_notice(&queue, Subject::Stored, d)
             {
                 waiting += stored.added;
                 ended.extend(e);
@@ -531,7 +549,7 @@ fn index_stage(location: &Location, url: &str) -> Result<(), EngineError> {
         }
         done(&queue, &ended, "index")?;
         for d in &got {
-            consumer.ack(d)?;
+            consumer.ack(d);
         }
     }
 }
@@ -542,16 +560,16 @@ fn narrate_stage(location: &Location, url: &str) -> Result<(), EngineError> {
     let mut stores = [Store::open_at(location)?];
     let narrator =
         storyline_narrate::Narrator::new().map_err(|e| EngineError::Resource(e.to_string()))?;
-    let mut consumer = queue.consumer(Subject::Clustered, "narrate", ACK_WAIT * 20)?;
+    let mut consumer = queue.sole_consumer(Subject::Clustered, "narrate", ACK_WAIT * 20)?;
     let mut last = Instant::now();
     let mut upto = 0;
     let mut extracted_from = 0;
     loop {
-        let got = consumer.fetch(256, POLL)?;
+        let got = consumer.take(256, POLL);
         let mut ended = Vec::new();
         for d in &got {
-            if let Notice::Clustered { upto: u, ended: e } =
-                decode(&queue, Subject::Clustered, d, "notice")?
+            if let Some(Notice::Clustered { upto: u, ended: e }) =
+                read_notice(&queue, Subject::Clustered, d)
             {
                 upto = upto.max(u);
                 ended.extend(e);
@@ -575,9 +593,19 @@ fn narrate_stage(location: &Location, url: &str) -> Result<(), EngineError> {
         }
         done(&queue, &ended, "narrate")?;
         for d in &got {
-            consumer.ack(d)?;
+            consumer.ack(d);
         }
     }
+}
+
+/// A notice, or `None` (said on the log) for a message that is not one: it is passed over, not
+/// left to stop every worker that takes it.
+fn read_notice(
+    queue: &Queue,
+    subject: Subject<'_>,
+    d: &storyline_queue::Delivery,
+) -> Option<Notice> {
+    decode(queue, subject, d, "notice").map_err(|e| tracing::warn!("{e}")).ok()
 }
 
 /// Tells that each of `runs` has gone through `stage`.

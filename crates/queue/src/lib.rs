@@ -338,13 +338,22 @@ impl Queue {
     pub fn read_in_order(&self, subject: Subject<'_>, from: u64) -> Result<Reader<'_>, QueueError> {
         let filter = self.subject(subject);
         let stream = self.stream_of(subject);
-        let messages = self
-            .runtime
+        let messages = self.ordered(&stream, &filter, from)?;
+        Ok(Reader { queue: self, stream, filter, last: from.saturating_sub(1), messages })
+    }
+
+    fn ordered(
+        &self,
+        stream: &str,
+        filter: &str,
+        from: u64,
+    ) -> Result<consumer::pull::Ordered, QueueError> {
+        self.runtime
             .block_on(async {
                 let s = self.js.get_stream(stream).await?;
                 let consumer = s
                     .create_consumer(consumer::pull::OrderedConfig {
-                        filter_subject: filter,
+                        filter_subject: filter.to_string(),
                         deliver_policy: if from <= 1 {
                             consumer::DeliverPolicy::All
                         } else {
@@ -355,8 +364,7 @@ impl Queue {
                     .await?;
                 Ok::<_, async_nats::Error>(consumer.messages().await?)
             })
-            .map_err(|e| nats(&self.url, "opening an ordered reader", e))?;
-        Ok(Reader { queue: self, messages })
+            .map_err(|e| nats(&self.url, "opening an ordered reader", e))
     }
 
     /// The durable consumer `name` of `subject`, shared by every worker that opens it: each
@@ -368,6 +376,28 @@ impl Queue {
         name: &str,
         ack_wait: Duration,
     ) -> Result<Consumer<'_>, QueueError> {
+        self.open_consumer(subject, name, ack_wait, false)
+    }
+
+    /// The durable consumer `name` of `subject` for a stage of which one worker runs at a time
+    /// (the caller makes sure of that): what its last worker took and did not acknowledge comes
+    /// again at once, not after the acknowledgement wait, since that worker is gone.
+    pub fn sole_consumer(
+        &self,
+        subject: Subject<'_>,
+        name: &str,
+        ack_wait: Duration,
+    ) -> Result<Consumer<'_>, QueueError> {
+        self.open_consumer(subject, name, ack_wait, true)
+    }
+
+    fn open_consumer(
+        &self,
+        subject: Subject<'_>,
+        name: &str,
+        ack_wait: Duration,
+        sole: bool,
+    ) -> Result<Consumer<'_>, QueueError> {
         let filter = self.subject(subject);
         let stream = self.stream_of(subject);
         let durable = format!("{}_{name}", self.url.name);
@@ -375,12 +405,26 @@ impl Queue {
             .runtime
             .block_on(async {
                 let s = self.js.get_stream(stream).await?;
+                let mut deliver_policy = consumer::DeliverPolicy::All;
+                if sole {
+                    if let Ok(info) = s.consumer_info(&durable).await {
+                        // Start again after the last message acknowledged in order.
+                        let floor = info.ack_floor.stream_sequence;
+                        s.delete_consumer(&durable).await?;
+                        if floor > 0 {
+                            deliver_policy = consumer::DeliverPolicy::ByStartSequence {
+                                start_sequence: floor + 1,
+                            };
+                        }
+                    }
+                }
                 let c = s
                     .get_or_create_consumer(
                         &durable,
                         consumer::pull::Config {
                             durable_name: Some(durable.clone()),
                             filter_subject: filter,
+                            deliver_policy,
                             ack_policy: consumer::AckPolicy::Explicit,
                             ack_wait,
                             max_ack_pending: 10_000,
@@ -406,6 +450,19 @@ impl Queue {
         Ok(reader.next(wait)?.map(|d| d.payload))
     }
 
+    /// Deletes the queue: its streams, consumers and cursors (tests, and starting over).
+    pub fn delete(self) -> Result<(), QueueError> {
+        self.runtime
+            .block_on(async {
+                for stream in [self.docs_stream(), self.notice_stream()] {
+                    self.js.delete_stream(stream).await?;
+                }
+                self.js.delete_key_value(self.bucket_name()).await?;
+                Ok::<_, async_nats::Error>(())
+            })
+            .map_err(|e| nats(&self.url, "deleting the queue", e))
+    }
+
     /// Whether the connection is up now.
     pub fn connected(&self) -> bool {
         self.client.connection_state() == async_nats::connection::State::Connected
@@ -415,23 +472,43 @@ impl Queue {
 /// Reads one subject in stream order.
 pub struct Reader<'q> {
     queue: &'q Queue,
+    stream: String,
+    filter: String,
+    /// The last sequence number handed out.
+    last: u64,
     messages: consumer::pull::Ordered,
 }
 
 impl Reader<'_> {
-    /// The next message, waiting up to `wait` for one; `None` when none came.
+    /// The next message, waiting up to `wait` for one; `None` when none came. While the server
+    /// is away it answers `None` and, once it is back, goes on after the last message it gave.
     pub fn next(&mut self, wait: Duration) -> Result<Option<Delivery>, QueueError> {
         let messages = &mut self.messages;
         let next = self
             .queue
             .runtime
             .block_on(async { tokio::time::timeout(wait, messages.next()).await });
-        match next {
-            Err(_elapsed) => Ok(None),
-            Ok(None) => Err(nats(&self.queue.url, "reading in order", "the reader ended")),
-            Ok(Some(Err(e))) => Err(nats(&self.queue.url, "reading in order", e)),
-            Ok(Some(Ok(message))) => delivery(&self.queue.url, message).map(Some),
+        let failed = match next {
+            Err(_elapsed) => return Ok(None),
+            Ok(Some(Ok(message))) => {
+                let d = delivery(&self.queue.url, message)?;
+                self.last = d.seq;
+                return Ok(Some(d));
+            }
+            Ok(None) => "the reader ended".to_string(),
+            Ok(Some(Err(e))) => e.to_string(),
+        };
+        tracing::warn!(
+            "reading {} in order: {failed}; reading again after {}",
+            self.filter,
+            self.last
+        );
+        std::thread::sleep(Duration::from_millis(500));
+        match self.queue.ordered(&self.stream, &self.filter, self.last + 1) {
+            Ok(m) => self.messages = m,
+            Err(e) => tracing::warn!("{e}"),
         }
+        Ok(None)
     }
 }
 
@@ -442,6 +519,19 @@ pub struct Consumer<'q> {
 }
 
 impl Consumer<'_> {
+    /// Up to `max` messages, waiting up to `wait` for the first; none while the server is away
+    /// (said on the log), so that a worker waits for it to come back.
+    pub fn take(&mut self, max: usize, wait: Duration) -> Vec<Delivery> {
+        match self.fetch(max, wait) {
+            Ok(got) => got,
+            Err(e) => {
+                tracing::warn!("{e}; trying again");
+                std::thread::sleep(wait);
+                Vec::new()
+            }
+        }
+    }
+
     /// Up to `max` messages, waiting up to `wait` for the first.
     pub fn fetch(&mut self, max: usize, wait: Duration) -> Result<Vec<Delivery>, QueueError> {
         let url = &self.queue.url;
@@ -467,12 +557,13 @@ impl Consumer<'_> {
             .collect()
     }
 
-    /// Acknowledges `d`, waiting until the server has recorded it.
-    pub fn ack(&self, d: &Delivery) -> Result<(), QueueError> {
-        self.queue
-            .runtime
-            .block_on(d.message.double_ack())
-            .map_err(|e| nats(&self.queue.url, "acknowledging", e))
+    /// Acknowledges `d`, waiting until the server has recorded it. An acknowledgement that
+    /// does not arrive is said on the log, not an error: the message comes again, and every
+    /// stage does nothing twice.
+    pub fn ack(&self, d: &Delivery) {
+        if let Err(e) = self.queue.runtime.block_on(d.message.double_ack()) {
+            tracing::warn!("acknowledging message {}: {e}; it will come again", d.seq);
+        }
     }
 
     /// Tells the server `d` is still being worked on (its redelivery clock starts again).
