@@ -55,7 +55,7 @@ pub enum QueuedDoc {
         /// Its place in the run, from 0.
         index: u64,
         /// The document.
-        doc: RawDoc,
+        doc: Box<RawDoc>,
     },
     /// A document the publisher could not read (and said so): it holds its place, so that the
     /// store stage cuts the run into the batches the embedded job would.
@@ -215,7 +215,7 @@ pub fn publish(
             let message = match item {
                 Ok(doc) => {
                     published.documents += 1;
-                    QueuedDoc::Doc { run: run.clone(), index, doc }
+                    QueuedDoc::Doc { run: run.clone(), index, doc: Box::new(doc) }
                 }
                 Err(reject) => {
                     published.rejected += 1;
@@ -369,7 +369,7 @@ fn store_stage(location: &Location, url: &str, opts: &IngestOptions) -> Result<(
                     }
                 };
                 let (this_run, index, item) = match message {
-                    QueuedDoc::Doc { run, index, doc } => (run, index, Ok(doc)),
+                    QueuedDoc::Doc { run, index, doc } => (run, index, Ok(*doc)),
                     QueuedDoc::Unreadable { run, index, why } => {
                         let reject = Reject::file(
                             format!("queue:{run}:{index}"),
