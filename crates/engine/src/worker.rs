@@ -10,14 +10,14 @@
 //!
 //! - **store** reads the documents in the order they were published, from a cursor it keeps in
 //!   the queue, cuts them into the batches `storyline ingest` would cut, and normalises and
-//!   writes them with the same code ([`Engine::consume`]). It moves its cursor only after a
+//!   writes them with the same code (`Engine::consume`). It moves its cursor only after a
 //!   batch is committed; a batch read again after a crash finds its articles stored and adds
 //!   nothing.
 //! - **extract** takes a stored range of articles from a consumer shared by every extract
 //!   worker; any number may run. It acknowledges the range once its extractions are committed;
 //!   a range delivered twice finds its articles extracted.
 //! - **cluster** is the single ordered writer of events and stories: the in-process stage
-//!   ([`ClusterStage`]), fed by notices instead of a channel. It takes full batches of stored
+//!   (`ClusterStage`), fed by notices instead of a channel. It takes full batches of stored
 //!   articles until a run's end is stored, then the rest, so the batches, and with them every
 //!   decision, are those of the embedded job on the same input. A worker killed between two
 //!   stored states is rolled back to the last one when it, or another, starts.
