@@ -117,7 +117,7 @@ pub fn ingest(store: &Location, args: IngestArgs) -> Result<Outcome> {
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::from_arg(p)).collect();
     if let Some(url) = &args.queue {
         let url = crate::queue::queue_url(url)?;
-        return crate::queue::ingest(&url, &inputs, &opts, args.wait, args.json);
+        return crate::queue::ingest(&url, &inputs, &opts, args.wait, args.json, args.quiet);
     }
     let model = if args.no_cluster { None } else { Some(load_model(args.model.as_deref())?) };
     let embedder = if args.no_cluster { None } else { args.embedding.load() };

@@ -48,6 +48,7 @@ pub fn ingest(
     opts: &IngestOptions,
     wait: bool,
     json: bool,
+    quiet: bool,
 ) -> Result<Outcome> {
     let queue = Queue::connect(url)?;
     let published = worker::publish(
@@ -71,6 +72,9 @@ pub fn ingest(
     );
     if wait {
         worker::wait_for_run(&queue, &published.run, &mut |left| {
+            if quiet {
+                return;
+            }
             eprintln!(
                 "waiting for {} (is a `storyline worker` running for each stage?)",
                 left.join(" and ")

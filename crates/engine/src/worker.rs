@@ -557,7 +557,11 @@ fn index_stage(location: &Location, url: &str) -> Result<(), EngineError> {
 /// The narrate stage: the reports of the stories that changed, once their articles are extracted.
 fn narrate_stage(location: &Location, url: &str) -> Result<(), EngineError> {
     let queue = Queue::connect(url)?;
-    let mut stores = [Store::open_at(location)?];
+    // As many connections as cores: a run's last pass shares its stories among them, as the
+    // embedded job's does.
+    let mut stores = (0..rayon::current_num_threads().max(1))
+        .map(|_| Store::open_at(location))
+        .collect::<Result<Vec<_>, _>>()?;
     let narrator =
         storyline_narrate::Narrator::new().map_err(|e| EngineError::Resource(e.to_string()))?;
     let mut consumer = queue.sole_consumer(Subject::Clustered, "narrate", ACK_WAIT * 20)?;
@@ -587,7 +591,8 @@ fn narrate_stage(location: &Location, url: &str) -> Result<(), EngineError> {
                     _ => break,
                 }
             }
-            let n = crate::narrate::narrate_pending_on(&mut stores, &narrator, &|_| {})?;
+            let share = if ended.is_empty() { 1 } else { stores.len() };
+            let n = crate::narrate::narrate_pending_on(&mut stores[..share], &narrator, &|_| {})?;
             tracing::info!(narrated = n, upto, "narrated");
             last = Instant::now();
         }
