@@ -150,6 +150,8 @@ struct Snapshot {
     extracted: BTreeMap<String, String>,
     entities: String,
     searched: u64,
+    /// Every story's report, as stored.
+    reports: Vec<String>,
 }
 
 fn snapshot(location: &Location) -> Snapshot {
@@ -168,9 +170,14 @@ fn snapshot(location: &Location) -> Snapshot {
     }
     let analyzer = storyline_text::Analyzer::builtin().unwrap();
     let terms = analyzer.query_terms("Hochwasser", &["de"]);
+    let stories = store.stories(100_000, 0).unwrap();
+    let reports = (0..stories.len() as u32 + 5)
+        .map(|s| format!("{:?}", store.story_report(s).unwrap()))
+        .collect();
     Snapshot {
         articles,
-        stories: format!("{:?}", store.stories(1000, 0).unwrap()),
+        reports,
+        stories: format!("{stories:?}"),
         extracted,
         entities: format!("{:?}", store.entities(1000, 0).unwrap()),
         searched: store.search(&terms, &Default::default(), 10, 0).unwrap().total,
@@ -232,21 +239,42 @@ fn same(a: &Snapshot, b: &Snapshot) -> Result<(), String> {
     if (&a.stories, &a.entities, a.searched) != (&b.stories, &b.entities, b.searched) {
         return Err("stories, entities or search differ".into());
     }
+    if a.reports != b.reports {
+        let first = a.reports.iter().zip(&b.reports).position(|(x, y)| x != y);
+        return Err(format!("story reports differ, first at story {first:?}"));
+    }
     Ok(())
+}
+
+/// What every test starts from: a fresh database, the input, and the embedded job's result on it.
+struct Setup {
+    pg: storyline_store::testing::Fresh,
+    url: String,
+    dir: tempfile::TempDir,
+    input: PathBuf,
+    expected: Snapshot,
+}
+
+impl Setup {
+    fn new() -> Option<Setup> {
+        let pg = storyline_store::testing::postgres()?;
+        let Location::Postgres(url) = &pg.location else { unreachable!() };
+        let url = url.clone();
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("stream.jsonl");
+        std::fs::write(&input, stream(N)).unwrap();
+        let expected = embedded(dir.path(), &input);
+        Some(Setup { pg, url, dir, input, expected })
+    }
 }
 
 #[test]
 fn three_worker_processes_decide_as_the_embedded_job() {
     let Some(server) = nats_server() else { return };
-    let Some(pg) = storyline_store::testing::postgres() else { return };
-    let Location::Postgres(url) = &pg.location else { unreachable!() };
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("stream.jsonl");
-    std::fs::write(&input, stream(N)).unwrap();
-    let expected = embedded(dir.path(), &input);
+    let Some(Setup { pg, url, dir, input, expected }) = Setup::new() else { return };
 
     let queue = queue_on(&server, "three");
-    let mut workers = Workers::new(url, &queue, dir.path());
+    let mut workers = Workers::new(&url, &queue, dir.path());
     workers.start("store,cluster,index,narrate");
     workers.start("extract");
     workers.start("extract");
@@ -276,15 +304,10 @@ fn three_worker_processes_decide_as_the_embedded_job() {
 #[test]
 fn workers_killed_mid_stream_lose_and_repeat_nothing_once_started_again() {
     let Some(server) = nats_server() else { return };
-    let Some(pg) = storyline_store::testing::postgres() else { return };
-    let Location::Postgres(url) = &pg.location else { unreachable!() };
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("stream.jsonl");
-    std::fs::write(&input, stream(N)).unwrap();
-    let expected = embedded(dir.path(), &input);
+    let Some(Setup { pg, url, dir, input, expected }) = Setup::new() else { return };
 
     let queue = queue_on(&server, "killed");
-    let mut workers = Workers::new(url, &queue, dir.path());
+    let mut workers = Workers::new(&url, &queue, dir.path());
     workers.start("store,index");
     workers.start("cluster,narrate");
     workers.start("extract");
@@ -377,9 +400,7 @@ impl Drop for OwnNats {
 #[test]
 fn a_nats_server_restarted_mid_stream_loses_and_repeats_nothing() {
     let Some(_) = nats_server() else { return };
-    let Some(pg) = storyline_store::testing::postgres() else { return };
-    let Location::Postgres(url) = &pg.location else { unreachable!() };
-    let dir = tempfile::tempdir().unwrap();
+    let Some(Setup { pg, url, dir, input, expected }) = Setup::new() else { return };
     let Some(mut nats) = OwnNats::start(dir.path()) else {
         assert!(
             std::env::var("STORYLINE_REQUIRE_POSTGRES").map_or(true, |v| v != "1"),
@@ -387,12 +408,9 @@ fn a_nats_server_restarted_mid_stream_loses_and_repeats_nothing() {
         );
         return;
     };
-    let input = dir.path().join("stream.jsonl");
-    std::fs::write(&input, stream(N)).unwrap();
-    let expected = embedded(dir.path(), &input);
 
     let queue = format!("nats://127.0.0.1:{}/restarted", nats.port);
-    let mut workers = Workers::new(url, &queue, dir.path());
+    let mut workers = Workers::new(&url, &queue, dir.path());
     workers.start("store,cluster,index,narrate");
     workers.start("extract");
     let waiting = publish_and_wait(&queue, &input);

@@ -483,18 +483,15 @@ fn cluster_stage(
     let mut analyse = AnalyseStage::open(location, model, embedder)?;
     let mut stage = ClusterStage::open(&mut store, model, embedder, crate::STATE_EVERY)?;
     let mut consumer = queue.sole_consumer(Subject::Stored, "cluster", ACK_WAIT * 10)?;
-    let mut upto = 0;
+    // The last article clustered (articles are clustered in the order they were stored), so that
+    // narrate, told of it, waits for its extraction even when this worker has clustered nothing.
+    let mut upto = match store.unclustered(0, 1)?.first() {
+        Some(first) => first.0 - 1,
+        None => store.last_seq()?,
+    };
     loop {
-        let got = consumer.take(256, POLL);
-        let mut ended = Vec::new();
-        for d in &got {
-            if let Some(Notice::Stored { stored, ended: e }) =
-                read_notice(&queue, Subject::Stored, d)
-            {
-                analyse.stored(stored.added);
-                ended.extend(e);
-            }
-        }
+        let (got, added, ended) = take_stored(&queue, &mut consumer);
+        analyse.stored(added);
         let finished = !ended.is_empty();
         let mut moved = false;
         while let Some(batch) = analyse.next_batch(finished)? {
@@ -532,16 +529,8 @@ fn index_stage(location: &Location, url: &str) -> Result<(), EngineError> {
     // Whatever is waiting from before this worker started, first.
     let mut waiting = crate::narrate::INDEX_BATCH as u64;
     loop {
-        let got = consumer.take(256, POLL);
-        let mut ended = Vec::new();
-        for d in &got {
-            if let Some(Notice::Stored { stored, ended: e }) =
-                read_notice(&queue, Subject::Stored, d)
-            {
-                waiting += stored.added;
-                ended.extend(e);
-            }
-        }
+        let (got, added, ended) = take_stored(&queue, &mut consumer);
+        waiting += added;
         if waiting >= crate::narrate::INDEX_BATCH as u64 || !ended.is_empty() {
             let n = crate::narrate::index_pending(&mut store, &analyzer, &mut |_| {})?;
             tracing::info!(indexed = n, "indexed");
@@ -601,6 +590,23 @@ fn narrate_stage(location: &Location, url: &str) -> Result<(), EngineError> {
             consumer.ack(d);
         }
     }
+}
+
+/// The `Stored` notices waiting (up to 256, waiting a moment for the first): the messages, the
+/// articles they add up to, and the runs they end.
+fn take_stored(
+    queue: &Queue,
+    consumer: &mut storyline_queue::Consumer<'_>,
+) -> (Vec<storyline_queue::Delivery>, u64, Vec<String>) {
+    let got = consumer.take(256, POLL);
+    let (mut added, mut ended) = (0, Vec::new());
+    for d in &got {
+        if let Some(Notice::Stored { stored, ended: e }) = read_notice(queue, Subject::Stored, d) {
+            added += stored.added;
+            ended.extend(e);
+        }
+    }
+    (got, added, ended)
 }
 
 /// A notice, or `None` (said on the log) for a message that is not one: it is passed over, not
