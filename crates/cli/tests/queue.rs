@@ -350,6 +350,11 @@ struct OwnNats {
 
 impl OwnNats {
     fn start(dir: &Path) -> Option<OwnNats> {
+        OwnNats::start_with(dir, "")
+    }
+
+    /// With `extra` lines of configuration.
+    fn start_with(dir: &Path, extra: &str) -> Option<OwnNats> {
         let binary = std::env::var("STORYLINE_NATS_SERVER").ok().filter(|b| !b.is_empty())?;
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let conf = dir.join("nats.conf");
@@ -357,7 +362,7 @@ impl OwnNats {
         std::fs::write(
             &conf,
             format!(
-                "listen: 127.0.0.1:{port}\njetstream {{ store_dir: \"{}\" }}\n",
+                "listen: 127.0.0.1:{port}\njetstream {{ store_dir: \"{}\" }}\n{extra}\n",
                 store.display()
             ),
         )
@@ -422,4 +427,33 @@ fn a_nats_server_restarted_mid_stream_loses_and_repeats_nothing() {
     if let Err(e) = same(&snapshot(&pg.location), &expected) {
         panic!("{e}\n{}", workers.logs());
     }
+}
+
+/// A document larger than the queue server takes is named as skipped, with its file and line,
+/// and the rest of the run goes through: it used to fail the whole publish after two minutes
+/// of retries.
+#[test]
+fn a_document_too_large_for_the_queue_is_skipped_by_name_and_the_rest_goes_through() {
+    let Some(_) = nats_server() else { return };
+    let Some(pg) = storyline_store::testing::postgres() else { return };
+    let Location::Postgres(url) = &pg.location else { unreachable!() };
+    let dir = tempfile::tempdir().unwrap();
+    let Some(nats) = OwnNats::start_with(dir.path(), "max_payload: 65536") else { return };
+    let text = |i: usize, words: usize| {
+        let body = "Der Stadtrat hat am Dienstag den Haushalt beschlossen. ".repeat(words);
+        serde_json::json!({"id": format!("d{i}"), "title": format!("Haushalt {i}"), "text": body})
+            .to_string()
+    };
+    let input = dir.path().join("big.jsonl");
+    std::fs::write(&input, [text(1, 10), text(2, 2_000), text(3, 10)].join("\n")).unwrap();
+    let queue = format!("nats://127.0.0.1:{}/big", nats.port);
+    let mut workers = Workers::new(url, &queue, dir.path());
+    workers.start("all");
+    let child = publish_and_wait(&queue, &input);
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "something was skipped: {said}\n{}", workers.logs());
+    assert!(said.contains("big.jsonl:2") && said.contains("limit of"), "{said}");
+    assert!(said.contains("has gone through the whole pipeline"), "{said}");
+    assert_eq!(stored(&pg.location), 2);
 }

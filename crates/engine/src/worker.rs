@@ -207,23 +207,41 @@ pub fn publish(
     let mut pending: Vec<(String, storyline_queue::Payload)> = Vec::with_capacity(PUBLISH_BATCH);
     let mut failed: Option<EngineError> = None;
     let mut index = 0u64;
+    let limit = queue.max_payload();
     for input in inputs {
         read_input(input, &opts.read, &mut |item| {
             if failed.is_some() {
                 return;
             }
-            let message = match item {
-                Ok(doc) => {
-                    published.documents += 1;
-                    QueuedDoc::Doc { run: run.clone(), index, doc: Box::new(doc) }
-                }
-                Err(reject) => {
-                    published.rejected += 1;
-                    on_reject(&reject);
-                    QueuedDoc::Unreadable { run: run.clone(), index, why: reject.to_string() }
-                }
+            let mut unreadable = |reject: Reject| {
+                published.rejected += 1;
+                on_reject(&reject);
+                encode(&QueuedDoc::Unreadable { run: run.clone(), index, why: reject.to_string() })
             };
-            pending.push((format!("{run}:{index}"), encode(&message)));
+            let body = match item {
+                Ok(doc) => {
+                    let source = doc.source.clone();
+                    let body =
+                        encode(&QueuedDoc::Doc { run: run.clone(), index, doc: Box::new(doc) });
+                    if body.len() <= limit {
+                        published.documents += 1;
+                        body
+                    } else {
+                        // The server would refuse it: said by name, and its place kept.
+                        unreadable(Reject {
+                            path: source.path,
+                            line: source.line,
+                            kind: RejectKind::TooLarge,
+                            message: format!(
+                                "the document is {} bytes as a queue message, over the queue server's limit of {limit} (nats-server's max_payload; scripts/cluster-up sets 8 MB)",
+                                body.len()
+                            ),
+                        })
+                    }
+                }
+                Err(reject) => unreadable(reject),
+            };
+            pending.push((format!("{run}:{index}"), body));
             index += 1;
             if pending.len() >= PUBLISH_BATCH {
                 if let Err(e) = queue.publish(Subject::Docs, std::mem::take(&mut pending)) {

@@ -132,6 +132,10 @@ pub struct Queue {
 /// How long a publish is retried (the server restarting, say) before it fails.
 const PUBLISH_PATIENCE: Duration = Duration::from_secs(120);
 
+/// Bytes of a message kept for its headers (the message id) when measuring a body against the
+/// server's limit.
+const HEADER_ROOM: usize = 1024;
+
 /// How long the documents and notices are kept: a worker that was down for less catches up.
 const KEEP: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -461,6 +465,11 @@ impl Queue {
                 Ok::<_, async_nats::Error>(())
             })
             .map_err(|e| nats(&self.url, "deleting the queue", e))
+    }
+
+    /// The largest message body the server takes, in bytes (less room for headers).
+    pub fn max_payload(&self) -> usize {
+        self.client.server_info().max_payload.saturating_sub(HEADER_ROOM)
     }
 
     /// Whether the connection is up now.
