@@ -120,6 +120,6 @@ pub fn worker(store: &Location, args: WorkerArgs) -> Result<Outcome> {
     let names: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
     eprintln!("worker: {} on {} with {}", names.join(", "), args.queue, store);
     worker::run_worker(store, &args.queue, &stages, &IngestOptions::default(), model, embedder)
-        .context("the worker stopped; start it again to go on where it was")?;
+        .context("the worker stopped")?;
     Ok(Outcome::Done)
 }

@@ -294,6 +294,15 @@ fn three_worker_processes_decide_as_the_embedded_job() {
         .count();
     assert_eq!(shares, 2, "{}", workers.logs());
 
+    // A second worker of an ordered stage is refused at once, by name.
+    let second = Command::new(BIN)
+        .args(["--store", &url, "worker", "--queue", &queue, "--stage", "store", "--no-embeddings"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{said}");
+    assert!(said.contains("another worker already runs store"), "{said}");
+
     // The same input again: nothing changes.
     finish(publish_and_wait(&queue, &input), &workers);
     assert_eq!(snapshot(&pg.location), got);

@@ -59,6 +59,9 @@ pub enum EngineError {
     /// A built-in resource of a later stage is broken.
     #[error("built-in resource: {0}")]
     Resource(String),
+    /// What was asked cannot be done now, for the reason given (another worker runs that stage).
+    #[error("{0}")]
+    Refused(String),
     /// The message queue could not be reached or used.
     #[error(transparent)]
     Queue(#[from] storyline_queue::QueueError),

@@ -305,7 +305,15 @@ pub fn run_worker(
     }
     // Every lock first, so that a second worker of an ordered stage is refused at once.
     let exclusive: Vec<&str> = stages.iter().filter(|s| s.ordered()).map(|s| s.as_str()).collect();
-    let lock = WriterLock::acquire_stages(location, &exclusive)?;
+    let lock = WriterLock::acquire_stages(location, &exclusive).map_err(|e| match e {
+        storyline_store::StoreError::Busy(_) => EngineError::Refused(format!(
+            "another worker already runs {} on this store, or a `storyline ingest` without \
+             --queue is writing it: one worker of each of store, cluster, index and narrate \
+             runs at a time (extract workers, any number)",
+            if exclusive.is_empty() { "a whole job".to_string() } else { exclusive.join(", ") }
+        )),
+        e => e.into(),
+    })?;
     let (tx, rx) = sync_channel::<Result<(), EngineError>>(stages.len());
     for &stage in stages {
         let (location, url, opts, tx) =
@@ -321,7 +329,10 @@ pub fn run_worker(
                     WorkerStage::Narrate => narrate_stage(&location, &url),
                 };
                 let _ = tx.send(r.map_err(|e| {
-                    EngineError::Resource(format!("the {} stage stopped: {e}", stage.as_str()))
+                    EngineError::Refused(format!(
+                        "the {} stage stopped: {e}; start the worker again to go on where it was",
+                        stage.as_str()
+                    ))
                 }));
             })
             .expect("a thread can be started");
