@@ -294,17 +294,6 @@ impl Queue {
         }
     }
 
-    /// The sequence number of the last message of `subject`'s stream (0 when empty).
-    pub fn last_seq(&self, subject: Subject<'_>) -> Result<u64, QueueError> {
-        let name = self.stream_of(subject);
-        self.runtime
-            .block_on(async {
-                let mut s = self.js.get_stream(name).await?;
-                Ok::<_, async_nats::Error>(s.info().await?.state.last_sequence)
-            })
-            .map_err(|e| nats(&self.url, "reading a stream's state", e))
-    }
-
     /// The cursor stored under `key` (0 when none).
     pub fn cursor(&self, key: &str) -> Result<u64, QueueError> {
         self.runtime
@@ -442,18 +431,6 @@ impl Queue {
         Ok(Consumer { queue: self, consumer })
     }
 
-    /// Waits until a message arrives on `subject` after sequence `after`, up to `wait`; the
-    /// payload of the first one.
-    pub fn next_after(
-        &self,
-        subject: Subject<'_>,
-        after: u64,
-        wait: Duration,
-    ) -> Result<Option<Bytes>, QueueError> {
-        let mut reader = self.read_in_order(subject, after + 1)?;
-        Ok(reader.next(wait)?.map(|d| d.payload))
-    }
-
     /// Deletes the queue: its streams, consumers and cursors (tests, and starting over).
     pub fn delete(self) -> Result<(), QueueError> {
         self.runtime
@@ -470,11 +447,6 @@ impl Queue {
     /// The largest message body the server takes, in bytes (less room for headers).
     pub fn max_payload(&self) -> usize {
         self.client.server_info().max_payload.saturating_sub(HEADER_ROOM)
-    }
-
-    /// Whether the connection is up now.
-    pub fn connected(&self) -> bool {
-        self.client.connection_state() == async_nats::connection::State::Connected
     }
 }
 
