@@ -453,7 +453,9 @@ impl Clusterer {
             (Some(a), Some(b)) => {
                 f.0[features::DENSE] = dense_cosine(a, b);
                 let other = if doc.lang.is_some() { 1.0 - f.0[features::SAME_LANG] } else { 0.0 };
-                f.0[features::DENSE_CROSS] = f.0[features::DENSE] * other;
+                let floor = self.model.event.dense_cross_floor;
+                let above = (f.0[features::DENSE] - floor).max(0.0) / (1.0 - floor).max(1e-3);
+                f.0[features::DENSE_CROSS] = above * other;
             }
             _ => f.0[features::DENSE_MISSING] = 1.0,
         }
@@ -839,6 +841,7 @@ impl Clusterer {
                     doc.lang.as_deref(),
                     doc.time,
                     self.model.story.time_sigma_days,
+                    self.model.event.dense_cross_floor,
                 );
                 f.0[crate::story::EVENT_PROBABILITY] =
                     near.iter().find(|(x, _)| *x == s).map_or(0.0, |(_, p)| *p);
@@ -1088,6 +1091,60 @@ mod tests {
             None
         });
         assert_eq!(asked, ["e1"]);
+    }
+
+    /// A report sharing no words with the German flood report of
+    /// `across_languages_only_a_vector_cosine_above_the_floor_joins_an_event`, in
+    /// `lang`, with a unit vector at cosine `cos` to that report's.
+    fn flood_report(analyzer: &Analyzer, key: &str, lang: &str, cos: f32, t: i64) -> Doc {
+        let (title, body) = match lang {
+            "en" => {
+                ("Rivers burst their banks", "Water stood knee-high in many streets overnight.")
+            }
+            _ => ("Pegel steigen weiter", "Helfer schichteten bis zum Morgen Sandsäcke auf."),
+        };
+        let mut d = Doc::from_parts(analyzer, key, title, body, Some(lang), Some(t));
+        d.dense = Some(vec![cos, (1.0 - cos * cos).sqrt(), 0.0]);
+        d
+    }
+
+    #[test]
+    fn across_languages_only_a_vector_cosine_above_the_floor_joins_an_event() {
+        let analyzer = Analyzer::builtin().unwrap();
+        let model = Model::builtin().unwrap();
+        assert!(
+            model.event.dense_scorer.is_some(),
+            "the shipped model weighs vectors across languages"
+        );
+        let t = 1_694_476_800;
+        let first = || {
+            let mut d = Doc::from_parts(
+                &analyzer,
+                "de",
+                "Hochwasser in der Altstadt",
+                "Der Fluss trat am Abend über die Ufer; Keller liefen voll.",
+                Some("de"),
+                Some(t),
+            );
+            d.dense = Some(vec![1.0, 0.0, 0.0]);
+            d
+        };
+        // In English, near in vector: the same event; below the floor, or without vectors, not.
+        for (cos, vectors, joins) in [(0.9, true, true), (0.4, true, false), (0.9, false, false)] {
+            let mut c = Clusterer::new(model.clone());
+            let a = c.add(&first());
+            let mut en = flood_report(&analyzer, "en", "en", cos, t + 3_600);
+            if !vectors {
+                en.dense = None;
+            }
+            let b = c.add(&en);
+            assert_eq!(a.event == b.event, joins, "cosine {cos}, vectors {vectors}");
+        }
+        // In the same language the words decide: as near in vector, and no word shared, apart.
+        let mut c = Clusterer::new(model);
+        let a = c.add(&first());
+        let b = c.add(&flood_report(&analyzer, "de2", "de", 0.9, t + 3_600));
+        assert_ne!(a.event, b.event);
     }
 
     #[test]

@@ -35,9 +35,12 @@ pub(crate) const STATED_CONFLICT: usize = 14;
 pub(crate) const SAME_LANG: usize = 15;
 pub(crate) const DENSE: usize = 16;
 pub(crate) const DENSE_MISSING: usize = 17;
-/// The dense similarity where the event is in other languages than the article (`dense` times
-/// the share of the event's articles in other languages): across languages the vectors are
-/// almost the only evidence, so they weigh differently there.
+/// The dense similarity where the event is in other languages than the article: how far `dense`
+/// rises above [`crate::model::EventParams::dense_cross_floor`] (as a share of the way from
+/// there to 1), times the share of the event's articles in other languages. Across languages
+/// the vectors are almost the only evidence, and only a cosine that unrelated reports seldom
+/// reach says anything: below the floor the feature is 0, so a weight on it cannot pull
+/// unrelated reports in other languages together.
 pub(crate) const DENSE_CROSS: usize = 18;
 
 /// One value per [`FEATURES`] entry.

@@ -46,9 +46,11 @@ pub(crate) const STORY_DENSE: usize = 4;
 pub(crate) const STORY_DENSE_MISSING: usize = 5;
 /// Index of `event_dense_max`.
 const EVENT_DENSE_MAX: usize = 8;
-/// Index of `event_dense_cross` (the best own-event vector match when the story is in other
-/// languages) and `event_dense_dated` (the same when both sides have times): sentence vectors
-/// carry most where words cannot (across languages) and least where times already tell.
+/// Index of `event_dense_cross` (how far the best own-event vector match rises above the
+/// model's floor, as for the event feature `dense_cross`, when the story is in other
+/// languages) and `event_dense_dated` (the best match when both sides have times): sentence
+/// vectors carry most where words cannot (across languages) and least where times already
+/// tell.
 const EVENT_DENSE_CROSS: usize = 14;
 const EVENT_DENSE_DATED: usize = 15;
 /// Index of `event_head_max`: the best match of the new event's head (its headline and the
@@ -225,6 +227,7 @@ impl Story {
         lang: Option<&str>,
         time: Option<i64>,
         sigma_days: f32,
+        dense_floor: f32,
     ) -> StoryFeatures {
         let mut f = StoryFeatures::default();
         let total: u32 = self.langs.iter().map(|(_, n)| n).sum();
@@ -272,7 +275,8 @@ impl Story {
             f.0[EVENT_DENSE_MAX] = dmax;
         }
         f.0[11] = ((1.0 + self.events as f32).ln() / 100f32.ln()).min(1.0);
-        f.0[EVENT_DENSE_CROSS] = f.0[EVENT_DENSE_MAX] * (1.0 - f.0[13]);
+        let above = (f.0[EVENT_DENSE_MAX] - dense_floor).max(0.0) / (1.0 - dense_floor).max(1e-3);
+        f.0[EVENT_DENSE_CROSS] = above * (1.0 - f.0[13]);
         f.0[EVENT_DENSE_DATED] = f.0[EVENT_DENSE_MAX] * (1.0 - f.0[3]);
         f
     }

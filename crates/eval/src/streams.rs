@@ -375,49 +375,49 @@ fn strip_dense(stream: &Labelled) -> Labelled {
         .collect()
 }
 
+/// Weights of the cross-language vector features (`dense_cross`, `event_dense_cross`) tried in
+/// the scorers with vectors.
+const CROSS_WEIGHTS: [f32; 9] = [0.0, 1.0, 2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0];
+
 /// Thresholds tried for the event and story decisions.
 const GRID: [f32; 14] =
     [0.03, 0.05, 0.08, 0.12, 0.16, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8];
 
-/// Fits one mode's scorers (lexical, or dense when `dense`) on `streams` and picks their
-/// thresholds by coordinate search over [`GRID`] with the product's clusterer.
+/// Fits one mode's scorers on `streams` and picks their free parameters by coordinate search
+/// with the product's clusterer: without vectors (`dense` false) logistic scorers fitted to the
+/// replayed decisions and their two thresholds; with vectors, the weights of the two
+/// cross-language vector features added to the lexical scorers of `start`.
 fn fit_mode(start: &Model, streams: &[Labelled], dense: bool) -> (Model, f64) {
     let mut model = start.clone();
-    let (mut ev, mut st) = (Vec::new(), Vec::new());
-    for s in streams {
-        let (e, t) = replay(&model, s);
-        ev.extend(e);
-        st.extend(t);
-    }
-    let opts = FitOptions { l2: 1e-3, iterations: 15_000, learning_rate: 4.0 };
-    let fixed = |names: &[&str]| -> Vec<String> {
-        if dense {
-            Vec::new()
-        } else {
-            names.iter().map(|s| s.to_string()).collect()
+    // The scorers with vectors are the lexical ones, thresholds included, plus a weight on
+    // `dense_cross` (events) and `event_dense_cross` (stories): within a language the words
+    // decide, as without vectors (scorers that also weighed the vectors there fitted the training
+    // streams better and lost on held-out stories); across languages the vectors add what the
+    // words cannot say.
+    let (event, story) = if dense {
+        (model.event.scorer.clone(), model.story.scorer.clone())
+    } else {
+        let (mut ev, mut st) = (Vec::new(), Vec::new());
+        for s in streams {
+            let (e, t) = replay(&model, s);
+            ev.extend(e);
+            st.extend(t);
         }
-    };
-    let base_event = if dense {
-        model.event.dense_scorer.clone().unwrap_or_else(|| model.event.scorer.clone())
-    } else {
-        model.event.scorer.clone()
-    };
-    let base_story = if dense {
-        model.story.dense_scorer.clone().unwrap_or_else(|| model.story.scorer.clone())
-    } else {
-        model.story.scorer.clone()
-    };
-    let zero = |mut l: storyline_cluster::model::Linear, names: &[&str]| {
-        if !dense {
+        let opts = FitOptions { l2: 1e-3, iterations: 15_000, learning_rate: 4.0 };
+        let zero = |mut l: storyline_cluster::model::Linear, names: &[&str]| {
             for n in names {
                 l.weights.insert(n.to_string(), 0.0);
             }
-        }
-        l
+            l
+        };
+        let names =
+            |names: &[&str]| -> Vec<String> { names.iter().map(|s| s.to_string()).collect() };
+        let (e, s) = (model.event.scorer.clone(), model.story.scorer.clone());
+        (
+            fit(&zero(e, &DENSE_EVENT), &FEATURES, &names(&DENSE_EVENT), &ev, &opts),
+            fit(&zero(s, &DENSE_STORY), &STORY_FEATURES, &names(&DENSE_STORY), &st, &opts),
+        )
     };
-    let event = fit(&zero(base_event, &DENSE_EVENT), &FEATURES, &fixed(&DENSE_EVENT), &ev, &opts);
-    let story =
-        fit(&zero(base_story, &DENSE_STORY), &STORY_FEATURES, &fixed(&DENSE_STORY), &st, &opts);
     let set = |m: &mut Model,
                e: &storyline_cluster::model::Linear,
                s: &storyline_cluster::model::Linear| {
@@ -430,31 +430,55 @@ fn fit_mode(start: &Model, streams: &[Labelled], dense: bool) -> (Model, f64) {
         }
     };
     set(&mut model, &event, &story);
-    let (mut et, mut stt) = (0.5f32, 0.5f32);
+    // Coordinate search with the product's clusterer as the judge: without vectors over the two
+    // thresholds; with them over the weights of the two cross-language features, the thresholds
+    // kept. The logistic fit cannot set those weights: the features are 0 in all but a few
+    // candidates (across languages, above the floor), and the L2 penalty, taken on the mean loss
+    // of all candidates, holds such a weight near 0.
+    let (ex, sx) = ("dense_cross", "event_dense_cross");
+    let (mut et, mut stt) = if dense {
+        (model.event.scorer.threshold, model.story.scorer.threshold)
+    } else {
+        (0.5f32, 0.5f32)
+    };
+    let (mut we, mut ws) = (0.0f32, 0.0f32);
     let mut best = f64::MIN;
     for round in 0..2 {
         for which in 0..2 {
-            for t in GRID {
-                let (e, s) = if which == 0 { (t, stt) } else { (et, t) };
+            let grid: &[f32] = if dense { &CROSS_WEIGHTS } else { &GRID };
+            for &t in grid {
+                let ((e, s), (a, b)) = match (dense, which) {
+                    (false, 0) => ((t, stt), (we, ws)),
+                    (false, _) => ((et, t), (we, ws)),
+                    (true, 0) => ((et, stt), (t, ws)),
+                    (true, _) => ((et, stt), (we, t)),
+                };
                 let mut m = model.clone();
                 let (mut le, mut ls) = (event.clone(), story.clone());
                 le.threshold = e;
                 ls.threshold = s;
+                if dense {
+                    le.weights.insert(ex.into(), a);
+                    ls.weights.insert(sx.into(), b);
+                }
                 set(&mut m, &le, &ls);
                 let f = objective(&m, streams);
                 // Ties keep the earlier choice: the search is deterministic.
                 if f > best + 1e-9 {
                     best = f;
-                    et = e;
-                    stt = s;
+                    (et, stt, we, ws) = (e, s, a, b);
                 }
             }
         }
-        tracing::debug!(round, et, stt, best, "threshold search");
+        tracing::debug!(round, et, stt, we, ws, best, "coordinate search");
     }
     let (mut le, mut ls) = (event, story);
     le.threshold = et;
     ls.threshold = stt;
+    if dense {
+        le.weights.insert(ex.into(), we);
+        ls.weights.insert(sx.into(), ws);
+    }
     set(&mut model, &le, &ls);
     (model, best)
 }
@@ -596,7 +620,7 @@ pub fn train(
         })
         .collect();
     model.provenance.trained_on = format!(
-        "`storyline train --stream {}`{}: teacher-forced replay of every labelled article through the clusterer (candidate events and stories as the engine sees them, the gold one positive), logistic regression, thresholds by coordinate search over the product's clusterer on the same streams. Cross-validated figures by story folds: docs/BENCHMARKS.md.",
+        "`storyline train --stream {}`{}: teacher-forced replay of every labelled article through the clusterer (candidate events and stories as the engine sees them, the gold one positive), logistic regression, thresholds by coordinate search over the product's clusterer on the same streams; with vectors, the weights of the two cross-language vector features by the same search, kept only where held-out halves of the streams show they help (`vectors_used_in` in the train report). Cross-validated figures by story folds: docs/BENCHMARKS.md.",
         names.join(" --stream "),
         if embedder.is_some() { " with the USE multilingual v3 model" } else { "" },
     );
