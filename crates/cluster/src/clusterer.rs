@@ -454,8 +454,8 @@ impl Clusterer {
                 f.0[features::DENSE] = dense_cosine(a, b);
                 let other = if doc.lang.is_some() { 1.0 - f.0[features::SAME_LANG] } else { 0.0 };
                 let floor = self.model.event.dense_cross_floor;
-                let above = (f.0[features::DENSE] - floor).max(0.0) / (1.0 - floor).max(1e-3);
-                f.0[features::DENSE_CROSS] = above * other;
+                f.0[features::DENSE_CROSS] =
+                    features::above_floor(f.0[features::DENSE], floor) * other;
             }
             _ => f.0[features::DENSE_MISSING] = 1.0,
         }

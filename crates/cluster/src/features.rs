@@ -282,6 +282,12 @@ pub fn gaussian(seconds: f64, sigma_days: f32) -> f32 {
     (-(d * d) / (2.0 * s * s)).exp() as f32
 }
 
+/// How far a vector cosine rises above `floor`, as a share of the way from there to 1 (0 below
+/// it): the cross-language vector features (`dense_cross`, `event_dense_cross`).
+pub(crate) fn above_floor(cosine: f32, floor: f32) -> f32 {
+    (cosine - floor).max(0.0) / (1.0 - floor).max(1e-3)
+}
+
 /// Cosine of two dense vectors (0 when either is zero).
 pub fn dense_cosine(a: &[f32], b: &[f32]) -> f32 {
     let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);

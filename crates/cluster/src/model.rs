@@ -77,7 +77,8 @@ pub struct EventParams {
     /// feature is then known); absent until trained with the embedding model.
     #[serde(default)]
     pub dense_scorer: Option<Linear>,
-    /// The cosine of sentence vectors below which `dense_cross` is 0: about where cosines of
+    /// The cosine of sentence vectors below which `dense_cross` (and the story feature
+    /// `event_dense_cross`) is 0: about where cosines of
     /// unrelated reports in different languages end (their 99.9th percentile is near 0.5 on the
     /// dev streams; 70 gold same-event pairs across languages there have a median of 0.6).
     #[serde(default = "default_dense_cross_floor")]

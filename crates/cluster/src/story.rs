@@ -7,7 +7,7 @@
 //! one by one: the best match among the story's own events carries the decision, together with how
 //! long ago the story last moved and how large it already is.
 
-use crate::features::{dense_cosine, gaussian, Centroid, DocCounts, DocVectors};
+use crate::features::{above_floor, dense_cosine, gaussian, Centroid, DocCounts, DocVectors};
 use storyline_text::DocFreq;
 
 /// Story-linking feature names, in the order of [`StoryFeatures`].
@@ -275,8 +275,7 @@ impl Story {
             f.0[EVENT_DENSE_MAX] = dmax;
         }
         f.0[11] = ((1.0 + self.events as f32).ln() / 100f32.ln()).min(1.0);
-        let above = (f.0[EVENT_DENSE_MAX] - dense_floor).max(0.0) / (1.0 - dense_floor).max(1e-3);
-        f.0[EVENT_DENSE_CROSS] = above * (1.0 - f.0[13]);
+        f.0[EVENT_DENSE_CROSS] = above_floor(f.0[EVENT_DENSE_MAX], dense_floor) * (1.0 - f.0[13]);
         f.0[EVENT_DENSE_DATED] = f.0[EVENT_DENSE_MAX] * (1.0 - f.0[3]);
         f
     }

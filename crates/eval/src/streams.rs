@@ -491,6 +491,9 @@ fn fit_mode(start: &Model, streams: &[Labelled], dense: bool) -> (Model, f64) {
 pub fn fit_streams(start: &Model, streams: &[Labelled]) -> (Model, Value) {
     let lexical: Vec<Labelled> = streams.iter().map(strip_dense).collect();
     let (mut model, lex_fit) = fit_mode(start, &lexical, false);
+    // Scorers with vectors carried over from `start` belong to its lexical ones, not to these.
+    model.event.dense_scorer = None;
+    model.story.dense_scorer = None;
     let has_vectors = streams.iter().flatten().any(|(d, _)| d.dense.is_some());
     let mut report = json!({"lexical_objective_on_training_streams": r4(lex_fit)});
     if has_vectors {
