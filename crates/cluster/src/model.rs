@@ -193,6 +193,9 @@ impl Model {
         {
             return err("dedup.bands * dedup.rows must be between 1 and 64".into());
         }
+        if !(0.0..1.0).contains(&self.event.dense_cross_floor) {
+            return err("event.dense_cross_floor must be at least 0 and below 1".into());
+        }
         if self.event.time_sigma_days <= 0.0 || self.story.time_sigma_days <= 0.0 {
             return err("time_sigma_days must be positive".into());
         }
@@ -216,4 +219,22 @@ impl Model {
 /// The logistic function.
 pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_file_with_a_floor_outside_0_to_1_is_refused_by_name() {
+        let mut v: serde_json::Value = serde_json::from_str(BUILTIN_MODEL).unwrap();
+        v["event"]["dense_cross_floor"] = serde_json::json!(1.0);
+        let e = Model::parse(&v.to_string(), "m.json").unwrap_err();
+        assert!(
+            e.to_string().contains("m.json") && e.to_string().contains("dense_cross_floor"),
+            "{e}"
+        );
+        v["event"]["dense_cross_floor"] = serde_json::json!(0.5);
+        assert!(Model::parse(&v.to_string(), "m.json").is_ok());
+    }
 }
